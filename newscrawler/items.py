@@ -1,0 +1,67 @@
+"""Items passed between the spider and the pipelines.
+
+The spider yields a :class:`Page` for every response it judges to be an article. The extraction
+pipeline turns it into an :class:`Article`, the record written as one JSONL line; its JSON Schema
+is ``newscrawler/schemas/article.schema.json``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class PageHints:
+    """What was known about a page before it was fetched (from a feed or a sitemap)."""
+
+    title: str | None = None
+    published: str | None = None  # raw date string as found in the feed/sitemap
+    published_method: str | None = None  # "feed" or "sitemap"
+    language: str | None = None
+    timezone: str | None = None
+    site: str | None = None  # name of the per-site configuration entry, if any
+
+
+@dataclass
+class Page:
+    """A fetched article page, before extraction."""
+
+    url: str
+    body: bytes
+    status: int = 200
+    declared_encoding: str | None = None  # charset from the Content-Type header, if any
+    fetched_at: str = ""
+    depth: int = 0
+    hints: PageHints = field(default_factory=PageHints)
+
+
+@dataclass
+class Article:
+    """One article: the JSONL record. Field meanings are documented in the README."""
+
+    id: str
+    url: str
+    canonical_url: str
+    site: str
+    title: str | None
+    text: str
+    description: str | None = None
+    authors: list[str] = field(default_factory=list)
+    author_roles: list[dict[str, Any]] = field(default_factory=list)
+    published: str | None = None
+    published_raw: str | None = None
+    published_method: str | None = None
+    modified: str | None = None
+    modified_raw: str | None = None
+    modified_method: str | None = None
+    language: str | None = None
+    source: dict[str, Any] | None = None
+    related: list[dict[str, Any]] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    image: str | None = None
+    word_count: int = 0
+    fingerprint: str = ""
+    fetched_at: str = ""
+    duplicate_of: str | None = None
+    version_of: str | None = None

@@ -1,0 +1,82 @@
+"""Shared fixtures: the loopback news site and a runner for ``scrapy crawl`` as a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.site.routes import news_site_routes
+from tests.site.server import LoopbackSite
+
+REPO = Path(__file__).resolve().parent.parent
+
+# Settings that make a loopback crawl fast and deterministic.
+FAST = {
+    "AUTOTHROTTLE_ENABLED": "0",
+    "DOWNLOAD_DELAY": "0",
+    "LOG_LEVEL": "INFO",
+}
+
+
+@dataclass
+class CrawlResult:
+    returncode: int
+    log: str
+    stats: dict[str, Any]
+    records: list[dict[str, Any]]
+    output: Path
+
+
+def crawl_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["SCRAPY_SETTINGS_MODULE"] = "newscrawler.settings"
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    return env
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def run_crawl(
+    workdir: Path,
+    *args: str,
+    settings: dict[str, str] | None = None,
+    output: str = "articles.jsonl",
+    overwrite: bool = True,
+    timeout: float = 180,
+) -> CrawlResult:
+    """Run ``python -m scrapy crawl news ARGS`` in ``workdir`` and collect what a user sees."""
+    stats_file = workdir / "stats.json"
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "news", *args]
+    for key, value in {
+        **FAST,
+        "NEWSCRAWLER_STATS_FILE": str(stats_file),
+        **(settings or {}),
+    }.items():
+        cmd += ["-s", f"{key}={value}"]
+    if output:
+        cmd += ["-O" if overwrite else "-o", output]
+    proc = subprocess.run(
+        cmd, cwd=workdir, env=crawl_env(), capture_output=True, text=True, timeout=timeout
+    )
+    stats = json.loads(stats_file.read_text("utf-8")) if stats_file.exists() else {}
+    out = workdir / output if output else workdir / "articles.jsonl"
+    return CrawlResult(proc.returncode, proc.stderr, stats, read_jsonl(out), out)
+
+
+@pytest.fixture
+def news_site() -> Iterator[LoopbackSite]:
+    """The basic test news site on 127.0.0.1 (tests may add routes before crawling)."""
+    with LoopbackSite(news_site_routes()) as site:
+        yield site
