@@ -76,3 +76,13 @@ NEWSCRAWLER_DATE_MIN_YEAR = 1990
 NEWSCRAWLER_STATS_FILE = ""
 # Validation
 NEWSCRAWLER_VALIDATE_SCHEMA = True
+
+# --- Discovery: feeds, sitemaps, per-site configuration, canonical URLs, traps ------------------
+
+# --- Deduplication, state and storage -----------------------------------------------------------
+
+# --- Export and archive (WARC) -------------------------------------------------------------------
+
+# --- Extraction worker pool ---------------------------------------------------------------------
+
+# --- Robustness and security --------------------------------------------------------------------
