@@ -283,7 +283,7 @@ def _attribution(stage: _Stage, exclude: list[HtmlElement]) -> Attribution | Non
         (u for u in (absolute_url(stage.base, a.get("href")) for a in node.iter("a")) if u), None
     )
     name = short_text(node, 160) or (host_of(link) if link else None)
-    return Attribution(name=name, url=link, label="", element=node) if name or link else None
+    return Attribution(name=name, url=link, label=None, element=node) if name or link else None
 
 
 def _meta_authors(page: PageMetadata) -> list[AuthorRole]:

@@ -20,7 +20,7 @@ class Attribution:
 
     name: str | None
     url: str | None
-    label: str
+    label: str | None
     element: HtmlElement
 
     def as_dict(self) -> dict[str, str | None]:

@@ -43,7 +43,7 @@ _ROLE_FILLERS = frozenset(
     {"of", "for", "the", "and", "de", "des", "du", "der", "die", "für", "по", "отдела", "и", "en"}
 )
 _JOINERS = "|".join(re.escape(j) for j in AUTHOR_JOINERS)
-_SPLIT_NAMES = re.compile(rf"\s*(?:[,;]|\s(?:{_JOINERS})\s)\s*", re.I)
+_SPLIT_NAMES = re.compile(rf"\s*(?:[,;]\s*(?:(?:{_JOINERS})\s+)?|\s(?:{_JOINERS})\s)\s*", re.I)
 _HARD_SEPARATORS = re.compile(r"\s*(?:[|•·\n]|\s[-–—]\s)\s*")
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _NOT_A_NAME = re.compile(r"\d|@|https?:|www\.|\.(?:com|org|net|ru|de)\b|/", re.I)
@@ -125,11 +125,12 @@ def _split_trailing_role(token: str) -> tuple[str, str | None]:
 def _cut_at_date(text: str) -> str:
     """Cut a byline where a date starts, by digits or by a month name (``June 19``)."""
     months = _month_words()
-    for match in re.finditer(r"(?=(?:(?<=\s)|(?<=[^\W\d_]))([^\W\d_]+)\.?\s+\d)", text):
+    for match in re.finditer(r"(?=(?:^|(?<=\s)|(?<=[^\W\d_]))([^\W\d_]+)\.?\s+\d)", text):
         word, start = match[1], match.start()
-        if start == 0 or word.lower() not in months:
+        if word.lower() not in months:
             continue
-        if text[start - 1].isspace() or (text[start - 1].islower() and word[0].isupper()):
+        before = text[start - 1] if start else " "
+        if before.isspace() or (before.islower() and word[0].isupper()):
             text = text[:start]
             break
     return _DATE_START.sub("", text)
@@ -154,8 +155,11 @@ def parse_byline(text: str, *, strict: bool = False) -> list[AuthorRole]:
     _prefix, rest = split_author_prefix(text)
     rest = _PARENS.sub(" ", rest)
     people: list[AuthorRole] = []
-    for piece in _HARD_SEPARATORS.split(rest):
-        piece = _cut_at_date(piece).strip(" ,;:.")
+    pieces = [_cut_at_date(p).strip(" ,;:.") for p in _HARD_SEPARATORS.split(rest)]
+    labelled = [p for p in pieces if split_author_prefix(p)[0]]
+    if labelled and not _prefix:
+        pieces = labelled  # "12.03.2024 · Von Jonas Weber · Aktualisiert …": the labelled part
+    for piece in pieces:
         if not piece:
             continue
         _p, piece = split_author_prefix(piece)
