@@ -39,6 +39,7 @@ from newscrawler.extraction.dates import (
 )
 from newscrawler.extraction.decode import UndecodableBody, decode_html
 from newscrawler.extraction.dom import (
+    PageIndex,
     SelectorError,
     absolute_url,
     base_url,
@@ -125,6 +126,7 @@ class _Stage:
     """What the stages share for one page."""
 
     tree: HtmlElement
+    index: PageIndex
     url: str
     base: str
     page: PageMetadata
@@ -187,7 +189,7 @@ def build_article(
         min_year=options.date_min_year,
         future_tolerance=options.date_future_tolerance,
     )
-    stage = _Stage(tree, url, base_url(tree, url), page, ctx, options, events)
+    stage = _Stage(tree, PageIndex(tree), url, base_url(tree, url), page, ctx, options, events)
 
     title, headline = _title(stage, hints)
     blocks = _related_blocks(stage, headline)
@@ -204,9 +206,8 @@ def build_article(
     published, modified = _dates(stage, exclude, headline, hints)
 
     # Everything the metadata stages need has been read: clear the body stage's way.
-    for node in [*exclude, *([attribution.element] if attribution else [])]:
-        drop(node)
-    for node in boilerplate_nodes(tree):
+    leftovers = boilerplate_nodes(stage.index)
+    for node in [*exclude, *([attribution.element] if attribution else []), *leftovers]:
         drop(node)
     body_nodes = stage.select("body")
     body = extract_body(
@@ -268,13 +269,13 @@ def _related_blocks(stage: _Stage, headline: HtmlElement | None) -> list[Related
     nodes = stage.select("related")
     if nodes is not None:
         return [RelatedBlock([n]) for n in nodes]
-    return find_related_blocks(stage.tree, stage.base, stage.url, headline)
+    return find_related_blocks(stage.index, stage.base, stage.url, headline)
 
 
 def _attribution(stage: _Stage, exclude: list[HtmlElement]) -> Attribution | None:
     nodes = stage.select("source")
     if nodes is None:
-        return find_attribution(stage.tree, stage.base, exclude)
+        return find_attribution(stage.index, stage.base, exclude)
     node = nodes[0]
     found = parse_attribution(node, stage.base)
     if found is not None:
@@ -306,7 +307,7 @@ def _authors(
     if nodes is not None:
         return merge_authors([parse_byline(text_of(n)) for n in nodes], orgs)
     visible: list[AuthorRole] = []
-    for text, marked in find_bylines(stage.tree, exclude, headline):
+    for text, marked in find_bylines(stage.index, exclude, headline):
         visible = parse_byline(byline_after_label(text) if marked else text, strict=not marked)
         if visible:
             break
@@ -337,7 +338,7 @@ def _visible_candidates(
     """(published, modified) ``(raw, method)`` candidates from the page's own elements."""
     published: list[tuple[str, str]] = []
     modified: list[tuple[str, str]] = []
-    found_dates = find_visible_dates(stage.tree, exclude, headline)
+    found_dates = find_visible_dates(stage.index, exclude, headline)
     found_dates.sort(key=lambda d: not d.labelled)  # "Datum …", "Published …" first
     for found in found_dates:
         if found.method != "visible":

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
-from newscrawler.extraction.dom import absolute_url, ancestors, contains, host_of, short_text
+from newscrawler.extraction.dom import PageIndex, absolute_url, ancestors, host_of, short_text
 from newscrawler.extraction.labels import split_source_label
 
 _LINE_TAGS = ("p", "div", "span", "small", "em", "i", "strong", "b", "li", "cite", "a", "footer")
@@ -60,20 +60,18 @@ def parse_attribution(el: HtmlElement, base: str) -> Attribution | None:
     return Attribution(name=name or None, url=link, label=label, element=el)
 
 
-def find_attribution(
-    tree: HtmlElement, base: str, exclude: list[HtmlElement]
-) -> Attribution | None:
+def find_attribution(index: PageIndex, base: str, exclude: list[HtmlElement]) -> Attribution | None:
     """The page's attribution line, outside navigation, captions, tables and related blocks."""
     found: list[Attribution] = []
-    for el in tree.iter(*_LINE_TAGS):
-        if any(contains(x, el) for x in exclude):
+    for el in index.tree.iter(*_LINE_TAGS):
+        text = index.short_text(el, 160)
+        if not text or split_source_label(text) is None:
+            continue
+        if index.inside_any(el, exclude):
             continue
         if any(isinstance(a.tag, str) and a.tag in _NOT_HERE for a in ancestors(el)):
             continue
-        text = short_text(el, 160)
-        if not text or split_source_label(text) is None:
-            continue
-        if any(short_text(child, 160) == text for child in el):
+        if any(index.short_text(child, 160) == text for child in el):
             continue  # the innermost element with the line is read
         line = _line_element(el, text)
         attribution = parse_attribution(line, base)

@@ -195,3 +195,71 @@ def short_text(el: HtmlElement, limit: int) -> str | None:
         return None
     text = " ".join("".join(parts).split())
     return text if len(text) <= limit else None
+
+
+class PageIndex:
+    """Facts about every element of a parsed page, computed once in one pass.
+
+    Document order (``pos``/``end``) makes "is inside" an O(1) test; ``size`` (characters of
+    visible text) lets the label and byline searches skip large containers without reading
+    their text. Valid only until the tree is modified.
+    """
+
+    def __init__(self, tree: HtmlElement) -> None:
+        self.tree = tree
+        self.elements: list[HtmlElement] = [el for el in tree.iter() if isinstance(el.tag, str)]
+        self.pos: dict[HtmlElement, int] = {el: i for i, el in enumerate(self.elements)}
+        self.end: dict[HtmlElement, int] = {}
+        self.size: dict[HtmlElement, int] = {}
+        for el in reversed(self.elements):
+            last = self.pos[el]
+            size = 0 if el.tag in _SKIP_TEXT else _collapsed_len(el.text)
+            for child in el:
+                if isinstance(child.tag, str):
+                    last = max(last, self.end[child])
+                    size += self.size[child] if el.tag not in _SKIP_TEXT else 0
+                size += _collapsed_len(child.tail)
+            self.end[el] = last
+            self.size[el] = size
+        self._texts: dict[HtmlElement, str] = {}
+        self.chrome: dict[HtmlElement, bool] = {}
+        for el in self.elements:
+            parent = el.getparent()
+            self.chrome[el] = parent is not None and (
+                self.chrome.get(parent, False) or parent.tag in CHROME_TAGS
+            )
+
+    def contains(self, outer: HtmlElement, inner: HtmlElement) -> bool:
+        """Whether ``inner`` is ``outer`` or inside it."""
+        start = self.pos.get(outer)
+        at = self.pos.get(inner)
+        if start is None or at is None:
+            return contains(outer, inner)
+        return start <= at <= self.end[outer]
+
+    def inside_any(self, el: HtmlElement, outers: list[HtmlElement]) -> bool:
+        """Whether ``el`` is inside one of ``outers``."""
+        return any(self.contains(o, el) for o in outers)
+
+    def short_text(self, el: HtmlElement, limit: int) -> str | None:
+        """:func:`short_text`, skipping elements known to hold more text than ``limit``."""
+        size = self.size.get(el)
+        if size is None:
+            return short_text(el, limit)
+        if size > limit:
+            return None
+        text = self._texts.get(el)
+        if text is None:
+            text = self._texts[el] = text_of(el)
+        return text if len(text) <= limit else None
+
+    def in_chrome(self, el: HtmlElement) -> bool:
+        """Whether ``el`` sits in navigation, header, footer, aside or a form."""
+        known = self.chrome.get(el)
+        return in_chrome(el) if known is None else known
+
+
+def _collapsed_len(text: str | None) -> int:
+    if not text:
+        return 0
+    return len(" ".join(text.split()))

@@ -10,6 +10,7 @@ title, absolute URL, the dates and byline written beside it, and an excerpt.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,11 +19,11 @@ from lxml.html import HtmlElement
 from newscrawler.extraction.authors import AuthorRole, merge_authors, parse_byline
 from newscrawler.extraction.dates import DateContext, FoundDate, find_dates, parse_dates
 from newscrawler.extraction.dom import (
+    PageIndex,
     absolute_url,
     ancestors,
     attr_words,
     contains,
-    short_text,
     text_of,
 )
 from newscrawler.extraction.labels import is_related_label, related_prefix, split_author_prefix
@@ -71,123 +72,125 @@ class RelatedBlock:
     entries: list[dict[str, Any]] = field(default_factory=list)
 
 
-@dataclass
-class _Guard:
-    """Keeps blocks from swallowing the article."""
+class _Finder:
+    """Finds related blocks on one page, with the page's links indexed once."""
 
-    headline: HtmlElement | None
-    total_text: int
+    def __init__(self, index: PageIndex, base: str, url: str, headline: HtmlElement | None) -> None:
+        self.index = index
+        self.base = base
+        self.url = url
+        self.headline = headline
+        body = index.tree.find("body")
+        self.total_text = index.size.get(body if body is not None else index.tree, 0)
+        self.own = url.split("#")[0]
+        self.links = [(index.pos[a], a) for a in index.tree.iter("a") if a.get("href")]
+        self.positions = [p for p, _a in self.links]
+        self._entry: dict[HtmlElement, bool] = {}
+
+    def links_in(self, el: HtmlElement) -> list[tuple[int, HtmlElement]]:
+        """Links inside ``el``, in document order."""
+        start, end = self.index.pos[el], self.index.end[el]
+        return self.links[bisect_left(self.positions, start) : bisect_right(self.positions, end)]
+
+    def is_entry(self, a: HtmlElement) -> bool:
+        """Whether ``a`` looks like a link to an article: a title of 12+ characters, elsewhere."""
+        known = self._entry.get(a)
+        if known is None:
+            known = False
+            if self.index.size.get(a, 0) >= 12:
+                target = absolute_url(self.base, a.get("href"))
+                if target is not None:
+                    target = target.split("#")[0]
+                    known = target != self.own and not _NOT_ENTRY.search(target)
+            self._entry[a] = known
+        return known
+
+    def has_entries(self, el: HtmlElement, label: HtmlElement | None = None) -> bool:
+        """Whether ``el`` links to at least one article-looking target."""
+        for _pos, a in self.links_in(el):
+            if label is not None and self.index.contains(label, a):
+                continue
+            if self.is_entry(a):
+                return True
+        return False
+
+    def non_link_text(self, el: HtmlElement) -> int:
+        links = sum(self.index.size.get(a, 0) for _p, a in self.links_in(el))
+        return max(0, self.index.size.get(el, 0) - links)
 
     def allows(self, el: HtmlElement) -> bool:
+        """Whether ``el`` may be a block: it must not swallow the headline or the article."""
         if el.tag in ("html", "body", "article", "main"):
             return False
-        if self.headline is not None and contains(el, self.headline):
+        if self.headline is not None and self.index.contains(el, self.headline):
             return False
-        own = _non_link_text(el)
-        return own <= max(400, self.total_text // 2)
+        return self.non_link_text(el) <= max(400, self.total_text // 2)
 
+    def block_for_label(self, label: HtmlElement) -> RelatedBlock | None:
+        child = label
+        for parent in ancestors(label):
+            if self.has_entries(parent, label):
+                if self.allows(parent):
+                    return RelatedBlock([parent], label)
+                return self.sibling_run(child, label)
+            child = parent
+        return None
 
-def _non_link_text(el: HtmlElement) -> int:
-    total = len(text_of(el))
-    links = sum(len(text_of(a)) for a in el.iter("a"))
-    return max(0, total - links)
-
-
-def _entry_links(
-    nodes: list[HtmlElement], label: HtmlElement | None, base: str, page_url: str
-) -> dict[str, list[HtmlElement]]:
-    seen: dict[str, list[HtmlElement]] = {}
-    own = page_url.split("#")[0]
-    for node in nodes:
-        for a in node.iter("a"):
-            if label is not None and contains(label, a):
+    def sibling_run(self, start: HtmlElement, label: HtmlElement) -> RelatedBlock | None:
+        """The label's own element and the link lists right after it (no wrapping container)."""
+        nodes = [start]
+        sibling = start.getnext()
+        while sibling is not None:
+            if not isinstance(sibling.tag, str):
+                sibling = sibling.getnext()
                 continue
-            url = absolute_url(base, a.get("href"))
-            if url is None:
-                continue
-            url = url.split("#")[0]
-            if url == own or _NOT_ENTRY.search(url):
-                continue
-            seen.setdefault(url, []).append(a)
-    return seen
-
-
-def _has_entries(el: HtmlElement, label: HtmlElement | None, base: str, url: str) -> bool:
-    links = _entry_links([el], label, base, url)
-    return any(any(len(text_of(a)) >= 12 for a in anchors) for anchors in links.values())
+            if sibling.tag in _HEADINGS or not self.has_entries(sibling):
+                break
+            if self.non_link_text(sibling) > 600:
+                break
+            nodes.append(sibling)
+            sibling = sibling.getnext()
+        if len(nodes) == 1:
+            return None
+        return RelatedBlock(nodes, label)
 
 
 def find_related_blocks(
-    tree: HtmlElement, base: str, url: str, headline: HtmlElement | None
+    index: PageIndex, base: str, url: str, headline: HtmlElement | None
 ) -> list[RelatedBlock]:
-    """Related-articles blocks of the page, outermost first, not nested in one another."""
-    total = len(text_of(tree.body)) if tree.find("body") is not None else len(text_of(tree))
-    guard = _Guard(headline, total)
+    """Related-articles blocks of the page, not nested in one another."""
+    finder = _Finder(index, base, url, headline)
     blocks: list[RelatedBlock] = []
 
     def taken(el: HtmlElement) -> bool:
-        return any(contains(node, el) for b in blocks for node in b.nodes)
+        return any(index.contains(node, el) for b in blocks for node in b.nodes)
 
-    for el in tree.iter(*_LABEL_TAGS):
-        if taken(el):
-            continue
-        text = short_text(el, 80)
-        if not text:
+    for el in index.tree.iter(*_LABEL_TAGS):
+        text = index.short_text(el, 80)
+        if not text or taken(el):
             continue
         if is_related_label(text):
-            if any(short_text(child, 80) == text for child in el):
+            if any(index.short_text(child, 80) == text for child in el):
                 continue  # the innermost element carries the label
-            block = _block_for_label(el, guard, base, url)
+            block = finder.block_for_label(el)
             if block is not None:
                 blocks.append(block)
         elif (
             el.tag in ("p", "div", "li")
             and related_prefix(text) is not None
-            and _has_entries(el, None, base, url)
-            and guard.allows(el)
+            and finder.has_entries(el)
+            and finder.allows(el)
         ):
             blocks.append(RelatedBlock([el], None))
 
-    for el in tree.iter(*_CONTAINER_TAGS):
-        if taken(el) or not _RELATED_ATTR.search(attr_words(el)):
+    for el in index.tree.iter(*_CONTAINER_TAGS):
+        if not _RELATED_ATTR.search(attr_words(el)) or taken(el):
             continue
-        if any(contains(el, node) for b in blocks for node in b.nodes):
+        if any(index.contains(el, node) for b in blocks for node in b.nodes):
             continue  # would swallow an already found block: keep the tighter one
-        if guard.allows(el) and _has_entries(el, None, base, url):
+        if finder.allows(el) and finder.has_entries(el):
             blocks.append(RelatedBlock([el], None))
     return blocks
-
-
-def _block_for_label(label: HtmlElement, guard: _Guard, base: str, url: str) -> RelatedBlock | None:
-    child = label
-    for parent in ancestors(label):
-        if _has_entries(parent, label, base, url):
-            if guard.allows(parent):
-                return RelatedBlock([parent], label)
-            return _sibling_run(child, label, base, url)
-        child = parent
-    return None
-
-
-def _sibling_run(
-    start: HtmlElement, label: HtmlElement, base: str, url: str
-) -> RelatedBlock | None:
-    """The label's own element and the link lists right after it (no wrapping container)."""
-    nodes = [start]
-    sibling = start.getnext()
-    while sibling is not None:
-        if not isinstance(sibling.tag, str):
-            sibling = sibling.getnext()
-            continue
-        if sibling.tag in _HEADINGS or not _has_entries(sibling, None, base, url):
-            break
-        if _non_link_text(sibling) > 600:
-            break
-        nodes.append(sibling)
-        sibling = sibling.getnext()
-    if len(nodes) == 1:
-        return None
-    return RelatedBlock(nodes, label)
 
 
 def _item_for(link: HtmlElement, root: HtmlElement, target: str, base: str) -> HtmlElement:
@@ -258,6 +261,25 @@ def _pieces(item: HtmlElement, skip: list[HtmlElement]) -> list[tuple[str, str]]
 
     visit(item, "")
     return out
+
+
+def _entry_links(
+    nodes: list[HtmlElement], label: HtmlElement | None, base: str, page_url: str
+) -> dict[str, list[HtmlElement]]:
+    """Links of ``nodes`` grouped by target (a picture and a headline often share one)."""
+    seen: dict[str, list[HtmlElement]] = {}
+    own = page_url.split("#")[0]
+    for node in nodes:
+        for a in node.iter("a"):
+            if label is not None and contains(label, a):
+                continue
+            target = absolute_url(base, a.get("href"))
+            if target is None:
+                continue
+            target = target.split("#")[0]
+            if target != own and not _NOT_ENTRY.search(target):
+                seen.setdefault(target, []).append(a)
+    return seen
 
 
 def entries_of(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
-from newscrawler.extraction.dom import ancestors, attr_words, contains, in_chrome, short_text
+from newscrawler.extraction.dom import PageIndex, ancestors, attr_words
 from newscrawler.extraction.labels import split_author_prefix
 
 _BYLINE_ATTR = re.compile(r"author|byline|by-line|autor|avtor|signature|signatur|writer|journalist")
@@ -70,37 +70,32 @@ def _context(el: HtmlElement, depth: int = 3) -> str:
     return " ".join(parts)
 
 
-def _excluded(el: HtmlElement, exclude: list[HtmlElement]) -> bool:
-    return any(contains(x, el) for x in exclude)
-
-
-def _after(el: HtmlElement, anchor: HtmlElement | None, order: dict[HtmlElement, int]) -> bool:
-    return anchor is None or order.get(el, 0) >= order.get(anchor, 0) - 40
+def _after(index: PageIndex, el: HtmlElement, anchor: HtmlElement | None) -> bool:
+    """Not far above the headline (bylines and dates sit near or below it)."""
+    return anchor is None or index.pos.get(el, 0) >= index.pos.get(anchor, 0) - 40
 
 
 def find_bylines(
-    tree: HtmlElement, exclude: list[HtmlElement], headline: HtmlElement | None = None
+    index: PageIndex, exclude: list[HtmlElement], headline: HtmlElement | None = None
 ) -> list[tuple[str, bool]]:
     """Byline texts, each with whether markup says so (class ``author``/``byline``…) rather
     than only its wording (``By …``, ``Автор: …``)."""
-    order = {el: i for i, el in enumerate(tree.iter())}
     out: list[tuple[str, bool]] = []
-    for el in tree.iter(*_TEXT_TAGS, "a"):
-        if _excluded(el, exclude) or (in_chrome(el) and not _BYLINE_ATTR.search(attr_words(el))):
-            continue
-        text = short_text(el, 200)
-        if not text or _NOT_BYLINE_TEXT.search(text):
+    for el in index.tree.iter(*_TEXT_TAGS, "a"):
+        text = index.short_text(el, 200)
+        if not text or _NOT_BYLINE_TEXT.search(text) or index.inside_any(el, exclude):
             continue
         words = attr_words(el)
         marked = el.get("rel") == "author" or (
             bool(_BYLINE_ATTR.search(words)) and not _NOT_BYLINE_ATTR.search(words)
         )
-        prefix, rest = split_author_prefix(text)
-        if not marked and not (prefix and rest and len(text) <= 120):
+        if index.in_chrome(el) and not marked:
             continue
-        if not marked and not _after(el, headline, order):
-            continue
-        if any(short_text(c, 200) == text for c in el):
+        if not marked:
+            prefix, rest = split_author_prefix(text)
+            if not (prefix and rest and len(text) <= 120) or not _after(index, el, headline):
+                continue
+        if any(index.short_text(c, 200) == text for c in el):
             continue  # the innermost element holds it
         if any(text == o or text in o for o, _m in out):
             continue
@@ -109,43 +104,45 @@ def find_bylines(
 
 
 def find_visible_dates(
-    tree: HtmlElement, exclude: list[HtmlElement], headline: HtmlElement | None = None
+    index: PageIndex, exclude: list[HtmlElement], headline: HtmlElement | None = None
 ) -> list[VisibleDate]:
     """Date-bearing elements in document order: ``<time>``, microdata, date-ish classes."""
-    order = {el: i for i, el in enumerate(tree.iter())}
     out: list[VisibleDate] = []
-    for el in tree.iter():
-        if not isinstance(el.tag, str) or _excluded(el, exclude):
-            continue
+    for el in index.elements:
         prop = (el.get("itemprop") or "").lower()
         if prop in ("datepublished", "datemodified", "datecreated", "dateupdated"):
-            value = el.get("content") or el.get("datetime") or short_text(el, 120)
+            if index.inside_any(el, exclude):
+                continue
+            value = el.get("content") or el.get("datetime") or index.short_text(el, 120)
             if value:
                 out.append(VisibleDate(value, "microdata", prop in ("datemodified", "dateupdated")))
             continue
         if el.tag == "time":
-            context = _context(el) + " " + (short_text(el.getparent(), 160) or "")
-            modified = bool(MODIFIED_HINT.search(context))
+            if index.inside_any(el, exclude):
+                continue
+            parent = el.getparent()
+            around = index.short_text(parent, 160) if parent is not None else None
+            modified = bool(MODIFIED_HINT.search(f"{_context(el)} {around or ''}"))
             if el.get("datetime"):
                 out.append(VisibleDate(el.get("datetime", ""), "time_element", modified))
             else:
-                text = short_text(el, 120)
+                text = index.short_text(el, 120)
                 if text:
                     out.append(VisibleDate(text, "visible", modified))
             continue
-        if el.tag not in _TEXT_TAGS or in_chrome(el):
+        if el.tag not in _TEXT_TAGS:
             continue
-        labelled = False
-        if not _DATE_ATTR.search(_context(el, 1)) or not _after(el, headline, order):
-            text = short_text(el, 100)
-            if not text or not PUBLISHED_LABEL.match(text) or not re.search(r"\d", text):
-                continue
-            labelled = True
-        text = short_text(el, 160)
-        if not text or not re.search(r"\d", text):
+        text = index.short_text(el, 160)
+        if not text or not re.search(r"\d", text) or index.in_chrome(el):
             continue
-        if any(short_text(c, 160) == text for c in el if isinstance(c.tag, str)):
+        labelled = bool(PUBLISHED_LABEL.match(text)) and len(text) <= 100
+        if not labelled and (
+            not _DATE_ATTR.search(_context(el, 1)) or not _after(index, el, headline)
+        ):
             continue
-        labelled = labelled or bool(PUBLISHED_LABEL.match(text))
+        if index.inside_any(el, exclude):
+            continue
+        if any(index.short_text(c, 160) == text for c in el):
+            continue
         out.append(VisibleDate(text, "visible", bool(MODIFIED_HINT.search(text)), labelled))
     return out
