@@ -78,6 +78,37 @@ NEWSCRAWLER_STATS_FILE = ""
 NEWSCRAWLER_VALIDATE_SCHEMA = True
 
 # --- Discovery: feeds, sitemaps, per-site configuration, canonical URLs, traps ------------------
+# Date window: skip feed/sitemap entries older than this before fetching, drop older records
+# after extraction (a date such as 2024-03-01 or an ISO datetime; "" for no window).
+NEWSCRAWLER_SINCE = ""
+NEWSCRAWLER_FEEDS_ENABLED = True
+# Tried in order on a seed's site that declares no feed (and has none configured).
+NEWSCRAWLER_FEEDS_PROBE_PATHS = ["/feed", "/rss", "/rss.xml", "/atom.xml", "/feed.xml"]
+NEWSCRAWLER_FEEDS_MAX_PER_SITE = 20
+NEWSCRAWLER_SITEMAPS_ENABLED = True
+# Tried on a site whose robots.txt lists no sitemap (and has none configured).
+NEWSCRAWLER_SITEMAPS_PROBE_PATHS = ["/sitemap.xml"]
+NEWSCRAWLER_SITEMAPS_MAX_PER_SITE = 200
+# Trap limits, per site; 0 turns one off. Depth is Scrapy's DEPTH_LIMIT.
+NEWSCRAWLER_TRAPS_MAX_URL_LENGTH = 1024
+NEWSCRAWLER_TRAPS_MAX_REPEATED_SEGMENTS = 2
+NEWSCRAWLER_TRAPS_MAX_PAGINATION = 10
+NEWSCRAWLER_TRAPS_MAX_QUERY_VARIANTS = 20
+NEWSCRAWLER_TRAPS_MAX_ARCHIVE_PAGES = 12
+NEWSCRAWLER_TRAPS_MAX_PAGES_PER_SITE = 100000
+NEWSCRAWLER_TRAPS_SKIP_EXHAUSTED_LISTINGS = True
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "newscrawler.discovery.traps.DepthLimit": 900,
+    "newscrawler.discovery.traps.UrlLengthLimit": 880,
+    "newscrawler.discovery.traps.RepeatedSegmentsLimit": 870,
+    "newscrawler.discovery.traps.PaginationLimit": 860,
+    "newscrawler.discovery.traps.SeenFilter": 850,
+    "newscrawler.discovery.traps.QueryVariantsLimit": 840,
+    "newscrawler.discovery.traps.ArchiveLimit": 830,
+    "newscrawler.discovery.traps.SiteBudget": 820,
+}
+ITEM_PIPELINES["newscrawler.pipelines.window.DateWindowPipeline"] = 150
 
 # --- Deduplication, state and storage -----------------------------------------------------------
 

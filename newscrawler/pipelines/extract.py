@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import fields as dataclass_fields
+from dataclasses import replace
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -32,6 +33,13 @@ def options_from_settings(crawler: Crawler) -> ExtractionOptions:
         date_future_tolerance=s.getfloat("NEWSCRAWLER_DATE_FUTURE_TOLERANCE"),
         date_min_year=s.getint("NEWSCRAWLER_DATE_MIN_YEAR"),
     )
+
+
+def options_for_page(options: ExtractionOptions, page: Page) -> ExtractionOptions:
+    """The crawl's options with the page's per-site selectors (from the sites file) on top."""
+    if not page.hints.selectors:
+        return options
+    return replace(options, selectors={**options.selectors, **page.hints.selectors})
 
 
 def article_from_extraction(page: Page, result: Extraction) -> Article:
@@ -70,7 +78,7 @@ class ExtractionPipeline:
             item.url,
             declared_encoding=item.declared_encoding,
             hints=item.hints,
-            options=self.options,
+            options=options_for_page(self.options, item),
         )
         return self.finish(item, result)
 
