@@ -115,5 +115,13 @@ ITEM_PIPELINES["newscrawler.pipelines.window.DateWindowPipeline"] = 150
 # --- Export and archive (WARC) -------------------------------------------------------------------
 
 # --- Extraction worker pool ---------------------------------------------------------------------
+# Worker processes for extraction; None = the usable cores, 0 = inline in the reactor thread.
+NEWSCRAWLER_EXTRACTION_WORKERS: int | None = None
+# Pages in flight in the pool at most (queued + running); None = 4 per worker.
+NEWSCRAWLER_EXTRACTION_MAX_PENDING: int | None = None
+# Seconds one page may take in a worker before it is abandoned and the worker replaced.
+NEWSCRAWLER_EXTRACTION_TIMEOUT = 60.0
+# Advanced: the extraction callable (same signature as extract_article), e.g. for tests.
+NEWSCRAWLER_EXTRACTION_FUNCTION = "newscrawler.extraction.extract_article"
 
 # --- Robustness and security --------------------------------------------------------------------
