@@ -113,6 +113,16 @@ ITEM_PIPELINES["newscrawler.pipelines.window.DateWindowPipeline"] = 150
 # --- Deduplication, state and storage -----------------------------------------------------------
 
 # --- Export and archive (WARC) -------------------------------------------------------------------
+# Write every fetched article page (request, response, page metadata) to gzipped WARC files in
+# this folder (off when empty); `scrapy reextract` rebuilds the records from them.
+NEWSCRAWLER_WARC_DIR = ""
+# Start a new WARC file once the current one reaches this many bytes (compressed).
+NEWSCRAWLER_WARC_MAX_SIZE = 1024 * 1024 * 1024
+# WARC file names: <prefix>-<UTC timestamp>-<serial>.warc.gz
+NEWSCRAWLER_WARC_PREFIX = "newscrawler"
+# The archive sits next to the spider, so it sees every Page the spider yields.
+SPIDER_MIDDLEWARES: dict[str, int] = globals().get("SPIDER_MIDDLEWARES", {})
+SPIDER_MIDDLEWARES["newscrawler.archive.middleware.WarcArchiveMiddleware"] = 950
 
 # --- Extraction worker pool ---------------------------------------------------------------------
 # Worker processes for extraction; None = the usable cores, 0 = inline in the reactor thread.
