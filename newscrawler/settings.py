@@ -49,8 +49,25 @@ FEED_EXPORT_INDENT = None
 LOG_LEVEL = "INFO"
 
 # --- Components --------------------------------------------------------------------------------
+# Every component of the project is registered here, in one place.
+SPIDER_MIDDLEWARES = {
+    # The WARC archive sits next to the spider, so it sees every Page the spider yields.
+    "newscrawler.archive.middleware.WarcArchiveMiddleware": 950,
+    # Trap limits (discovery): Scrapy's DepthMiddleware is replaced by a per-site one.
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "newscrawler.discovery.traps.DepthLimit": 900,
+    "newscrawler.discovery.traps.UrlLengthLimit": 880,
+    "newscrawler.discovery.traps.RepeatedSegmentsLimit": 870,
+    "newscrawler.discovery.traps.PaginationLimit": 860,
+    "newscrawler.discovery.traps.SeenFilter": 850,
+    "newscrawler.discovery.traps.QueryVariantsLimit": 840,
+    "newscrawler.discovery.traps.ArchiveLimit": 830,
+    "newscrawler.discovery.traps.SiteBudget": 820,
+}
+DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {}
 ITEM_PIPELINES = {
     "newscrawler.pipelines.extract.ExtractionPipeline": 100,
+    "newscrawler.pipelines.window.DateWindowPipeline": 150,
     "newscrawler.pipelines.validate.ValidationPipeline": 800,
 }
 
@@ -97,18 +114,6 @@ NEWSCRAWLER_TRAPS_MAX_QUERY_VARIANTS = 20
 NEWSCRAWLER_TRAPS_MAX_ARCHIVE_PAGES = 12
 NEWSCRAWLER_TRAPS_MAX_PAGES_PER_SITE = 100000
 NEWSCRAWLER_TRAPS_SKIP_EXHAUSTED_LISTINGS = True
-SPIDER_MIDDLEWARES = {
-    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
-    "newscrawler.discovery.traps.DepthLimit": 900,
-    "newscrawler.discovery.traps.UrlLengthLimit": 880,
-    "newscrawler.discovery.traps.RepeatedSegmentsLimit": 870,
-    "newscrawler.discovery.traps.PaginationLimit": 860,
-    "newscrawler.discovery.traps.SeenFilter": 850,
-    "newscrawler.discovery.traps.QueryVariantsLimit": 840,
-    "newscrawler.discovery.traps.ArchiveLimit": 830,
-    "newscrawler.discovery.traps.SiteBudget": 820,
-}
-ITEM_PIPELINES["newscrawler.pipelines.window.DateWindowPipeline"] = 150
 
 # --- Deduplication, state and storage -----------------------------------------------------------
 
@@ -120,9 +125,6 @@ NEWSCRAWLER_WARC_DIR = ""
 NEWSCRAWLER_WARC_MAX_SIZE = 1024 * 1024 * 1024
 # WARC file names: <prefix>-<UTC timestamp>-<serial>.warc.gz
 NEWSCRAWLER_WARC_PREFIX = "newscrawler"
-# The archive sits next to the spider, so it sees every Page the spider yields.
-SPIDER_MIDDLEWARES: dict[str, int] = globals().get("SPIDER_MIDDLEWARES", {})
-SPIDER_MIDDLEWARES["newscrawler.archive.middleware.WarcArchiveMiddleware"] = 950
 
 # --- Extraction worker pool ---------------------------------------------------------------------
 # Worker processes for extraction; None = the usable cores, 0 = inline in the reactor thread.
