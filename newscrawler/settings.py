@@ -116,6 +116,41 @@ NEWSCRAWLER_TRAPS_MAX_PAGES_PER_SITE = 100000
 NEWSCRAWLER_TRAPS_SKIP_EXHAUSTED_LISTINGS = True
 
 # --- Deduplication, state and storage -----------------------------------------------------------
+ITEM_PIPELINES["newscrawler.pipelines.dedup.DedupPipeline"] = 900  # last: only storage follows
+DOWNLOADER_MIDDLEWARES: dict[str, int] = globals().get("DOWNLOADER_MIDDLEWARES", {})
+DOWNLOADER_MIDDLEWARES.update(
+    {
+        "newscrawler.middlewares.state.KnownArticleMiddleware": 50,  # before robots.txt
+        "newscrawler.middlewares.state.ConditionalGetMiddleware": 580,  # after decompression
+    }
+)
+FEED_STORAGES = {
+    "": "newscrawler.storage.feed.DurableFileFeedStorage",
+    "file": "newscrawler.storage.feed.DurableFileFeedStorage",
+}
+FEED_EXPORTERS = {
+    "jsonl": "newscrawler.storage.feed.DurableJsonLinesExporter",
+    "jsonlines": "newscrawler.storage.feed.DurableJsonLinesExporter",
+    "jl": "newscrawler.storage.feed.DurableJsonLinesExporter",
+}
+NEWSCRAWLER_STATE_ENABLED = True
+NEWSCRAWLER_STATE_PATH = ".newscrawler/state.sqlite3"  # relative to the current folder
+NEWSCRAWLER_STATE_RESET = False
+NEWSCRAWLER_STATE_RETENTION_DAYS = 180.0  # 0 keeps everything
+NEWSCRAWLER_STATE_SKIP_KNOWN = True
+NEWSCRAWLER_STATE_REVISIT_WINDOW = 0.0  # seconds; re-fetch articles stored more recently
+NEWSCRAWLER_STATE_CONDITIONAL_GET = True
+NEWSCRAWLER_DEDUP_ENABLED = True
+NEWSCRAWLER_DEDUP_URL = True
+NEWSCRAWLER_DEDUP_FINGERPRINT = True
+NEWSCRAWLER_DEDUP_NEAR = True
+NEWSCRAWLER_DEDUP_NEAR_THRESHOLD = 0.6
+NEWSCRAWLER_DEDUP_NUM_PERM = 128
+NEWSCRAWLER_DEDUP_NEAR_ACTION = "link"  # or "drop"
+NEWSCRAWLER_DEDUP_VERSIONS = "emit"  # or "skip"
+NEWSCRAWLER_STORAGE_SYNC_ITEMS = 20
+NEWSCRAWLER_STORAGE_SYNC_INTERVAL = 1.0
+NEWSCRAWLER_STORAGE_LAYOUT = "day"  # for a folder feed URI (ending with /): "day" or "run"
 
 # --- Export and archive (WARC) -------------------------------------------------------------------
 # Write every fetched article page (request, response, page metadata) to gzipped WARC files in
