@@ -197,9 +197,8 @@ class SsrfGuardMiddleware:
             for address in addresses:
                 reason = self.policy.refusal(address)
                 if reason is not None:
-                    self.refuse(
-                        request, reason, f"{host} resolves to {address}, a {reason} address"
-                    )
+                    where = f"{host} is" if host == address else f"{host} resolves to {address},"
+                    self.refuse(request, reason, f"{where} a {reason} address")
         pinned = next((a for a in addresses if ":" not in a), None)
         if pinned is not None:
             _pins[host] = pinned  # Twisted looks up IPv4 literals too
