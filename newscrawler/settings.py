@@ -101,6 +101,8 @@ NEWSCRAWLER_RETRY_AFTER_MAX = 60
 TWISTED_DNS_RESOLVER = "newscrawler.middlewares.ssrf.PinningResolver"
 # One log line per lost download (the retry give-up line), not two.
 LOG_FORMATTER = "newscrawler.logformatter.NewsLogFormatter"
+# Flush the open feed files on a forced stop (second SIGINT/SIGTERM): no record lost.
+EXTENSIONS["newscrawler.extensions.forcedstop.FlushFeedsOnForcedStop"] = 600
 DOWNLOADER_MIDDLEWARES.update(
     {
         "newscrawler.middlewares.ssrf.SsrfGuardMiddleware": 60,  # before robots.txt (100)
