@@ -45,7 +45,8 @@ class FlushFeedsOnForcedStop:
             return
         from twisted.internet import reactor
 
-        reactor.addSystemEventTrigger("after", "shutdown", self.flush_feeds)
+        # (Twisted declares interface methods without self, which confuses mypy)
+        reactor.addSystemEventTrigger("after", "shutdown", self.flush_feeds)  # type: ignore[arg-type]
 
     def flush_feeds(self) -> int:
         """Flush the feed files still open (none after a graceful stop); return how many."""
