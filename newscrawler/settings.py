@@ -49,8 +49,25 @@ FEED_EXPORT_INDENT = None
 LOG_LEVEL = "INFO"
 
 # --- Components --------------------------------------------------------------------------------
+# Every component of the project is registered here, in one place.
+SPIDER_MIDDLEWARES = {
+    # The WARC archive sits next to the spider, so it sees every Page the spider yields.
+    "newscrawler.archive.middleware.WarcArchiveMiddleware": 950,
+    # Trap limits (discovery): Scrapy's DepthMiddleware is replaced by a per-site one.
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "newscrawler.discovery.traps.DepthLimit": 900,
+    "newscrawler.discovery.traps.UrlLengthLimit": 880,
+    "newscrawler.discovery.traps.RepeatedSegmentsLimit": 870,
+    "newscrawler.discovery.traps.PaginationLimit": 860,
+    "newscrawler.discovery.traps.SeenFilter": 850,
+    "newscrawler.discovery.traps.QueryVariantsLimit": 840,
+    "newscrawler.discovery.traps.ArchiveLimit": 830,
+    "newscrawler.discovery.traps.SiteBudget": 820,
+}
+DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {}
 ITEM_PIPELINES = {
     "newscrawler.pipelines.extract.ExtractionPipeline": 100,
+    "newscrawler.pipelines.window.DateWindowPipeline": 150,
     "newscrawler.pipelines.validate.ValidationPipeline": 800,
 }
 
@@ -80,12 +97,46 @@ NEWSCRAWLER_STATS_FILE = ""
 NEWSCRAWLER_VALIDATE_SCHEMA = True
 
 # --- Discovery: feeds, sitemaps, per-site configuration, canonical URLs, traps ------------------
+# Date window: skip feed/sitemap entries older than this before fetching, drop older records
+# after extraction (a date such as 2024-03-01 or an ISO datetime; "" for no window).
+NEWSCRAWLER_SINCE = ""
+NEWSCRAWLER_FEEDS_ENABLED = True
+# Tried in order on a seed's site that declares no feed (and has none configured).
+NEWSCRAWLER_FEEDS_PROBE_PATHS = ["/feed", "/rss", "/rss.xml", "/atom.xml", "/feed.xml"]
+NEWSCRAWLER_FEEDS_MAX_PER_SITE = 20
+NEWSCRAWLER_SITEMAPS_ENABLED = True
+# Tried on a site whose robots.txt lists no sitemap (and has none configured).
+NEWSCRAWLER_SITEMAPS_PROBE_PATHS = ["/sitemap.xml"]
+NEWSCRAWLER_SITEMAPS_MAX_PER_SITE = 200
+# Trap limits, per site; 0 turns one off. Depth is Scrapy's DEPTH_LIMIT.
+NEWSCRAWLER_TRAPS_MAX_URL_LENGTH = 1024
+NEWSCRAWLER_TRAPS_MAX_REPEATED_SEGMENTS = 2
+NEWSCRAWLER_TRAPS_MAX_PAGINATION = 10
+NEWSCRAWLER_TRAPS_MAX_QUERY_VARIANTS = 20
+NEWSCRAWLER_TRAPS_MAX_ARCHIVE_PAGES = 12
+NEWSCRAWLER_TRAPS_MAX_PAGES_PER_SITE = 100000
+NEWSCRAWLER_TRAPS_SKIP_EXHAUSTED_LISTINGS = True
 
 # --- Deduplication, state and storage -----------------------------------------------------------
 
 # --- Export and archive (WARC) -------------------------------------------------------------------
+# Write every fetched article page (request, response, page metadata) to gzipped WARC files in
+# this folder (off when empty); `scrapy reextract` rebuilds the records from them.
+NEWSCRAWLER_WARC_DIR = ""
+# Start a new WARC file once the current one reaches this many bytes (compressed).
+NEWSCRAWLER_WARC_MAX_SIZE = 1024 * 1024 * 1024
+# WARC file names: <prefix>-<UTC timestamp>-<serial>.warc.gz
+NEWSCRAWLER_WARC_PREFIX = "newscrawler"
 
 # --- Extraction worker pool ---------------------------------------------------------------------
+# Worker processes for extraction; None = the usable cores, 0 = inline in the reactor thread.
+NEWSCRAWLER_EXTRACTION_WORKERS: int | None = None
+# Pages in flight in the pool at most (queued + running); None = 4 per worker.
+NEWSCRAWLER_EXTRACTION_MAX_PENDING: int | None = None
+# Seconds one page may take in a worker before it is abandoned and the worker replaced.
+NEWSCRAWLER_EXTRACTION_TIMEOUT = 60.0
+# Advanced: the extraction callable (same signature as extract_article), e.g. for tests.
+NEWSCRAWLER_EXTRACTION_FUNCTION = "newscrawler.extraction.extract_article"
 
 # --- Robustness and security --------------------------------------------------------------------
 # Scrapy 2.19 starts an HTTP server that runs Python code sent to it (for its MCP server): off.
