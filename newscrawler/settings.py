@@ -75,6 +75,8 @@ EXTENSIONS = {
     "newscrawler.extensions.statsfile.StatsFile": 500,
 }
 
+DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {}
+
 # --- newscrawler settings (documented in README, "Settings") ----------------------------------
 # Spider
 NEWSCRAWLER_FOLLOW_LINKS = True
@@ -172,3 +174,30 @@ NEWSCRAWLER_EXTRACTION_TIMEOUT = 60.0
 NEWSCRAWLER_EXTRACTION_FUNCTION = "newscrawler.extraction.extract_article"
 
 # --- Robustness and security --------------------------------------------------------------------
+# Scrapy 2.19 starts an HTTP server that runs Python code sent to it (for its MCP server): off.
+REMOTE_CONTROL_ENABLED = False
+# Refuse URLs (discovered or redirected to) that resolve to loopback, private, link-local, CGNAT,
+# ULA, unspecified, multicast or reserved addresses, unless on a seed origin.
+NEWSCRAWLER_SSRF_GUARD = True
+# Networks (CIDR) the SSRF guard lets through, e.g. ["10.20.0.0/16"] for an intranet crawl.
+NEWSCRAWLER_ALLOWED_NETWORKS: list[str] = []
+# Longest Retry-After (seconds) honoured on 429/503; a longer one is not retried.
+NEWSCRAWLER_RETRY_AFTER_MAX = 60
+# Answers Twisted's DNS lookups with the addresses the SSRF guard checked (no DNS rebinding).
+TWISTED_DNS_RESOLVER = "newscrawler.middlewares.ssrf.PinningResolver"
+# One log line per lost download (the retry give-up line), not two.
+LOG_FORMATTER = "newscrawler.logformatter.NewsLogFormatter"
+# Flush the open feed files on a forced stop (second SIGINT/SIGTERM): no record lost.
+EXTENSIONS["newscrawler.extensions.forcedstop.FlushFeedsOnForcedStop"] = 600
+DOWNLOADER_MIDDLEWARES.update(
+    {
+        "newscrawler.middlewares.ssrf.SsrfGuardMiddleware": 60,  # before robots.txt (100)
+        "newscrawler.middlewares.robots.RobotsTxtFaultsMiddleware": 540,
+        "newscrawler.middlewares.errors.DescribeErrorsMiddleware": 555,
+        "newscrawler.middlewares.retry_after.RetryAfterMiddleware": 560,
+        "newscrawler.middlewares.sniff.BinaryBodyMiddleware": 585,
+        "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+        "newscrawler.middlewares.compression.CountingHttpCompressionMiddleware": 590,
+        "newscrawler.middlewares.redirects.RedirectGuardMiddleware": 610,
+    }
+)
