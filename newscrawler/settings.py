@@ -64,18 +64,31 @@ SPIDER_MIDDLEWARES = {
     "newscrawler.discovery.traps.ArchiveLimit": 830,
     "newscrawler.discovery.traps.SiteBudget": 820,
 }
-DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {}
+DOWNLOADER_MIDDLEWARES = {
+    # Incremental runs: skip stored articles before robots.txt (100) is even asked.
+    "newscrawler.middlewares.state.KnownArticleMiddleware": 50,
+    # SSRF guard: before robots.txt, so a forbidden host is never contacted at all.
+    "newscrawler.middlewares.ssrf.SsrfGuardMiddleware": 60,
+    "newscrawler.middlewares.robots.RobotsTxtFaultsMiddleware": 540,
+    "newscrawler.middlewares.errors.DescribeErrorsMiddleware": 555,
+    "newscrawler.middlewares.retry_after.RetryAfterMiddleware": 560,
+    "newscrawler.middlewares.state.ConditionalGetMiddleware": 580,  # after decompression
+    "newscrawler.middlewares.sniff.BinaryBodyMiddleware": 585,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "newscrawler.middlewares.compression.CountingHttpCompressionMiddleware": 590,
+    "newscrawler.middlewares.redirects.RedirectGuardMiddleware": 610,
+}
 ITEM_PIPELINES = {
     "newscrawler.pipelines.extract.ExtractionPipeline": 100,
     "newscrawler.pipelines.window.DateWindowPipeline": 150,
     "newscrawler.pipelines.validate.ValidationPipeline": 800,
+    "newscrawler.pipelines.dedup.DedupPipeline": 900,  # last: only storage follows
 }
-
 EXTENSIONS = {
     "newscrawler.extensions.statsfile.StatsFile": 500,
+    # Flush the open feed files on a forced stop (second SIGINT/SIGTERM): no record lost.
+    "newscrawler.extensions.forcedstop.FlushFeedsOnForcedStop": 600,
 }
-
-DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {}
 
 # --- newscrawler settings (documented in README, "Settings") ----------------------------------
 # Spider
@@ -118,14 +131,6 @@ NEWSCRAWLER_TRAPS_MAX_PAGES_PER_SITE = 100000
 NEWSCRAWLER_TRAPS_SKIP_EXHAUSTED_LISTINGS = True
 
 # --- Deduplication, state and storage -----------------------------------------------------------
-ITEM_PIPELINES["newscrawler.pipelines.dedup.DedupPipeline"] = 900  # last: only storage follows
-DOWNLOADER_MIDDLEWARES: dict[str, int] = globals().get("DOWNLOADER_MIDDLEWARES", {})
-DOWNLOADER_MIDDLEWARES.update(
-    {
-        "newscrawler.middlewares.state.KnownArticleMiddleware": 50,  # before robots.txt
-        "newscrawler.middlewares.state.ConditionalGetMiddleware": 580,  # after decompression
-    }
-)
 FEED_STORAGES = {
     "": "newscrawler.storage.feed.DurableFileFeedStorage",
     "file": "newscrawler.storage.feed.DurableFileFeedStorage",
@@ -187,17 +192,3 @@ NEWSCRAWLER_RETRY_AFTER_MAX = 60
 TWISTED_DNS_RESOLVER = "newscrawler.middlewares.ssrf.PinningResolver"
 # One log line per lost download (the retry give-up line), not two.
 LOG_FORMATTER = "newscrawler.logformatter.NewsLogFormatter"
-# Flush the open feed files on a forced stop (second SIGINT/SIGTERM): no record lost.
-EXTENSIONS["newscrawler.extensions.forcedstop.FlushFeedsOnForcedStop"] = 600
-DOWNLOADER_MIDDLEWARES.update(
-    {
-        "newscrawler.middlewares.ssrf.SsrfGuardMiddleware": 60,  # before robots.txt (100)
-        "newscrawler.middlewares.robots.RobotsTxtFaultsMiddleware": 540,
-        "newscrawler.middlewares.errors.DescribeErrorsMiddleware": 555,
-        "newscrawler.middlewares.retry_after.RetryAfterMiddleware": 560,
-        "newscrawler.middlewares.sniff.BinaryBodyMiddleware": 585,
-        "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
-        "newscrawler.middlewares.compression.CountingHttpCompressionMiddleware": 590,
-        "newscrawler.middlewares.redirects.RedirectGuardMiddleware": 610,
-    }
-)
