@@ -37,7 +37,11 @@ logger = logging.getLogger(__name__)
 ExtractFunction = Callable[..., Extraction]
 
 # Imported once by the fork server, so that workers are forked with them loaded.
-PRELOAD_MODULES = ["newscrawler.extraction", "newscrawler.extraction.article"]
+PRELOAD_MODULES = [
+    "newscrawler.extraction",
+    "newscrawler.extraction.article",
+    "newscrawler.extraction.preload",  # language model and date-parser data
+]
 
 _WARMUP_TEXT = (
     "The city council met on Tuesday to discuss the budget for the coming year. "

@@ -171,7 +171,11 @@ def build_article(
     if not text.strip():
         return Extraction(None, reason="empty", detail="empty document")
     try:
-        tree = lxml_html.document_fromstring(text)
+        # Comments and processing instructions are dropped at parse time: left in the tree they
+        # split paragraphs and make trafilatura lose half of some bodies. (A parser a call: lxml
+        # parsers must not be shared between threads.)
+        parser = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+        tree = lxml_html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as exc:
         return Extraction(None, reason="unparsable", detail=str(exc))
     now = now or datetime.now(timezone.utc)
@@ -184,11 +188,13 @@ def build_article(
     ctx = DateContext(
         languages=parser_languages(languages),
         order=date_order(lang or (languages[0] if languages else None), region),
-        timezone=options.timezone or hints.timezone,
+        timezone=hints.timezone or options.timezone,
         now=now,
         min_year=options.date_min_year,
         future_tolerance=options.date_future_tolerance,
     )
+    if hints.selectors:  # the site's selectors (from the sites file) win over the crawl's
+        options = dataclasses.replace(options, selectors={**options.selectors, **hints.selectors})
     stage = _Stage(tree, PageIndex(tree), url, base_url(tree, url), page, ctx, options, events)
 
     title, headline = _title(stage, hints)

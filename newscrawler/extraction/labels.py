@@ -43,7 +43,6 @@ RELATED_LABELS = frozenset(
         "related content",
         "related coverage",
         "related links",
-        "related topics",
         "read more",
         "read also",
         "also read",

@@ -126,11 +126,20 @@ class _Finder:
             return False
         return self.non_link_text(el) <= max(400, self.total_text // 2)
 
+    def link_density(self, el: HtmlElement) -> float:
+        links = sum(self.index.size.get(a, 0) for _p, a in self.links_in(el))
+        return links / max(1, self.index.size.get(el, 0))
+
     def block_for_label(self, label: HtmlElement) -> RelatedBlock | None:
+        """The smallest container of ``label`` with entries, if it starts with the label."""
         child = label
+        before = 0  # text of the container that comes before the label
         for parent in ancestors(label):
+            for sibling in child.itersiblings(preceding=True):
+                before += self.index.size.get(sibling, 0) + len((sibling.tail or "").strip())
+            before += len((parent.text or "").strip())
             if self.has_entries(parent, label):
-                if self.allows(parent):
+                if before <= 200 and self.allows(parent):
                     return RelatedBlock([parent], label)
                 return self.sibling_run(child, label)
             child = parent
@@ -146,7 +155,7 @@ class _Finder:
                 continue
             if sibling.tag in _HEADINGS or not self.has_entries(sibling):
                 break
-            if self.non_link_text(sibling) > 600:
+            if self.non_link_text(sibling) > 600 or self.link_density(sibling) < 0.3:
                 break
             nodes.append(sibling)
             sibling = sibling.getnext()
@@ -188,7 +197,7 @@ def find_related_blocks(
             continue
         if any(index.contains(el, node) for b in blocks for node in b.nodes):
             continue  # would swallow an already found block: keep the tighter one
-        if finder.allows(el) and finder.has_entries(el):
+        if finder.allows(el) and finder.link_density(el) >= 0.25 and finder.has_entries(el):
             blocks.append(RelatedBlock([el], None))
     return blocks
 
