@@ -40,7 +40,8 @@ NOW = datetime.fromisoformat("2027-01-01T00:00:00+00:00")
 
 
 def norm_text(text: str | None) -> str:
-    text = unicodedata.normalize("NFKC", text or "").replace("\u00ad", "")
+    text = unicodedata.normalize("NFKC", text or "")
+    text = re.sub("[\u00ad\u200b\u200c\u200d\ufeff]", "", text)  # soft hyphens, zero widths
     text = re.sub(r"[\"'“”„«»‘’‚‹›]", "", text)
     return " ".join(text.casefold().split())
 
@@ -111,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         base = baseline(raw, url)
         timing["trafilatura"] += time.perf_counter() - start
         mine, theirs = score(record, truth), score(base, truth)
-        lang = truth["id"].split("-", 1)[0]
+        lang = truth["id"].split("-", 1)[0]  # the corpus ids start with the country
         for metric, ok in mine.items():
             for group in (lang, "ALL"):
                 cell = counts[group][metric]
@@ -135,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         return f"{ok / n:6.3f} vs {base_ok / n:5.3f} ({ratio:4.2f}x)"
 
     print(f"corpus {args.corpus} — {len(truths)} pages; ours vs trafilatura metadata (ratio)")
-    print(f"{'group':<8}" + "".join(f"{m:>26}" for m in METRICS))
+    print(f"{'country':<8}" + "".join(f"{m:>26}" for m in METRICS))
     for group in sorted(counts, key=lambda g: (g == "ALL", g)):
         row = counts[group]
         print(f"{group:<8}" + "".join(f"{fmt(row[m]):>26}" for m in METRICS))
