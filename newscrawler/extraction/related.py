@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from lxml.html import HtmlElement
@@ -69,7 +69,6 @@ class RelatedBlock:
 
     nodes: list[HtmlElement]
     label: HtmlElement | None = None
-    entries: list[dict[str, Any]] = field(default_factory=list)
 
 
 class _Finder:
@@ -294,7 +293,7 @@ def _entry_links(
 def entries_of(
     block: RelatedBlock, base: str, url: str, ctx: DateContext, events: list[str]
 ) -> list[dict[str, Any]]:
-    """One entry a link target of the block."""
+    """The block's entries: one a linked article, with the dates, byline and excerpt beside it."""
     links = _entry_links(block.nodes, block.label, base, url)
     entries: list[dict[str, Any]] = []
     for target, anchors in links.items():
