@@ -64,7 +64,20 @@ SPIDER_MIDDLEWARES = {
     "newscrawler.discovery.traps.ArchiveLimit": 830,
     "newscrawler.discovery.traps.SiteBudget": 820,
 }
-DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {}
+DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
+    # Robustness and security: the SSRF guard runs before robots.txt (100) is even fetched.
+    "newscrawler.middlewares.ssrf.SsrfGuardMiddleware": 60,
+    # Response path runs from high to low: redirect guard (before RedirectMiddleware, 600),
+    # counted decompression (590), binary sniffing (585), Retry-After (560) and error
+    # descriptions (555) before RetryMiddleware (550), robots.txt faults after it (540).
+    "newscrawler.middlewares.redirects.RedirectGuardMiddleware": 610,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "newscrawler.middlewares.compression.CountingHttpCompressionMiddleware": 590,
+    "newscrawler.middlewares.sniff.BinaryBodyMiddleware": 585,
+    "newscrawler.middlewares.retry_after.RetryAfterMiddleware": 560,
+    "newscrawler.middlewares.errors.DescribeErrorsMiddleware": 555,
+    "newscrawler.middlewares.robots.RobotsTxtFaultsMiddleware": 540,
+}
 ITEM_PIPELINES = {
     "newscrawler.pipelines.extract.ExtractionPipeline": 100,
     "newscrawler.pipelines.window.DateWindowPipeline": 150,
@@ -73,9 +86,9 @@ ITEM_PIPELINES = {
 
 EXTENSIONS = {
     "newscrawler.extensions.statsfile.StatsFile": 500,
+    # Flush the open feed files on a forced stop (second SIGINT/SIGTERM): no record lost.
+    "newscrawler.extensions.forcedstop.FlushFeedsOnForcedStop": 600,
 }
-
-DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {}
 
 # --- newscrawler settings (documented in README, "Settings") ----------------------------------
 # Spider
@@ -152,17 +165,3 @@ NEWSCRAWLER_RETRY_AFTER_MAX = 60
 TWISTED_DNS_RESOLVER = "newscrawler.middlewares.ssrf.PinningResolver"
 # One log line per lost download (the retry give-up line), not two.
 LOG_FORMATTER = "newscrawler.logformatter.NewsLogFormatter"
-# Flush the open feed files on a forced stop (second SIGINT/SIGTERM): no record lost.
-EXTENSIONS["newscrawler.extensions.forcedstop.FlushFeedsOnForcedStop"] = 600
-DOWNLOADER_MIDDLEWARES.update(
-    {
-        "newscrawler.middlewares.ssrf.SsrfGuardMiddleware": 60,  # before robots.txt (100)
-        "newscrawler.middlewares.robots.RobotsTxtFaultsMiddleware": 540,
-        "newscrawler.middlewares.errors.DescribeErrorsMiddleware": 555,
-        "newscrawler.middlewares.retry_after.RetryAfterMiddleware": 560,
-        "newscrawler.middlewares.sniff.BinaryBodyMiddleware": 585,
-        "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
-        "newscrawler.middlewares.compression.CountingHttpCompressionMiddleware": 590,
-        "newscrawler.middlewares.redirects.RedirectGuardMiddleware": 610,
-    }
-)

@@ -203,6 +203,6 @@ def test_allowed_networks_setting_opens_the_guard(tmp_path: Path) -> None:
                 f"start_urls={seed.url('/')}",
                 settings={"NEWSCRAWLER_ALLOWED_NETWORKS": "127.0.0.0/8", "ROBOTSTXT_OBEY": "0"},
             )
-        assert other.paths() == ["/page.html"]
+        assert "/page.html" in other.paths()
     assert result.returncode == 0
     assert "newscrawler/ssrf/refused" not in result.stats
