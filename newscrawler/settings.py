@@ -65,25 +65,28 @@ SPIDER_MIDDLEWARES = {
     "newscrawler.discovery.traps.SiteBudget": 820,
 }
 DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
-    # Robustness and security: the SSRF guard runs before robots.txt (100) is even fetched.
+    # Incremental runs: skip stored articles before robots.txt (100) is even asked.
+    "newscrawler.middlewares.state.KnownArticleMiddleware": 50,
+    # SSRF guard: before robots.txt, so a forbidden host is never contacted at all.
     "newscrawler.middlewares.ssrf.SsrfGuardMiddleware": 60,
     # Response path runs from high to low: redirect guard (before RedirectMiddleware, 600),
     # counted decompression (590), binary sniffing (585), Retry-After (560) and error
     # descriptions (555) before RetryMiddleware (550), robots.txt faults after it (540).
-    "newscrawler.middlewares.redirects.RedirectGuardMiddleware": 610,
+    "newscrawler.middlewares.robots.RobotsTxtFaultsMiddleware": 540,
+    "newscrawler.middlewares.errors.DescribeErrorsMiddleware": 555,
+    "newscrawler.middlewares.retry_after.RetryAfterMiddleware": 560,
+    "newscrawler.middlewares.state.ConditionalGetMiddleware": 580,  # after decompression
+    "newscrawler.middlewares.sniff.BinaryBodyMiddleware": 585,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "newscrawler.middlewares.compression.CountingHttpCompressionMiddleware": 590,
-    "newscrawler.middlewares.sniff.BinaryBodyMiddleware": 585,
-    "newscrawler.middlewares.retry_after.RetryAfterMiddleware": 560,
-    "newscrawler.middlewares.errors.DescribeErrorsMiddleware": 555,
-    "newscrawler.middlewares.robots.RobotsTxtFaultsMiddleware": 540,
+    "newscrawler.middlewares.redirects.RedirectGuardMiddleware": 610,
 }
 ITEM_PIPELINES = {
     "newscrawler.pipelines.extract.ExtractionPipeline": 100,
     "newscrawler.pipelines.window.DateWindowPipeline": 150,
     "newscrawler.pipelines.validate.ValidationPipeline": 800,
+    "newscrawler.pipelines.dedup.DedupPipeline": 900,  # last: only storage follows
 }
-
 EXTENSIONS = {
     "newscrawler.extensions.statsfile.StatsFile": 500,
     # Flush the open feed files on a forced stop (second SIGINT/SIGTERM): no record lost.
@@ -131,6 +134,33 @@ NEWSCRAWLER_TRAPS_MAX_PAGES_PER_SITE = 100000
 NEWSCRAWLER_TRAPS_SKIP_EXHAUSTED_LISTINGS = True
 
 # --- Deduplication, state and storage -----------------------------------------------------------
+FEED_STORAGES = {
+    "": "newscrawler.storage.feed.DurableFileFeedStorage",
+    "file": "newscrawler.storage.feed.DurableFileFeedStorage",
+}
+FEED_EXPORTERS = {
+    "jsonl": "newscrawler.storage.feed.DurableJsonLinesExporter",
+    "jsonlines": "newscrawler.storage.feed.DurableJsonLinesExporter",
+    "jl": "newscrawler.storage.feed.DurableJsonLinesExporter",
+}
+NEWSCRAWLER_STATE_ENABLED = True
+NEWSCRAWLER_STATE_PATH = ".newscrawler/state.sqlite3"  # relative to the current folder
+NEWSCRAWLER_STATE_RESET = False
+NEWSCRAWLER_STATE_RETENTION_DAYS = 180.0  # 0 keeps everything
+NEWSCRAWLER_STATE_SKIP_KNOWN = True
+NEWSCRAWLER_STATE_REVISIT_WINDOW = 0.0  # seconds; re-fetch articles stored more recently
+NEWSCRAWLER_STATE_CONDITIONAL_GET = True
+NEWSCRAWLER_DEDUP_ENABLED = True
+NEWSCRAWLER_DEDUP_URL = True
+NEWSCRAWLER_DEDUP_FINGERPRINT = True
+NEWSCRAWLER_DEDUP_NEAR = True
+NEWSCRAWLER_DEDUP_NEAR_THRESHOLD = 0.6
+NEWSCRAWLER_DEDUP_NUM_PERM = 128
+NEWSCRAWLER_DEDUP_NEAR_ACTION = "link"  # or "drop"
+NEWSCRAWLER_DEDUP_VERSIONS = "emit"  # or "skip"
+NEWSCRAWLER_STORAGE_SYNC_ITEMS = 20
+NEWSCRAWLER_STORAGE_SYNC_INTERVAL = 1.0
+NEWSCRAWLER_STORAGE_LAYOUT = "day"  # for a folder feed URI (ending with /): "day" or "run"
 
 # --- Export and archive (WARC) -------------------------------------------------------------------
 # Write every fetched article page (request, response, page metadata) to gzipped WARC files in

@@ -82,7 +82,7 @@ class WarcArchiveMiddleware(BaseSpiderMiddleware):
         return item
 
     def archive_page(self, page: Page, response: Response) -> None:
-        files_before = len(self.archive.files)
+        opened_before = self.archive.opened
         try:
             self.archive.write(capture_of(page, response))
         except (OSError, ValueError, TypeError) as exc:
@@ -93,13 +93,11 @@ class WarcArchiveMiddleware(BaseSpiderMiddleware):
             self._error_logged = True
             return
         self.stats.inc_value("newscrawler/warc/responses")
-        self.stats.inc_value("newscrawler/warc/files", len(self.archive.files) - files_before)
+        if self.archive.opened > opened_before:
+            self.stats.inc_value("newscrawler/warc/files")
 
     def spider_closed(self) -> None:
-        files_before = len(self.archive.files)
         try:
             self.archive.close()
         except OSError as exc:
-            self.stats.inc_value("newscrawler/warc/errors")
             logger.error("Cannot close WARC file: %s", exc)
-        self.stats.inc_value("newscrawler/warc/files", len(self.archive.files) - files_before)

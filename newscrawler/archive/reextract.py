@@ -94,6 +94,9 @@ def read_archive(path: Path, on_error: Any) -> Iterator[ArchivedResponse]:
     try:
         with path.open("rb") as fh:
             for record in ArchiveIterator(fh):
+                if record.format != "warc":  # warcio reads anything else as ARC
+                    on_error(path, "unreadable: not a WARC file")
+                    return
                 kind = record.rec_type
                 headers = record.rec_headers
                 if kind == "response":

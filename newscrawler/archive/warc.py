@@ -71,6 +71,7 @@ class WarcArchive:
         self.prefix = prefix
         self.serial = 0
         self.files: list[Path] = []  # completed files
+        self.opened = 0  # files started
         self.records = 0
         self._fh: IO[bytes] | None = None
         self._path: Path | None = None
@@ -87,6 +88,7 @@ class WarcArchive:
                 break
         self._path = path
         self._fh = path.with_name(path.name + ".open").open("xb")
+        self.opened += 1
         self._writer = WARCWriter(self._fh, gzip=True)
         info = {
             "software": f"newscrawler/{__version__}",

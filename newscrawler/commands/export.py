@@ -5,21 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from newscrawler.dataset.export import ExportOptions, run_export
-from newscrawler.dataset.filters import RecordFilter, parse_day
-from newscrawler.dataset.readers import BadRecordPrinter
-from newscrawler.dataset.schema import record_fields
-from newscrawler.dataset.writers import (
-    DEFAULT_ROW_GROUP_SIZE,
-    FORMATS,
-    PARTITION_KEYS,
-    format_from_path,
-)
+if TYPE_CHECKING:
+    from newscrawler.dataset.export import ExportOptions
+
+# The dataset modules (pyarrow) are imported when the command runs: Scrapy imports every
+# command module to list them, and `scrapy crawl` should not pay for pyarrow.
 
 
 def split_list(values: list[str] | None) -> list[str]:
@@ -29,6 +24,8 @@ def split_list(values: list[str] | None) -> list[str]:
 
 def parse_fields(value: str | None) -> list[str]:
     """``--fields a,b,c`` checked against the record schema (all fields when not given)."""
+    from newscrawler.dataset.schema import record_fields
+
     known = record_fields()
     if not value:
         return known
@@ -60,6 +57,8 @@ class Command(ScrapyCommand):
         )
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
+        from newscrawler.dataset.writers import DEFAULT_ROW_GROUP_SIZE, FORMATS, PARTITION_KEYS
+
         super().add_options(parser)
         parser.add_argument("-o", "--output", metavar="OUT", help="output file (or folder)")
         parser.add_argument("--format", choices=FORMATS, help="output format")
@@ -93,6 +92,10 @@ class Command(ScrapyCommand):
         parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
 
     def options(self, args: list[str], opts: argparse.Namespace) -> ExportOptions:
+        from newscrawler.dataset.export import ExportOptions
+        from newscrawler.dataset.filters import RecordFilter, parse_day
+        from newscrawler.dataset.writers import format_from_path
+
         if not args:
             raise UsageError("give at least one input file or folder")
         if not opts.output:
@@ -131,6 +134,9 @@ class Command(ScrapyCommand):
         )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        from newscrawler.dataset.export import run_export
+        from newscrawler.dataset.readers import BadRecordPrinter
+
         options = self.options(args, opts)
         try:
             summary = run_export(options, BadRecordPrinter(sys.stderr, opts.show_errors))

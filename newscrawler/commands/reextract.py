@@ -12,14 +12,11 @@ from scrapy.commands import ScrapyCommand
 from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 
-from newscrawler.archive.reextract import Reextractor, expand_warcs, read_archive
-from newscrawler.dataset.dedup import DROPPED, CrossRunDeduplicator
-from newscrawler.dataset.export import progress_bar
-from newscrawler.dataset.schema import record_fields
-from newscrawler.dataset.validation import RecordValidator
-from newscrawler.dataset.writers import FORMATS, format_from_path, open_writer
 from newscrawler.pipelines.extract import options_from_settings
 from newscrawler.spiders.news import NewsSpider
+
+# The archive and dataset modules (warcio, pyarrow) are imported when the command runs.
+FORMATS = ("jsonl", "parquet", "csv")
 
 
 class Command(ScrapyCommand):
@@ -52,6 +49,13 @@ class Command(ScrapyCommand):
         parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        from newscrawler.archive.reextract import Reextractor, expand_warcs, read_archive
+        from newscrawler.dataset.dedup import DROPPED, CrossRunDeduplicator
+        from newscrawler.dataset.export import progress_bar
+        from newscrawler.dataset.schema import record_fields
+        from newscrawler.dataset.validation import RecordValidator
+        from newscrawler.dataset.writers import format_from_path, open_writer
+
         assert self.settings is not None
         if not args:
             raise UsageError("give at least one WARC file or folder")

@@ -10,16 +10,7 @@ from typing import Any, ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from newscrawler.dataset.card import dataset_card
-from newscrawler.dataset.dedup import CrossRunDeduplicator
-from newscrawler.dataset.export import progress_bar
-from newscrawler.dataset.readers import BadRecordPrinter, RecordReader, expand_inputs
-from newscrawler.dataset.report import (
-    DatasetStats,
-    bar_chart,
-    html_report,
-    terminal_report,
-)
+# The dataset modules (pyarrow, matplotlib) are imported when the command runs.
 
 CARD_CHART = "articles_per_day.png"
 
@@ -58,6 +49,17 @@ class Command(ScrapyCommand):
         parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        from newscrawler.dataset.card import dataset_card
+        from newscrawler.dataset.dedup import CrossRunDeduplicator
+        from newscrawler.dataset.export import progress_bar
+        from newscrawler.dataset.readers import BadRecordPrinter, RecordReader, expand_inputs
+        from newscrawler.dataset.report import (
+            DatasetStats,
+            bar_chart,
+            html_report,
+            terminal_report,
+        )
+
         if not args:
             raise UsageError("give at least one input file or folder")
         try:

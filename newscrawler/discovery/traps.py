@@ -27,6 +27,7 @@ from scrapy.spidermiddlewares.depth import DepthMiddleware
 
 from newscrawler.discovery import meta
 from newscrawler.discovery.patterns import (
+    has_numeric_id,
     is_archive_url,
     max_segment_repeats,
     pagination_number,
@@ -143,7 +144,11 @@ class PaginationLimit(TrapLimit):
 
 class QueryVariantsLimit(TrapLimit):
     """More than ``NEWSCRAWLER_TRAPS_MAX_QUERY_VARIANTS`` distinct queries on one path
-    (unknown session or filter parameters)."""
+    (unknown session parameters, search and filter combinations).
+
+    Queries with a numeric id parameter (``?id=123``, ``?storyid=9``) are articles of old CMSs
+    sharing one script path, and are not counted.
+    """
 
     kind = "query_variants"
     setting = "NEWSCRAWLER_TRAPS_MAX_QUERY_VARIANTS"
@@ -153,7 +158,7 @@ class QueryVariantsLimit(TrapLimit):
         self.counts: Counter[str] = Counter()
 
     def admits(self, url: str, site: str, config: SiteConfig | None) -> bool:
-        if "?" not in url:
+        if "?" not in url or has_numeric_id(url):
             return True
         key = path_key(url)
         if self.counts[key] >= self.limit:

@@ -247,9 +247,14 @@ class NewsSpider(scrapy.Spider):
                 yield request
 
     def is_article_candidate(self, url: str) -> bool:
+        """Whether a link looks like it leads to an article (not a listing page)."""
         site = self.site_registry.for_url(url)
         forced = site.is_article_url(url) if site else None
-        return looks_like_article_url(url) if forced is None else forced
+        if forced is not None:
+            return forced
+        if pagination_number(url) is not None or is_archive_url(url):
+            return False
+        return looks_like_article_url(url)
 
     def feeds_of(self, response: HtmlResponse) -> Iterator[scrapy.Request]:
         """Requests for the feeds a hub or seed page declares (or, on a seed page declaring none
