@@ -331,9 +331,11 @@ def test_state_command_shows_prunes_and_resets(tmp_path: Path) -> None:
 
 def test_jobdir_pause_and_resume_gives_every_article_once(tmp_path: Path) -> None:
     routes = generated_site(sections=2, per_section=15, delay=0.15)
+    # two requests at a time: most of the queue is still in JOBDIR when the crawl is paused
+    paced = ("-s", "JOBDIR=job", "-s", "CONCURRENT_REQUESTS=2")
     with LoopbackSite(routes) as site:
         proc = subprocess.Popen(
-            crawl_cmd(site.origin, "-s", "JOBDIR=job", "-o", "articles.jsonl"),
+            crawl_cmd(site.origin, *paced, "-o", "articles.jsonl"),
             cwd=tmp_path,
             env=crawl_env(),
             stdout=subprocess.DEVNULL,
@@ -349,7 +351,7 @@ def test_jobdir_pause_and_resume_gives_every_article_once(tmp_path: Path) -> Non
         assert 0 < paused < 30
         assert (tmp_path / "job" / "requests.seen").exists()
         resumed = subprocess.run(
-            crawl_cmd(site.origin, "-s", "JOBDIR=job", "-o", "articles.jsonl"),
+            crawl_cmd(site.origin, *paced, "-o", "articles.jsonl"),
             cwd=tmp_path,
             env=crawl_env(),
             capture_output=True,
@@ -360,3 +362,22 @@ def test_jobdir_pause_and_resume_gives_every_article_once(tmp_path: Path) -> Non
     urls = [r["url"] for r in all_lines(out)]
     assert sorted(urls) == sorted(site.url(p) for p in article_paths(routes))
     assert os.path.getsize(out) > 0
+
+
+def test_without_state_duplicates_are_still_found_within_one_run(tmp_path: Path) -> None:
+    routes_a, routes_b, _ = syndication_sites()
+    with LoopbackSite(routes_a) as site_a, LoopbackSite(routes_b) as site_b:
+        result = run_crawl(
+            tmp_path,
+            "-a",
+            f"start_urls={site_a.url('/')},{site_b.url('/')}",
+            settings={"NEWSCRAWLER_STATE_ENABLED": "0"},
+        )
+    assert result.returncode == 0, result.log[-3000:]
+    assert len(result.records) == 2
+    linked = [r for r in result.records if r.get("duplicate_of")]
+    assert len(linked) == 1
+    others = [r["canonical_url"] for r in result.records if r is not linked[0]]
+    assert linked[0]["duplicate_of"] == others[0]
+    assert result.stats["item_dropped_reasons_count/DuplicateArticle"] == 1
+    assert not (tmp_path / STATE).exists()
