@@ -21,6 +21,7 @@ from newscrawler.pipelines.validate import schema_errors
 from tests.conftest import FAST, crawl_env, run_crawl
 from tests.site.server import LoopbackSite, Route
 from tests.state_site import (
+    add_sitemap,
     article_page,
     article_paths,
     article_text,
@@ -41,11 +42,13 @@ def all_lines(path: Path) -> list[dict[str, Any]]:
 def test_second_run_of_unchanged_site_fetches_only_hubs_and_emits_nothing(
     tmp_path: Path,
 ) -> None:
-    routes = generated_site()
+    routes = generated_site(per_section=30)
     with LoopbackSite(routes, validators=True) as site:
+        add_sitemap(site.routes, site.origin)
         first = run_crawl(tmp_path, "-a", f"start_urls={site.url('/')}", overwrite=False)
         assert first.returncode == 0, first.log[-3000:]
-        assert len(first.records) == 60
+        assert len(first.records) == 90
+        assert first.stats["newscrawler/sitemaps/urlset"] == 1
         first_requests = list(site.requests)
         site.clear_log()
 
@@ -53,13 +56,14 @@ def test_second_run_of_unchanged_site_fetches_only_hubs_and_emits_nothing(
         assert second.returncode == 0, second.log[-3000:]
         requested = site.paths()
 
-    assert len(second.records) == 60  # the same file, nothing appended
+    assert len(second.records) == 90  # the same file, nothing appended
     assert second.stats.get("newscrawler/dedup/new", 0) == 0
-    assert second.stats["newscrawler/state/skipped_known"] == 60
+    assert second.stats["newscrawler/state/skipped_known"] >= 90  # linked from hubs and feeds
     assert not any("/story-number-" in p for p in requested)
-    # hubs were revalidated and answered 304
-    assert set(requested) == {"/robots.txt", "/", "/s0/", "/s1/", "/s2/"}
-    assert second.stats["downloader/response_status_count/304"] == 5
+    # hubs, the feed and the sitemap were revalidated and answered 304
+    hubs = {"/robots.txt", "/", "/s0/", "/s1/", "/s2/", "/rss.xml", "/sitemap.xml"}
+    assert sorted(requested) == sorted(hubs)
+    assert second.stats["downloader/response_status_count/304"] == len(hubs)
     assert len(requested) < 0.1 * len(first_requests)
     assert (tmp_path / STATE).exists()
 
