@@ -497,6 +497,8 @@ class NewsSpider(scrapy.Spider):
             request.url, title=title, published=published, method=method if published else None
         )
         request.meta["depth_reset"] = True  # announced by the site: depth counts from here
+        if date is not None:
+            request.meta[meta.LASTMOD] = date.isoformat()
         return request
 
     def count_per_site(self, counts: dict[str, int], url: str, setting: str, kind: str) -> bool:
