@@ -1,18 +1,24 @@
-"""Turn each :class:`Page` into an :class:`Article` by running extraction."""
+"""Turn each :class:`Page` into an :class:`Article` by running extraction (in worker processes)."""
 
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 from typing import Any
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.misc import load_object
+from twisted.internet.defer import DeferredSemaphore
 
 from newscrawler.discovery.urls import site_name
 from newscrawler.extraction import Extraction, ExtractionOptions, extract_article
+from newscrawler.extraction_pool import ExtractFunction, ExtractionPool, run_inline
 from newscrawler.fingerprints import record_id, text_fingerprint
 from newscrawler.items import Article, Page
 
@@ -57,29 +63,108 @@ def article_from_extraction(page: Page, result: Extraction) -> Article:
     return Article(**values)
 
 
-class ExtractionPipeline:
-    """Extract articles from pages; count and log the pages that give none."""
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the platform tells it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
 
-    def __init__(self, stats: StatsCollector, options: ExtractionOptions) -> None:
+
+class ExtractionPipeline:
+    """Extract articles from pages; count and log the pages that give none.
+
+    With ``NEWSCRAWLER_EXTRACTION_WORKERS`` > 0 extraction runs in an :class:`ExtractionPool`
+    of worker processes and ``process_item`` awaits it without blocking the reactor; at most
+    ``NEWSCRAWLER_EXTRACTION_MAX_PENDING`` pages are in flight, the others wait (and Scrapy's
+    scraper slot, which counts their response bodies, stops the engine from fetching more).
+    With 0 workers extraction runs inline, in the reactor thread.
+    """
+
+    def __init__(
+        self,
+        stats: StatsCollector,
+        options: ExtractionOptions,
+        *,
+        function: ExtractFunction = extract_article,
+        workers: int = 0,
+        timeout: float = 60.0,
+        max_pending: int = 1,
+    ) -> None:
         self.stats = stats
         self.options = options
+        self.function = function
+        self.workers = workers
+        self.max_pending = max(1, max_pending)
         self._logged_reasons: set[str] = set()
+        self._slots = DeferredSemaphore(self.max_pending)
+        self._pending = 0
+        self.pool: ExtractionPool | None = None
+        if workers > 0:
+            self.pool = ExtractionPool(
+                workers,
+                timeout,
+                warmup_function=function,
+                warmup_options=options,
+                on_restart=lambda: self.stats.inc_value("newscrawler/extraction/pool_restarts"),
+            )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractionPipeline:
         assert crawler.stats is not None
-        return cls(crawler.stats, options_from_settings(crawler))
+        s = crawler.settings
+        workers = s.get("NEWSCRAWLER_EXTRACTION_WORKERS")
+        workers = usable_cores() if workers in (None, "") else int(workers)
+        max_pending = s.get("NEWSCRAWLER_EXTRACTION_MAX_PENDING")
+        max_pending = 4 * max(1, workers) if max_pending in (None, "") else int(max_pending)
+        pipeline = cls(
+            crawler.stats,
+            options_from_settings(crawler),
+            function=load_object(s.get("NEWSCRAWLER_EXTRACTION_FUNCTION")),
+            workers=max(0, workers),
+            timeout=s.getfloat("NEWSCRAWLER_EXTRACTION_TIMEOUT"),
+            max_pending=max_pending,
+        )
+        # A backstop for stops that skip close_spider; close() is idempotent.
+        crawler.signals.connect(pipeline.close_spider, signal=signals.engine_stopped)
+        return pipeline
 
-    def process_item(self, item: Any) -> Any:
+    def open_spider(self) -> None:
+        self.stats.set_value("newscrawler/extraction/workers", self.workers)
+        if self.pool is not None:
+            self.pool.start()
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+
+    def options_for(self, page: Page) -> ExtractionOptions:
+        """The extraction options for one page (per-site selectors on top)."""
+        return options_for_page(self.options, page)
+
+    async def process_item(self, item: Any) -> Any:
         if not isinstance(item, Page):
             return item
-        result = extract_article(
-            item.body,
-            item.url,
-            declared_encoding=item.declared_encoding,
-            hints=item.hints,
-            options=options_for_page(self.options, item),
-        )
+        args = (item.body, item.url)
+        kwargs = {
+            "declared_encoding": item.declared_encoding,
+            "hints": item.hints,
+            "options": self.options_for(item),
+        }
+        await maybe_deferred_to_future(self._slots.acquire())
+        self._pending += 1
+        self.stats.max_value("newscrawler/extraction/max_pending", self._pending)
+        try:
+            if self.pool is None:
+                result = run_inline(self.function, args, kwargs)
+            else:
+                item.body = b""  # the pool holds the bytes until the page is done
+                result = await maybe_deferred_to_future(
+                    self.pool.submit(self.function, item.url, *args, **kwargs)
+                )
+        finally:
+            self._pending -= 1
+            self._slots.release()
+        item.body = b""
         return self.finish(item, result)
 
     def finish(self, page: Page, result: Extraction) -> Article:

@@ -1,0 +1,239 @@
+"""Run extraction in worker processes without blocking the Twisted reactor.
+
+Extraction is CPU work (trafilatura, lxml, dateparser): run in the reactor thread it stalls the
+downloads and leaves the other cores idle. :class:`ExtractionPool` sends each page to a pool of
+worker processes (``pebble.ProcessPool``, which enforces a per-task time limit by replacing the
+worker) and hands the :class:`~newscrawler.extraction.Extraction` back to the reactor as a
+Deferred. Whatever goes wrong in a worker (a time-out, a crash, a broken pool) comes back as an
+``Extraction`` without fields and with a ``reason``, so the pipeline counts and logs it like any
+other page that gave no article, and the crawl goes on.
+
+Workers are started with ``forkserver`` where available (``spawn`` elsewhere), never with plain
+``fork``: forking the crawler process would copy its reactor, its threads' locks (logging, pebble's
+own) and its sockets into every worker. The fork server is a fresh single-threaded process that
+imports the extraction modules once (``set_forkserver_preload``); workers forked from it start in
+milliseconds, share those modules copy-on-write, and a replaced worker is ready at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, TimeoutError
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import Any
+
+from pebble import ProcessExpired, ProcessPool
+from twisted.internet.defer import Deferred
+
+from newscrawler.extraction import Extraction, ExtractionOptions
+from newscrawler.items import PageHints
+
+logger = logging.getLogger(__name__)
+
+ExtractFunction = Callable[..., Extraction]
+
+# Imported once by the fork server, so that workers are forked with them loaded.
+PRELOAD_MODULES = ["newscrawler.extraction", "newscrawler.extraction.article"]
+
+_WARMUP_TEXT = (
+    "The city council met on Tuesday to discuss the budget for the coming year. "
+    "Members debated spending on transport, schools and housing for several hours. "
+    "The final vote is expected next week after a public consultation."
+)
+WARMUP_PAGE = (
+    "<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>Warm-up</title>"
+    "<meta property='article:published_time' content='2024-03-27T10:00:00+01:00'></head>"
+    "<body><article><h1>Warm-up</h1><time datetime='2024-03-27'>27 March 2024</time>"
+    f"<p>{_WARMUP_TEXT}</p><p>{_WARMUP_TEXT}</p></article></body></html>"
+)
+
+
+def start_method() -> str:
+    """``forkserver`` where the platform has it, else ``spawn`` (never ``fork``: see module doc)."""
+    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+def warm_up(function: ExtractFunction, options: ExtractionOptions) -> None:
+    """Run extraction once on a tiny page per configured language (in each new worker).
+
+    The first call of trafilatura, htmldate and dateparser in a process (and dateparser's first
+    call in each language) loads data and compiles patterns; doing it here keeps that cost out of
+    the first real pages and out of their time limit.
+    """
+    started = time.perf_counter()
+    for lang in options.languages or ["en"]:
+        try:
+            function(
+                WARMUP_PAGE.format(lang=lang).encode(),
+                f"http://warm-up.invalid/{lang}/article.html",
+                declared_encoding="utf-8",
+                hints=PageHints(),
+                options=options,
+            )
+        except Exception:  # a failing warm-up must not keep the worker from starting
+            logger.warning("Extraction warm-up failed for language %s", lang, exc_info=True)
+    logger.debug("Extraction worker warmed up in %.2f s", time.perf_counter() - started)
+
+
+@dataclass
+class PoolTask:
+    """One page sent to the pool (kept only while it is in flight)."""
+
+    function: ExtractFunction
+    url: str
+    args: tuple[Any, ...] | None  # dropped as soon as the page is done: it holds the body
+    kwargs: dict[str, Any] | None
+    deferred: Deferred[Extraction] = field(default_factory=Deferred)
+    generation: int = 0
+    resubmitted: bool = False
+
+
+class ExtractionPool:
+    """A pool of ``workers`` processes that extract pages, each within ``timeout`` seconds."""
+
+    def __init__(
+        self,
+        workers: int,
+        timeout: float,
+        warmup_function: ExtractFunction | None = None,
+        warmup_options: ExtractionOptions | None = None,
+        method: str | None = None,
+        on_restart: Callable[[], None] | None = None,
+    ) -> None:
+        if workers < 1:
+            raise ValueError("an extraction pool needs at least one worker")
+        if timeout <= 0:
+            raise ValueError("the extraction time limit must be positive")
+        self.workers = workers
+        self.timeout = timeout
+        self.method = method or start_method()
+        self._warmup = (warmup_function, warmup_options or ExtractionOptions())
+        self._pool: ProcessPool | None = None
+        self._generation = 0  # bumped on every (re)start of the pebble pool
+        self._closed = False
+        self.restarts = 0
+        self.on_restart = on_restart
+
+    def start(self) -> None:
+        """Start the worker processes (they warm up while the crawl starts)."""
+        if self._closed:
+            raise RuntimeError("the extraction pool is closed")
+        context = multiprocessing.get_context(self.method)
+        if self.method == "forkserver":
+            context.set_forkserver_preload(PRELOAD_MODULES)
+        function, options = self._warmup
+        self._pool = ProcessPool(
+            max_workers=self.workers,
+            initializer=warm_up if function is not None else None,
+            initargs=(function, options) if function is not None else (),
+            context=context,
+        )
+        _ = self._pool.active  # starts the workers now, so that they warm up during start-up
+        self._generation += 1
+        logger.info(
+            "Extraction pool: %d worker processes (%s), %g s per page",
+            self.workers,
+            self.method,
+            self.timeout,
+        )
+
+    def submit(
+        self, function: ExtractFunction, url: str, *args: Any, **kwargs: Any
+    ) -> Deferred[Extraction]:
+        """Extract in a worker; the Deferred fires in the reactor thread and never errs."""
+        task = PoolTask(function, url, args, kwargs)
+        self._schedule(task)
+        return task.deferred
+
+    def close(self) -> None:
+        """Stop the workers at once (idempotent; pages still in flight are abandoned)."""
+        if self._closed:
+            return
+        self._closed = True
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.stop()  # type: ignore[no-untyped-call]
+            pool.join(timeout=10)
+
+    def _schedule(self, task: PoolTask) -> None:
+        if self._pool is None or task.args is None or task.kwargs is None:
+            self._resolve(task, _failure("pool_closed", "the extraction pool is closed"))
+            return
+        try:
+            future = self._pool.schedule(
+                task.function, args=task.args, kwargs=task.kwargs, timeout=self.timeout
+            )
+        except RuntimeError as exc:  # the pool broke (a worker died outside any task)
+            self._retry_or_fail(task, str(exc))
+            return
+        task.generation = self._generation
+        from twisted.internet import reactor
+
+        future.add_done_callback(
+            lambda f: reactor.callFromThread(self._done, task, f)  # type: ignore[attr-defined]
+        )
+
+    def _done(self, task: PoolTask, future: Future[Extraction]) -> None:
+        """In the reactor thread: turn the future's outcome into an Extraction."""
+        try:
+            result = future.result()
+        except TimeoutError:
+            result = _failure("timeout", f"extraction exceeded {self.timeout:g} s; worker replaced")
+        except ProcessExpired as exc:
+            result = _failure(
+                "worker_crashed", f"worker exited with code {exc.exitcode}; worker replaced"
+            )
+        except BrokenProcessPool as exc:
+            # A worker died while pebble could not tell which page it held: pebble then gives up
+            # on every page in flight. Restart the pool once per breakage; retry each page once.
+            self._retry_or_fail(task, str(exc))
+            return
+        except Exception as exc:  # the function raised (a custom one), or unpicklable data
+            result = _failure("error", f"{type(exc).__name__}: {exc}")
+        self._resolve(task, result)
+
+    def _retry_or_fail(self, task: PoolTask, reason: str) -> None:
+        if task.generation in (0, self._generation):  # not restarted since this page was sent
+            self._restart(reason)
+        if task.resubmitted:
+            self._resolve(task, _failure("worker_crashed", f"extraction pool broke: {reason}"))
+            return
+        task.resubmitted = True
+        self._schedule(task)
+
+    def _restart(self, reason: str) -> None:
+        if self._closed:
+            self._pool = None
+            return
+        logger.error("Extraction pool broke (%s): starting a new one", reason)
+        self.restarts += 1
+        if self.on_restart is not None:
+            self.on_restart()
+        old, self._pool = self._pool, None
+        if old is not None:
+            old.stop()  # type: ignore[no-untyped-call]
+            old.join(timeout=10)
+        self.start()
+
+    @staticmethod
+    def _resolve(task: PoolTask, result: Extraction) -> None:
+        task.args = task.kwargs = None
+        task.deferred.callback(result)
+
+
+def _failure(reason: str, detail: str) -> Extraction:
+    return Extraction(None, reason=reason, detail=detail)
+
+
+def run_inline(
+    function: ExtractFunction, args: Sequence[Any], kwargs: dict[str, Any]
+) -> Extraction:
+    """Extract in the calling thread (``NEWSCRAWLER_EXTRACTION_WORKERS = 0``), never raising."""
+    try:
+        return function(*args, **kwargs)
+    except Exception as exc:
+        return _failure("error", f"{type(exc).__name__}: {exc}")
