@@ -225,26 +225,38 @@ class NewsSpider(scrapy.Spider):
     def follow_links(self, response: HtmlResponse, listing: bool) -> Iterator[scrapy.Request]:
         """Requests for the page's links on the seed sites, canonicalised, variants rewritten.
 
-        A listing page none of whose article links is new does not lead on to further
-        pagination or archive pages (``newscrawler/traps/exhausted_listing``).
+        A listing page reached through pagination or an archive link whose article links were
+        all on the page before it (an empty month, a page past the end) leads no further
+        (``newscrawler/traps/exhausted_listing``).
         """
         stats = self.crawler.stats
         assert stats is not None
         urls = [canonical_url(link.url) for link in self.link_extractor.extract_links(response)]
         urls = [u for u in urls if self.is_on_seed_sites(u)]
+        articles = {u for u in urls if self.is_article_candidate(u)}
+        previous = response.meta.get(meta.LISTING_LINKS)
         exhausted = (
             listing
-            and response.meta.get(meta.ROUTE) != "seed"
+            and previous is not None
+            and articles <= set(previous)
             and self.settings.getbool("NEWSCRAWLER_TRAPS_SKIP_EXHAUSTED_LISTINGS")
-            and not any(self.is_article_candidate(u) and u not in self.seen_urls for u in urls)
         )
+        paginated = self.settings.getint("NEWSCRAWLER_TRAPS_MAX_PAGINATION") > 0
+        archived = self.settings.getint("NEWSCRAWLER_TRAPS_MAX_ARCHIVE_PAGES") > 0
         for url in urls:
-            if exhausted and (pagination_number(url) is not None or is_archive_url(url)):
+            next_page = pagination_number(url) is not None
+            archive = is_archive_url(url)
+            if exhausted and (next_page or archive):
                 stats.inc_value("newscrawler/traps/exhausted_listing")
                 continue
             request = self.link_request(url, meta.LINK, self.parse)
-            if request is not None:
-                yield request
+            if request is None:
+                continue
+            if listing and (next_page or archive):
+                request.meta[meta.LISTING_LINKS] = tuple(sorted(articles))
+                if (next_page and paginated) or (archive and archived):
+                    request.meta[meta.SAME_DEPTH] = True
+            yield request
 
     def is_article_candidate(self, url: str) -> bool:
         """Whether a link looks like it leads to an article (not a listing page)."""
