@@ -171,7 +171,7 @@ def test_cross_run_dedup_follows_the_crawl_rules(tmp_path: Path) -> None:
     assert [r["id"] for r in merged] == [a["id"], b["id"], c["id"], a_update["id"], d["id"]]
     assert merged[3]["version_of"] == a["id"]
     assert summary_value(proc.stdout, "duplicates").startswith("2 dropped")
-    assert "repeat=1" in proc.stdout and "same_text=1" in proc.stdout
+    assert "duplicate_url=1" in proc.stdout and "duplicate_fingerprint=1" in proc.stdout
     kept_all = export(tmp_path, "runs", "-o", "all.jsonl", "--no-dedup")
     assert summary_value(kept_all.stdout, "records written") == "7"
 
