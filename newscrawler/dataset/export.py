@@ -73,7 +73,7 @@ def progress_bar(records: Iterable[dict[str, Any]], enabled: bool) -> Iterable[d
 def run_export(options: ExportOptions, on_error: ErrorCallback) -> ExportSummary:
     """Run one export; bad lines go to ``on_error``. Raises ``FileNotFoundError`` for a missing
     input and ``FileExistsError`` for a non-empty partitioned output folder."""
-    files = expand_inputs(options.inputs)
+    files = expand_inputs(options.inputs, exclude=options.output)
     summary = ExportSummary(files=len(files))
     reader = RecordReader(on_error, validate=options.validate)
     keep = options.filter.keep
