@@ -69,8 +69,8 @@ class SqliteIndex:
             PRAGMA synchronous = OFF;
             PRAGMA cache_size = -16000;
             CREATE TABLE seen (key INTEGER PRIMARY KEY, {_SEEN_COLUMNS}, signature BLOB);
-            CREATE TABLE urls (key INTEGER PRIMARY KEY, id TEXT NOT NULL);
-            CREATE TABLE fingerprints (key INTEGER PRIMARY KEY, id TEXT NOT NULL);
+            CREATE TABLE urls (key INTEGER PRIMARY KEY, seen INTEGER NOT NULL);
+            CREATE TABLE fingerprints (key INTEGER PRIMARY KEY, seen INTEGER NOT NULL);
             CREATE TABLE bands (key INTEGER NOT NULL, id TEXT NOT NULL);
             CREATE INDEX bands_key ON bands (key);
             BEGIN;
@@ -78,28 +78,28 @@ class SqliteIndex:
         )
         self._pending = 0
 
-    def _by_id(self, record_id: str) -> Seen | None:
-        row = self.db.execute(
-            f"SELECT {_SEEN_COLUMNS} FROM seen WHERE key = ?", (_key(record_id),)
-        ).fetchone()
-        return _seen(row) if row and row[0] == record_id else None
-
     def has_id(self, record_id: str) -> bool:
         row = self.db.execute("SELECT id FROM seen WHERE key = ?", (_key(record_id),)).fetchone()
         return row is not None and row[0] == record_id
 
     def latest_version(self, canonical_url: str) -> Seen | None:
-        row = self.db.execute(
-            "SELECT id FROM urls WHERE key = ?", (_key(canonical_url),)
-        ).fetchone()
-        seen = self._by_id(row[0]) if row else None
+        seen = _seen(
+            self.db.execute(
+                f"SELECT {_SEEN_COLUMNS} FROM urls JOIN seen ON seen.key = urls.seen"
+                " WHERE urls.key = ?",
+                (_key(canonical_url),),
+            ).fetchone()
+        )
         return seen if seen is not None and seen.canonical_url == canonical_url else None
 
     def by_fingerprint(self, fingerprint: str) -> Seen | None:
-        row = self.db.execute(
-            "SELECT id FROM fingerprints WHERE key = ?", (_key(fingerprint),)
-        ).fetchone()
-        seen = self._by_id(row[0]) if row else None
+        seen = _seen(
+            self.db.execute(
+                f"SELECT {_SEEN_COLUMNS} FROM fingerprints JOIN seen"
+                " ON seen.key = fingerprints.seen WHERE fingerprints.key = ?",
+                (_key(fingerprint),),
+            ).fetchone()
+        )
         return seen if seen is not None and seen.fingerprint == fingerprint else None
 
     def near_candidates(self, keys: Sequence[int]) -> Iterator[tuple[Seen, np.ndarray[Any, Any]]]:
@@ -117,14 +117,13 @@ class SqliteIndex:
                     yield Seen(*row[:-1]), np.frombuffer(row[-1], dtype=np.uint32)
 
     def add(self, seen: Seen, signature: np.ndarray[Any, Any] | None, keys: Sequence[int]) -> None:
-        if self.has_id(seen.id):
-            return
         blob = None if signature is None else signature.astype(np.uint32).tobytes()
         execute = self.db.execute
-        execute(
-            "INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        key = _key(seen.id)
+        inserted = execute(
+            "INSERT OR IGNORE INTO seen VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                _key(seen.id),
+                key,
                 seen.id,
                 seen.canonical_url,
                 seen.fingerprint,
@@ -134,11 +133,11 @@ class SqliteIndex:
                 seen.url,
                 blob,
             ),
-        )
-        execute("INSERT OR REPLACE INTO urls VALUES (?, ?)", (_key(seen.canonical_url), seen.id))
-        execute(
-            "INSERT OR IGNORE INTO fingerprints VALUES (?, ?)", (_key(seen.fingerprint), seen.id)
-        )
+        ).rowcount
+        if not inserted:  # stored already (add is idempotent)
+            return
+        execute("INSERT OR REPLACE INTO urls VALUES (?, ?)", (_key(seen.canonical_url), key))
+        execute("INSERT OR IGNORE INTO fingerprints VALUES (?, ?)", (_key(seen.fingerprint), key))
         if signature is not None:
             self.db.executemany("INSERT INTO bands VALUES (?, ?)", [(k, seen.id) for k in keys])
         self._pending += 1
