@@ -36,6 +36,8 @@ from trafilatura.xml import xmltotxt
 
 logger = logging.getLogger(__name__)
 
+# Fewer words than this are no body at all (menus, link lists, error stubs).
+BODY_MIN_WORDS = 5
 # A precision-mode extraction replaces the default one when it keeps at least this share of the
 # default's 4-token shingles: what precision mode left out is then mostly boilerplate.
 PRECISION_AGREEMENT = 0.6
@@ -262,7 +264,7 @@ def extract_body(tree: HtmlElement, url: str, *, body_selector: str | None = Non
     paragraphs = _choose_extraction(page, url)
     paragraphs = _prefer_jsonld(paragraphs, page)
     text = "\n\n".join(paragraphs).strip()
-    return text or None
+    return text if word_count(text) >= BODY_MIN_WORDS else None
 
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
