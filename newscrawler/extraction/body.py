@@ -177,7 +177,8 @@ _PROMPT_STEMS = re.compile(
     r"abonnier|anmelden für|jetzt registrieren|"
     r"подпис(?:ывайтесь|аться|ка|ку)|рассылк|"
     r"inscri(?:vez|bete|ba|rever)|abonnez|suscr[ií]b|iscriviti|"
-    r"nyhetsbrev|abonner|prenumerera",
+    r"nyhetsbrev|abonner|abonné|abonnent|prenumerera|подписчик|"
+    r"for subscribers|subscribers only",
     re.IGNORECASE,
 )
 # Words that show a short prompt paragraph is about the reader's subscription, not the story.
@@ -208,7 +209,7 @@ _FURNITURE = re.compile(
     r"(?:©|\(c\)|copyright\b)|"
     r"all rights reserved|alle rechte vorbehalten|все права защищены|"
     r"follow (?:us|me|him|her|them)\b.{0,60}\b(?:twitter|facebook|instagram|x|linkedin)\b|"
-    r"have a (?:news )?tip\b)",
+    r"have a (?:news )?tip\b|filed under\b|posted in\b)",
     re.IGNORECASE,
 )
 # Words a date-and-time stamp is made of (besides numbers and time-zone abbreviations).
