@@ -320,7 +320,7 @@ def test_state_command_shows_prunes_and_resets(tmp_path: Path) -> None:
         stats = scrapy_state(tmp_path, "stats")
         assert stats.returncode == 0, stats.stderr
         shown = json.loads(stats.stdout)
-        assert shown["articles"] == 3 and shown["pages"] == 3  # robots.txt, home, section
+        assert shown["articles"] == 3 and shown["pages"] == 4  # robots.txt, home, section, feed
         assert shown["band_rows"] == 3 * 18
         pruned = scrapy_state(tmp_path, "prune", "--days", "1")
         assert "Pruned 0 articles" in pruned.stdout
