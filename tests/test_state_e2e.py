@@ -320,8 +320,7 @@ def test_state_command_shows_prunes_and_resets(tmp_path: Path) -> None:
         stats = scrapy_state(tmp_path, "stats")
         assert stats.returncode == 0, stats.stderr
         shown = json.loads(stats.stdout)
-        # robots.txt, home, section and the feed that discovery finds at /rss.xml
-        assert shown["articles"] == 3 and shown["pages"] == 4
+        assert shown["articles"] == 3 and shown["pages"] == 4  # robots.txt, home, section, feed
         assert shown["band_rows"] == 3 * 18
         pruned = scrapy_state(tmp_path, "prune", "--days", "1")
         assert "Pruned 0 articles" in pruned.stdout
