@@ -36,8 +36,10 @@ logger = logging.getLogger(__name__)
 
 ExtractFunction = Callable[..., Extraction]
 
-# Imported once by the fork server, so that workers are forked with them loaded.
-PRELOAD_MODULES = ["newscrawler.extraction", "newscrawler.extraction.article"]
+# Imported once by the fork server, so that workers are forked with them loaded. Third-party
+# modules only: Python 3.11's fork server imports them before it applies the parent's sys.path,
+# so a project module could come from another copy of the package than the crawler's.
+PRELOAD_MODULES = ["lxml.html", "trafilatura", "dateparser"]
 
 _WARMUP_TEXT = (
     "The city council met on Tuesday to discuss the budget for the coming year. "

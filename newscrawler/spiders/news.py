@@ -55,6 +55,17 @@ def declared_charset(response: Response) -> str | None:
     return None
 
 
+def release_parsed(response: Response) -> None:
+    """Drop the response's cached tree and decoded text once the spider is done with them.
+
+    Scrapy keeps a response (and so its parsed tree, often 10-50x the body) alive until every
+    item it gave has passed the pipelines; for an article that is until extraction ends.
+    """
+    for cache in ("_cached_selector", "_cached_ubody"):
+        if getattr(response, cache, None) is not None:
+            setattr(response, cache, None)
+
+
 class NewsSpider(scrapy.Spider):
     """Crawl news sites from seed URLs; yield a :class:`Page` for every article found."""
 
@@ -92,15 +103,20 @@ class NewsSpider(scrapy.Spider):
         kind = classify_page(
             response.selector, response.url, self.settings.getint("NEWSCRAWLER_ARTICLE_MIN_TEXT")
         )
+        follow = []
+        if self.settings.getbool("NEWSCRAWLER_FOLLOW_LINKS"):
+            follow = [
+                response.follow(link, callback=self.parse)
+                for link in self.link_extractor.extract_links(response)
+                if self.is_on_seed_sites(link.url)
+            ]
+        release_parsed(response)
         if kind.is_article:
             stats.inc_value(f"newscrawler/pages/article/{kind.reason}")
             yield self.make_page(response)
         else:
             stats.inc_value(f"newscrawler/pages/hub/{kind.reason}")
-        if self.settings.getbool("NEWSCRAWLER_FOLLOW_LINKS"):
-            for link in self.link_extractor.extract_links(response):
-                if self.is_on_seed_sites(link.url):
-                    yield response.follow(link, callback=self.parse)
+        yield from follow
 
     def is_on_seed_sites(self, url: str) -> bool:
         """Same registered domain as a seed (subdomains included)."""
