@@ -21,6 +21,8 @@ class PageHints:
     language: str | None = None
     timezone: str | None = None
     site: str | None = None  # name of the per-site configuration entry, if any
+    # per-site CSS/XPath overrides (keys: title, body, published, authors, related, source)
+    selectors: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

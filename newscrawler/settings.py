@@ -49,13 +49,45 @@ FEED_EXPORT_INDENT = None
 LOG_LEVEL = "INFO"
 
 # --- Components --------------------------------------------------------------------------------
+# Every component of the project is registered here, in one place.
+SPIDER_MIDDLEWARES = {
+    # The WARC archive sits next to the spider, so it sees every Page the spider yields.
+    "newscrawler.archive.middleware.WarcArchiveMiddleware": 950,
+    # Trap limits (discovery): Scrapy's DepthMiddleware is replaced by a per-site one.
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "newscrawler.discovery.traps.DepthLimit": 900,
+    "newscrawler.discovery.traps.UrlLengthLimit": 880,
+    "newscrawler.discovery.traps.RepeatedSegmentsLimit": 870,
+    "newscrawler.discovery.traps.PaginationLimit": 860,
+    "newscrawler.discovery.traps.SeenFilter": 850,
+    "newscrawler.discovery.traps.QueryVariantsLimit": 840,
+    "newscrawler.discovery.traps.ArchiveLimit": 830,
+    "newscrawler.discovery.traps.SiteBudget": 820,
+}
+DOWNLOADER_MIDDLEWARES = {
+    # Incremental runs: skip stored articles before robots.txt (100) is even asked.
+    "newscrawler.middlewares.state.KnownArticleMiddleware": 50,
+    # SSRF guard: before robots.txt, so a forbidden host is never contacted at all.
+    "newscrawler.middlewares.ssrf.SsrfGuardMiddleware": 60,
+    "newscrawler.middlewares.robots.RobotsTxtFaultsMiddleware": 540,
+    "newscrawler.middlewares.errors.DescribeErrorsMiddleware": 555,
+    "newscrawler.middlewares.retry_after.RetryAfterMiddleware": 560,
+    "newscrawler.middlewares.state.ConditionalGetMiddleware": 580,  # after decompression
+    "newscrawler.middlewares.sniff.BinaryBodyMiddleware": 585,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "newscrawler.middlewares.compression.CountingHttpCompressionMiddleware": 590,
+    "newscrawler.middlewares.redirects.RedirectGuardMiddleware": 610,
+}
 ITEM_PIPELINES = {
     "newscrawler.pipelines.extract.ExtractionPipeline": 100,
+    "newscrawler.pipelines.window.DateWindowPipeline": 150,
     "newscrawler.pipelines.validate.ValidationPipeline": 800,
+    "newscrawler.pipelines.dedup.DedupPipeline": 900,  # last: only storage follows
 }
-
 EXTENSIONS = {
     "newscrawler.extensions.statsfile.StatsFile": 500,
+    # Flush the open feed files on a forced stop (second SIGINT/SIGTERM): no record lost.
+    "newscrawler.extensions.forcedstop.FlushFeedsOnForcedStop": 600,
 }
 
 # --- newscrawler settings (documented in README, "Settings") ----------------------------------
@@ -78,10 +110,63 @@ NEWSCRAWLER_STATS_FILE = ""
 NEWSCRAWLER_VALIDATE_SCHEMA = True
 
 # --- Discovery: feeds, sitemaps, per-site configuration, canonical URLs, traps ------------------
+# Date window: skip feed/sitemap entries older than this before fetching, drop older records
+# after extraction (a date such as 2024-03-01 or an ISO datetime; "" for no window).
+NEWSCRAWLER_SINCE = ""
+NEWSCRAWLER_FEEDS_ENABLED = True
+# Tried in order on a seed's site that declares no feed (and has none configured).
+NEWSCRAWLER_FEEDS_PROBE_PATHS = ["/feed", "/rss", "/rss.xml", "/atom.xml", "/feed.xml"]
+NEWSCRAWLER_FEEDS_MAX_PER_SITE = 20
+NEWSCRAWLER_SITEMAPS_ENABLED = True
+# Tried on a site whose robots.txt lists no sitemap (and has none configured).
+NEWSCRAWLER_SITEMAPS_PROBE_PATHS = ["/sitemap.xml"]
+NEWSCRAWLER_SITEMAPS_MAX_PER_SITE = 200
+# Trap limits, per site; 0 turns one off. Depth is Scrapy's DEPTH_LIMIT.
+NEWSCRAWLER_TRAPS_MAX_URL_LENGTH = 1024
+NEWSCRAWLER_TRAPS_MAX_REPEATED_SEGMENTS = 2
+NEWSCRAWLER_TRAPS_MAX_PAGINATION = 10
+NEWSCRAWLER_TRAPS_MAX_QUERY_VARIANTS = 20
+NEWSCRAWLER_TRAPS_MAX_ARCHIVE_PAGES = 12
+NEWSCRAWLER_TRAPS_MAX_PAGES_PER_SITE = 100000
+NEWSCRAWLER_TRAPS_SKIP_EXHAUSTED_LISTINGS = True
 
 # --- Deduplication, state and storage -----------------------------------------------------------
+FEED_STORAGES = {
+    "": "newscrawler.storage.feed.DurableFileFeedStorage",
+    "file": "newscrawler.storage.feed.DurableFileFeedStorage",
+}
+FEED_EXPORTERS = {
+    "jsonl": "newscrawler.storage.feed.DurableJsonLinesExporter",
+    "jsonlines": "newscrawler.storage.feed.DurableJsonLinesExporter",
+    "jl": "newscrawler.storage.feed.DurableJsonLinesExporter",
+}
+NEWSCRAWLER_STATE_ENABLED = True
+NEWSCRAWLER_STATE_PATH = ".newscrawler/state.sqlite3"  # relative to the current folder
+NEWSCRAWLER_STATE_RESET = False
+NEWSCRAWLER_STATE_RETENTION_DAYS = 180.0  # 0 keeps everything
+NEWSCRAWLER_STATE_SKIP_KNOWN = True
+NEWSCRAWLER_STATE_REVISIT_WINDOW = 0.0  # seconds; re-fetch articles stored more recently
+NEWSCRAWLER_STATE_CONDITIONAL_GET = True
+NEWSCRAWLER_DEDUP_ENABLED = True
+NEWSCRAWLER_DEDUP_URL = True
+NEWSCRAWLER_DEDUP_FINGERPRINT = True
+NEWSCRAWLER_DEDUP_NEAR = True
+NEWSCRAWLER_DEDUP_NEAR_THRESHOLD = 0.6
+NEWSCRAWLER_DEDUP_NUM_PERM = 128
+NEWSCRAWLER_DEDUP_NEAR_ACTION = "link"  # or "drop"
+NEWSCRAWLER_DEDUP_VERSIONS = "emit"  # or "skip"
+NEWSCRAWLER_STORAGE_SYNC_ITEMS = 20
+NEWSCRAWLER_STORAGE_SYNC_INTERVAL = 1.0
+NEWSCRAWLER_STORAGE_LAYOUT = "day"  # for a folder feed URI (ending with /): "day" or "run"
 
 # --- Export and archive (WARC) -------------------------------------------------------------------
+# Write every fetched article page (request, response, page metadata) to gzipped WARC files in
+# this folder (off when empty); `scrapy reextract` rebuilds the records from them.
+NEWSCRAWLER_WARC_DIR = ""
+# Start a new WARC file once the current one reaches this many bytes (compressed).
+NEWSCRAWLER_WARC_MAX_SIZE = 1024 * 1024 * 1024
+# WARC file names: <prefix>-<UTC timestamp>-<serial>.warc.gz
+NEWSCRAWLER_WARC_PREFIX = "newscrawler"
 
 # --- Extraction worker pool ---------------------------------------------------------------------
 # Worker processes for extraction; None = the usable cores, 0 = inline in the reactor thread.
@@ -94,3 +179,16 @@ NEWSCRAWLER_EXTRACTION_TIMEOUT = 60.0
 NEWSCRAWLER_EXTRACTION_FUNCTION = "newscrawler.extraction.extract_article"
 
 # --- Robustness and security --------------------------------------------------------------------
+# Scrapy 2.19 starts an HTTP server that runs Python code sent to it (for its MCP server): off.
+REMOTE_CONTROL_ENABLED = False
+# Refuse URLs (discovered or redirected to) that resolve to loopback, private, link-local, CGNAT,
+# ULA, unspecified, multicast or reserved addresses, unless on a seed origin.
+NEWSCRAWLER_SSRF_GUARD = True
+# Networks (CIDR) the SSRF guard lets through, e.g. ["10.20.0.0/16"] for an intranet crawl.
+NEWSCRAWLER_ALLOWED_NETWORKS: list[str] = []
+# Longest Retry-After (seconds) honoured on 429/503; a longer one is not retried.
+NEWSCRAWLER_RETRY_AFTER_MAX = 60
+# Answers Twisted's DNS lookups with the addresses the SSRF guard checked (no DNS rebinding).
+TWISTED_DNS_RESOLVER = "newscrawler.middlewares.ssrf.PinningResolver"
+# One log line per lost download (the retry give-up line), not two.
+LOG_FORMATTER = "newscrawler.logformatter.NewsLogFormatter"

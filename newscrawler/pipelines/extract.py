@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import fields as dataclass_fields
+from dataclasses import replace
 from typing import Any
 
 from scrapy import signals
@@ -38,6 +39,13 @@ def options_from_settings(crawler: Crawler) -> ExtractionOptions:
         date_future_tolerance=s.getfloat("NEWSCRAWLER_DATE_FUTURE_TOLERANCE"),
         date_min_year=s.getint("NEWSCRAWLER_DATE_MIN_YEAR"),
     )
+
+
+def options_for_page(options: ExtractionOptions, page: Page) -> ExtractionOptions:
+    """The crawl's options with the page's per-site selectors (from the sites file) on top."""
+    if not page.hints.selectors:
+        return options
+    return replace(options, selectors={**options.selectors, **page.hints.selectors})
 
 
 def article_from_extraction(page: Page, result: Extraction) -> Article:
@@ -130,8 +138,8 @@ class ExtractionPipeline:
             self.pool.close()
 
     def options_for(self, page: Page) -> ExtractionOptions:
-        """The extraction options for one page."""
-        return self.options
+        """The extraction options for one page (per-site selectors on top)."""
+        return options_for_page(self.options, page)
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, Page):

@@ -1,0 +1,100 @@
+"""Drop duplicates, link near-duplicates and versions, against this run and all earlier runs.
+
+Levels (each a setting, each counted as ``newscrawler/dedup/<verdict>``): canonical URL, exact
+body fingerprint, near-duplicate (MinHash LSH). The decision logic is
+:class:`newscrawler.fingerprints.Deduplicator`; the persistent state is the crawler's
+:class:`~newscrawler.state.ledger.StateLedger`. Runs last, so that an accepted record only has
+the storage ahead of it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.statscollectors import StatsCollector
+
+from newscrawler.fingerprints import Candidate, Verdict, annotate
+from newscrawler.state.ledger import StateLedger
+
+logger = logging.getLogger(__name__)
+
+NEAR_ACTIONS = ("link", "drop")
+VERSION_ACTIONS = ("emit", "skip")
+
+
+class DuplicateArticle(DropItem):
+    """The same body was stored before (same canonical URL, or another URL)."""
+
+
+class NearDuplicateDropped(DropItem):
+    """A near-duplicate of a stored article (``NEWSCRAWLER_DEDUP_NEAR_ACTION=drop``)."""
+
+
+class VersionSkipped(DropItem):
+    """A changed article (``NEWSCRAWLER_DEDUP_VERSIONS=skip``)."""
+
+
+class DedupPipeline:
+    """Decide each article's verdict; drop, annotate or pass it on."""
+
+    def __init__(
+        self, ledger: StateLedger, stats: StatsCollector, near_action: str, versions: str
+    ) -> None:
+        self.ledger = ledger
+        self.stats = stats
+        self.near_action = near_action
+        self.versions = versions
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
+        s = crawler.settings
+        if not s.getbool("NEWSCRAWLER_DEDUP_ENABLED"):
+            raise NotConfigured("NEWSCRAWLER_DEDUP_ENABLED is off")
+        near_action = s.get("NEWSCRAWLER_DEDUP_NEAR_ACTION")
+        versions = s.get("NEWSCRAWLER_DEDUP_VERSIONS")
+        if near_action not in NEAR_ACTIONS:
+            raise ValueError(f"NEWSCRAWLER_DEDUP_NEAR_ACTION must be one of {NEAR_ACTIONS}")
+        if versions not in VERSION_ACTIONS:
+            raise ValueError(f"NEWSCRAWLER_DEDUP_VERSIONS must be one of {VERSION_ACTIONS}")
+        assert crawler.stats is not None
+        return cls(StateLedger.from_crawler(crawler), crawler.stats, near_action, versions)
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        if "fingerprint" not in adapter.field_names() or not adapter.get("canonical_url"):
+            return item  # not an article record
+        candidate = Candidate.from_record(adapter.asdict())
+        dedup = self.ledger.dedup
+        decision = dedup.check(candidate)
+        verdict = decision.verdict
+        self.stats.inc_value(f"newscrawler/dedup/{verdict.value}")
+        earlier = decision.of.canonical_url if decision.of else ""
+        if decision.is_exact_duplicate:
+            if verdict is Verdict.DUPLICATE_FINGERPRINT:
+                self.ledger.remember_url(candidate.url)
+                self.ledger.remember_url(candidate.canonical_url)
+            logger.debug("Duplicate of %s: %s", earlier, candidate.url)
+            raise DuplicateArticle(f"{verdict.value} of {earlier}")
+        if verdict is Verdict.NEAR_DUPLICATE and self.near_action == "drop":
+            self.ledger.remember_url(candidate.url)
+            self.ledger.remember_url(candidate.canonical_url)
+            raise NearDuplicateDropped(f"near-duplicate ({decision.score}) of {earlier}")
+        if verdict is Verdict.VERSION and self.versions == "skip":
+            raise VersionSkipped(f"changed article {candidate.canonical_url}")
+        if verdict in (Verdict.NEAR_DUPLICATE, Verdict.VERSION):
+            logger.info(
+                "%s: %s of %s (similarity %s)",
+                candidate.url,
+                verdict.value.replace("_", "-"),
+                earlier,
+                decision.score,
+            )
+            for key, value in annotate({}, decision).items():
+                adapter[key] = value
+        seen = dedup.remember(candidate, decision)
+        self.ledger.accept(item, seen)
+        return item
