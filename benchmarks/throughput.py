@@ -402,10 +402,13 @@ def crawl(
     return figures
 
 
-def crawl_ours(site: BenchSite, workdir: Path, extraction: bool = True) -> Figures:
+def crawl_ours(
+    site: BenchSite, workdir: Path, extraction: bool = True, timeout: int = 0
+) -> Figures:
     if not extraction:
         return crawl(site, workdir, "crawl, extraction off", {"ITEM_PIPELINES": "{}"}, False)
-    return crawl(site, workdir, f"crawl end to end ({site.n} pages)", {}, True)
+    settings = {"CLOSESPIDER_TIMEOUT": str(timeout)} if timeout else {}
+    return crawl(site, workdir, f"crawl end to end ({site.n} pages)", settings, True)
 
 
 def news_please(site: BenchSite, python: Path, workdir: Path) -> Figures:
@@ -496,6 +499,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=1000, help="articles on the site")
     parser.add_argument("--large", type=int, default=10000, help="articles for the memory run")
+    parser.add_argument(
+        "--large-timeout",
+        type=int,
+        default=0,
+        help="stop the memory run after so many seconds (CLOSESPIDER_TIMEOUT; 0: never)",
+    )
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="limit's pool")
     parser.add_argument("--corpus", type=Path, default=None)
     parser.add_argument("--news-please", type=Path, default=Path("/tmp/np/bin/python"))
@@ -538,7 +547,7 @@ def main() -> None:
         large = None
         if args.large:
             with open_site(corpus, args.large) as site:
-                large = crawl_ours(site, workroot / "large")
+                large = crawl_ours(site, workroot / "large", timeout=args.large_timeout)
                 rows.append(large)
         report(rows, args.workers)
         cores = args.workers
