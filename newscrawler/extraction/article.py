@@ -25,7 +25,7 @@ from newscrawler.extraction.authors import (
     merge_authors,
     parse_byline,
 )
-from newscrawler.extraction.body import extract_body
+from newscrawler.extraction.body import extract_body, word_count
 from newscrawler.extraction.boilerplate import boilerplate_nodes
 from newscrawler.extraction.dates import (
     EVENT_MODIFIED_BEFORE_PUBLISHED,
@@ -109,16 +109,6 @@ AUTHOR_META = (
 )
 # Country-code top-level domains whose region differs from the code.
 _TLD_REGION = {"uk": "gb"}
-
-
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CJK_CHAR = re.compile(f"[{_CJK}]")
-_NON_CJK_WORD = re.compile(f"[^\\s{_CJK}]+")
-
-
-def count_words(text: str) -> int:
-    """Words of ``text``; Chinese and Japanese (no spaces) count two characters a word."""
-    return len(_NON_CJK_WORD.findall(text)) + len(_CJK_CHAR.findall(text)) // 2
 
 
 @dataclasses.dataclass
@@ -221,7 +211,7 @@ def build_article(
     )
     if not body:
         return Extraction(None, reason="no_text", detail="no main text found", events=events)
-    words = count_words(body)
+    words = word_count(body)
     if words < options.min_words:
         return Extraction(None, reason="too_short", detail=f"{words} words", events=events)
 

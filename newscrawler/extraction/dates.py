@@ -152,14 +152,6 @@ def _date_parser(languages: tuple[str, ...], order: str) -> DateDataParser:
     return DateDataParser(languages=list(languages), settings=settings)
 
 
-def preload_dates(languages: tuple[str, ...]) -> None:
-    """Build and exercise the date parsers of ``languages`` (each alone and with English)."""
-    for lang in languages:
-        for order in ("DMY", "MDY"):
-            _date_parser(parser_languages([lang]), order).get_date_data("1 January 2024")
-        month_names(parser_languages([lang]))
-
-
 @lru_cache(maxsize=64)
 def month_names(languages: tuple[str, ...]) -> frozenset[str]:
     """Lower-case month names and abbreviations (all grammatical cases) of ``languages``."""

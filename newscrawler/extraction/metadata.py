@@ -448,11 +448,6 @@ def _identifier() -> Any:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
-def preload_language_model() -> None:
-    """Load py3langid's model now rather than on the first page."""
-    _identifier()
-
-
 def detect_language(text: str) -> tuple[str | None, float]:
     """The language of ``text`` by py3langid and its probability; ``(None, 0)`` when too short."""
     sample = " ".join(text.split())[:3000]
