@@ -188,11 +188,23 @@ def test_sitemaps_come_from_robots_txt_when_scrapy_does_not_obey_it(
     assert result.stats["newscrawler/sitemaps/from_robots"] == 1
 
 
+HIDDEN_STORY = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>Night buses return to the river routes</title><meta property="og:type" content="article">
+</head><body><article><h1>Night buses return to the river routes</h1>
+<p>The transport authority restored the night bus service along both river banks on Tuesday,
+eighteen months after it was cut to save money during the fuel price spike.</p>
+<p>Drivers will run every twenty minutes between midnight and five in the morning, and the
+first week of journeys is free for holders of a monthly pass.</p>
+<p>Hospital staff and bakery workers, who had campaigned for the return of the routes, said
+the change would save them long walks and expensive taxi rides on their way to work.</p>
+</article></body></html>"""
+
+
 def test_feed_found_on_a_common_path_when_none_is_declared(
     news_site: LoopbackSite, tmp_path: Path
 ) -> None:
     hidden = "/news/2024/03/20/hidden-feed-story.html"
-    news_site.routes[hidden] = Route("en-council.html")
+    news_site.routes[hidden] = Route(body=HIDDEN_STORY)
     news_site.routes["/rss"] = Route(
         body=(
             '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'

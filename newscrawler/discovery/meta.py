@@ -12,6 +12,9 @@ HINTS = "newscrawler_hints"
 VARIANT_OF = "newscrawler_variant_of"
 # Set on the request for a canonical URL declared by another page: no further canonical hop.
 CANONICAL_OF = "newscrawler_canonical_of"
+# ISO 8601 date a feed or sitemap gives an announced article (its update time when known): a
+# stored article is fetched again when this is later than the time it was stored.
+LASTMOD = "newscrawler_lastmod"
 # Remaining discovery probe paths (/feed, /rss, ... or /sitemap.xml) for a site.
 PROBES = "newscrawler_probes"
 # A next listing page (pagination, previous archive month): same depth as the page linking to

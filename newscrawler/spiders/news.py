@@ -82,6 +82,17 @@ def declared_charset(response: Response) -> str | None:
     return None
 
 
+def release_parsed(response: Response) -> None:
+    """Drop the response's cached tree and decoded text once the spider is done with them.
+
+    Scrapy keeps a response (and so its parsed tree, often 10-50x the body) alive until every
+    item it gave has passed the pipelines; for an article that is until extraction ends.
+    """
+    for cache in ("_cached_selector", "_cached_ubody"):
+        if getattr(response, cache, None) is not None:
+            setattr(response, cache, None)
+
+
 def origin(url: str) -> str:
     """``scheme://host[:port]`` of a URL, lower-cased: the unit discovery is done once for."""
     parts = urlsplit(url)
@@ -184,18 +195,25 @@ class NewsSpider(scrapy.Spider):
         forced = site.is_article_url(response.url) if site else None
         if forced is not None and forced != is_article:
             is_article, kind = forced, type(kind)(forced, "site_pattern")
+        # Everything that reads the parsed tree runs now, so that the tree can be dropped before
+        # the page waits in the pipelines (see release_parsed).
+        page, requests = None, []
         if canonical_request is not None:
             if canonical_request is not False:
-                yield canonical_request
+                requests.append(canonical_request)
         elif is_article:
             stats.inc_value(f"newscrawler/pages/article/{kind.reason}")
-            yield self.make_page(response, response.meta.get(meta.HINTS))
+            page = self.make_page(response, response.meta.get(meta.HINTS))
         if not is_article:
             stats.inc_value(f"newscrawler/pages/hub/{kind.reason}")
-            yield from self.feeds_of(response)
+            requests.extend(self.feeds_of(response))
         follow = site.follow_links if site and site.follow_links is not None else None
         if self.settings.getbool("NEWSCRAWLER_FOLLOW_LINKS") if follow is None else follow:
-            yield from self.follow_links(response, listing=not is_article)
+            requests.extend(self.follow_links(response, listing=not is_article))
+        release_parsed(response)
+        if page is not None:
+            yield page
+        yield from requests
 
     def canonical_redirect(
         self, response: Response, declared: str | None, is_amp: bool
@@ -511,6 +529,8 @@ class NewsSpider(scrapy.Spider):
             request.url, title=title, published=published, method=method if published else None
         )
         request.meta["depth_reset"] = True  # announced by the site: depth counts from here
+        if date is not None:
+            request.meta[meta.LASTMOD] = date.isoformat()
         return request
 
     def count_per_site(self, counts: dict[str, int], url: str, setting: str, kind: str) -> bool:
