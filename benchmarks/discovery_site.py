@@ -21,6 +21,7 @@ from tests.conftest import run_crawl
 from tests.site.discovery_routes import discovery_site, request_kind
 from tests.site.routes import ARTICLES as BASIC_ARTICLES
 from tests.site.server import LoopbackSite
+from tests.test_discovery_crawl import DISCOVERY
 
 TRAPS_OFF = {
     "NEWSCRAWLER_TRAPS_MAX_URL_LENGTH": "0",
@@ -42,7 +43,11 @@ def measure(label: str, per_kind: int, unknown_session: bool, settings: dict[str
         server.routes = site.routes
         started = time.perf_counter()
         result = run_crawl(
-            Path(tmp), "-a", f"start_urls={server.url('/')}", settings=settings, timeout=900
+            Path(tmp),
+            "-a",
+            f"start_urls={server.url('/')}",
+            settings={**DISCOVERY, **settings},
+            timeout=900,
         )
         seconds = time.perf_counter() - started
         paths = server.paths()

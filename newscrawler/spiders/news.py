@@ -308,7 +308,7 @@ class NewsSpider(scrapy.Spider):
         ):
             return
         self._feeds_probed.add(site_origin)
-        yield from self.probe(site_origin, self.settings.getlist("NEWSCRAWLER_FEEDS_PROBE_PATHS"))
+        yield from self.probe(site_origin, self.probe_paths("NEWSCRAWLER_FEEDS_PROBE_PATHS"))
 
     # --- feeds, sitemaps, robots.txt -----------------------------------------------------------
 
@@ -403,9 +403,7 @@ class NewsSpider(scrapy.Spider):
                 if request is not None:
                     yield request
         elif not (site and site.sitemaps):
-            yield from self.probe(
-                site_origin, self.settings.getlist("NEWSCRAWLER_SITEMAPS_PROBE_PATHS")
-            )
+            yield from self.probe(site_origin, self.probe_paths("NEWSCRAWLER_SITEMAPS_PROBE_PATHS"))
 
     def sitemap_request(self, url: str) -> scrapy.Request | None:
         request = self.link_request(url, "sitemap", self.parse_sitemap, priority=DISCOVERY_PRIORITY)
@@ -414,6 +412,10 @@ class NewsSpider(scrapy.Spider):
         ):
             return None
         return request
+
+    def probe_paths(self, setting: str) -> list[str]:
+        """The paths of a probe setting (``-s NAME=`` gives none)."""
+        return [p.strip() for p in self.settings.getlist(setting) if p.strip()]
 
     def probe(self, site_origin: str, paths: list[str]) -> Iterator[scrapy.Request]:
         """Try ``paths`` on the site one after the other until one is a feed/sitemap."""
