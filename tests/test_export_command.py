@@ -171,7 +171,7 @@ def test_cross_run_dedup_follows_the_crawl_rules(tmp_path: Path) -> None:
     assert [r["id"] for r in merged] == [a["id"], b["id"], c["id"], a_update["id"], d["id"]]
     assert merged[3]["version_of"] == a["id"]
     assert summary_value(proc.stdout, "duplicates").startswith("2 dropped")
-    assert "repeat=1" in proc.stdout and "same_text=1" in proc.stdout
+    assert "duplicate_url=1" in proc.stdout and "duplicate_fingerprint=1" in proc.stdout
     kept_all = export(tmp_path, "runs", "-o", "all.jsonl", "--no-dedup")
     assert summary_value(kept_all.stdout, "records written") == "7"
 
@@ -249,9 +249,12 @@ def test_compressed_and_plain_inputs_merge(archived_crawl: ArchivedCrawl, tmp_pa
     write_jsonl(tmp_path / "in" / "b.jsonl.zst", records[3:5])
     write_jsonl(tmp_path / "in" / "sub" / "c.jsonl", records[5:])
     (tmp_path / "in" / "notes.txt").write_text("not a dataset file")
-    proc = export(tmp_path, "in", "-o", "out.parquet")
+    (tmp_path / "in" / "stats.json").write_text('{"item_scraped_count": 7}')
+    proc = export(tmp_path, "in", "-o", "in/merged.parquet")
     assert summary_value(proc.stdout, "files read") == "3"
-    rows = [from_columns(r) for r in pq.read_table(tmp_path / "out.parquet").to_pylist()]
+    proc = export(tmp_path, "in", "-o", "in/merged.parquet")  # the output is not an input
+    assert summary_value(proc.stdout, "files read") == "3"
+    rows = [from_columns(r) for r in pq.read_table(tmp_path / "in/merged.parquet").to_pylist()]
     assert drop_nulls(rows) == drop_nulls(records)
 
 

@@ -83,6 +83,11 @@ class Command(ScrapyCommand):
             "--no-dedup", action="store_true", help="keep records repeated across runs"
         )
         parser.add_argument(
+            "--near-duplicates",
+            action="store_true",
+            help="also mark near-duplicates across runs (duplicate_of; MinHash, slower)",
+        )
+        parser.add_argument(
             "--no-validate", action="store_true", help="skip the record schema check"
         )
         parser.add_argument("--strict", action="store_true", help="exit 1 if a line was bad")
@@ -127,6 +132,7 @@ class Command(ScrapyCommand):
                 no_duplicates=opts.no_duplicates,
             ),
             dedup=not opts.no_dedup,
+            near=opts.near_duplicates,
             validate=not opts.no_validate,
             partition_by=opts.partition_by,
             row_group_size=opts.row_group_size,

@@ -17,3 +17,8 @@ CANONICAL_OF = "newscrawler_canonical_of"
 LASTMOD = "newscrawler_lastmod"
 # Remaining discovery probe paths (/feed, /rss, ... or /sitemap.xml) for a site.
 PROBES = "newscrawler_probes"
+# A next listing page (pagination, previous archive month): same depth as the page linking to
+# it, since the pagination and archive limits bound such chains instead of DEPTH_LIMIT.
+SAME_DEPTH = "newscrawler_same_depth"
+# The article links of the listing page a pagination/archive request was found on.
+LISTING_LINKS = "newscrawler_listing_links"
