@@ -69,7 +69,9 @@ def test_crawl_archives_request_response_and_metadata_of_every_article(
 def test_reextract_gives_the_records_of_the_crawl(
     archived_crawl: ArchivedCrawl, tmp_path: Path
 ) -> None:
-    proc = scrapy(tmp_path, "reextract", str(archived_crawl.warc_dir), "-o", "re.jsonl")
+    proc = scrapy(
+        tmp_path, "reextract", str(archived_crawl.warc_dir), "-o", "re.jsonl", isolated=True
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert f"records written:    {len(ARTICLES)}" in proc.stdout
     again = read_jsonl_any(tmp_path / "re.jsonl")
