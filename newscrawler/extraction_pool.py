@@ -36,19 +36,26 @@ logger = logging.getLogger(__name__)
 
 ExtractFunction = Callable[..., Extraction]
 
-# Imported once by the fork server, so that workers are forked with them loaded.
-PRELOAD_MODULES = ["newscrawler.extraction", "newscrawler.extraction.article"]
+# Imported once by the fork server, so that workers are forked with them loaded. Third-party
+# modules only: Python 3.11's fork server imports them before it applies the parent's sys.path,
+# so a project module could come from another copy of the package than the crawler's.
+PRELOAD_MODULES = ["lxml.html", "trafilatura", "dateparser"]
 
 _WARMUP_TEXT = (
     "The city council met on Tuesday to discuss the budget for the coming year. "
     "Members debated spending on transport, schools and housing for several hours. "
     "The final vote is expected next week after a public consultation."
 )
-WARMUP_PAGE = (
+# Two tiny pages: one dated in its metadata, one only in its text (which sends htmldate and
+# dateparser down their slower paths, whose first call builds tables once per process).
+WARMUP_PAGES = (
     "<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>Warm-up</title>"
     "<meta property='article:published_time' content='2024-03-27T10:00:00+01:00'></head>"
     "<body><article><h1>Warm-up</h1><time datetime='2024-03-27'>27 March 2024</time>"
-    f"<p>{_WARMUP_TEXT}</p><p>{_WARMUP_TEXT}</p></article></body></html>"
+    f"<p>{_WARMUP_TEXT}</p><p>{_WARMUP_TEXT}</p></article></body></html>",
+    "<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>Warm-up</title>"
+    f"</head><body><h1>Warm-up</h1><p>{_WARMUP_TEXT}</p><p>Published 27 March 2024</p>"
+    f"<p>{_WARMUP_TEXT}</p></body></html>",
 )
 
 
@@ -66,16 +73,17 @@ def warm_up(function: ExtractFunction, options: ExtractionOptions) -> None:
     """
     started = time.perf_counter()
     for lang in options.languages or ["en"]:
-        try:
-            function(
-                WARMUP_PAGE.format(lang=lang).encode(),
-                f"http://warm-up.invalid/{lang}/article.html",
-                declared_encoding="utf-8",
-                hints=PageHints(),
-                options=options,
-            )
-        except Exception:  # a failing warm-up must not keep the worker from starting
-            logger.warning("Extraction warm-up failed for language %s", lang, exc_info=True)
+        for n, page in enumerate(WARMUP_PAGES):
+            try:
+                function(
+                    page.format(lang=lang).encode(),
+                    f"http://warm-up.invalid/{lang}/article-{n}.html",
+                    declared_encoding="utf-8",
+                    hints=PageHints(),
+                    options=options,
+                )
+            except Exception:  # a failing warm-up must not keep the worker from starting
+                logger.warning("Extraction warm-up failed for language %s", lang, exc_info=True)
     logger.debug("Extraction worker warmed up in %.2f s", time.perf_counter() - started)
 
 

@@ -18,6 +18,7 @@ Defaults: 128 permutations, 3-word shingles, threshold 0.6, which gives 18 bands
 (the banding that minimises the equal-weight sum of false positive and false negative
 probability, the same choice as datasketch's ``MinHashLSH``). LSH candidates are checked against
 the threshold with the stored signatures, so a band collision alone never marks a duplicate.
+A signature is 128 16-bit values (256 bytes).
 """
 
 from __future__ import annotations
@@ -80,14 +81,16 @@ def shingles(text: str, size: int = DEFAULT_SHINGLE_SIZE) -> set[str]:
 
 def minhash_signature(
     text: str, num_perm: int = DEFAULT_NUM_PERM, shingle_size: int = DEFAULT_SHINGLE_SIZE
-) -> np.ndarray[Any, np.dtype[np.uint32]] | None:
+) -> np.ndarray[Any, np.dtype[np.uint16]] | None:
     """MinHash of the text's word shingles, or ``None`` when the text is too short to compare."""
     grams = shingles(text, shingle_size)
     if len(grams) < MIN_SHINGLES:
         return None
     mh = MinHash(num_perm=num_perm, seed=1)
     mh.update_batch([g.encode("utf-8") for g in grams])
-    return np.asarray(mh.hashvalues, dtype=np.uint32)
+    # The low 16 bits of each value are kept: two different values agree by chance with
+    # probability 2**-16, which does not move a similarity estimate, and signatures halve.
+    return (np.asarray(mh.hashvalues, dtype=np.uint64) & 0xFFFF).astype(np.uint16)
 
 
 def similarity(a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]) -> float:
@@ -116,12 +119,18 @@ def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
 
 def band_keys(signature: np.ndarray[Any, Any], bands: int, rows: int) -> list[int]:
     """One signed 64-bit key per LSH band (the band number is part of the key)."""
-    keys = []
-    for band in range(bands):
-        chunk = signature[band * rows : (band + 1) * rows].astype("<u4").tobytes()
-        digest = hashlib.blake2b(chunk, digest_size=8, person=band.to_bytes(2, "big")).digest()
-        keys.append(struct.unpack(">q", digest)[0])
-    return keys
+    raw = signature[: bands * rows].astype("<u2").tobytes()
+    width = 2 * rows
+    return [
+        int.from_bytes(
+            hashlib.blake2b(
+                raw[band * width : (band + 1) * width], digest_size=8, salt=band.to_bytes(16, "big")
+            ).digest(),
+            "big",
+            signed=True,
+        )
+        for band in range(bands)
+    ]
 
 
 # --- the index the deduplicator reads and writes ------------------------------------------------

@@ -64,15 +64,33 @@ SPIDER_MIDDLEWARES = {
     "newscrawler.discovery.traps.ArchiveLimit": 830,
     "newscrawler.discovery.traps.SiteBudget": 820,
 }
-DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {}
+DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
+    # Incremental runs: skip stored articles before robots.txt (100) is even asked.
+    "newscrawler.middlewares.state.KnownArticleMiddleware": 50,
+    # SSRF guard: before robots.txt, so a forbidden host is never contacted at all.
+    "newscrawler.middlewares.ssrf.SsrfGuardMiddleware": 60,
+    # Response path runs from high to low: redirect guard (before RedirectMiddleware, 600),
+    # counted decompression (590), binary sniffing (585), Retry-After (560) and error
+    # descriptions (555) before RetryMiddleware (550), robots.txt faults after it (540).
+    "newscrawler.middlewares.robots.RobotsTxtFaultsMiddleware": 540,
+    "newscrawler.middlewares.errors.DescribeErrorsMiddleware": 555,
+    "newscrawler.middlewares.retry_after.RetryAfterMiddleware": 560,
+    "newscrawler.middlewares.state.ConditionalGetMiddleware": 580,  # after decompression
+    "newscrawler.middlewares.sniff.BinaryBodyMiddleware": 585,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "newscrawler.middlewares.compression.CountingHttpCompressionMiddleware": 590,
+    "newscrawler.middlewares.redirects.RedirectGuardMiddleware": 610,
+}
 ITEM_PIPELINES = {
     "newscrawler.pipelines.extract.ExtractionPipeline": 100,
     "newscrawler.pipelines.window.DateWindowPipeline": 150,
     "newscrawler.pipelines.validate.ValidationPipeline": 800,
+    "newscrawler.pipelines.dedup.DedupPipeline": 900,  # last: only storage follows
 }
-
 EXTENSIONS = {
     "newscrawler.extensions.statsfile.StatsFile": 500,
+    # Flush the open feed files on a forced stop (second SIGINT/SIGTERM): no record lost.
+    "newscrawler.extensions.forcedstop.FlushFeedsOnForcedStop": 600,
 }
 
 # --- newscrawler settings (documented in README, "Settings") ----------------------------------
@@ -110,12 +128,39 @@ NEWSCRAWLER_SITEMAPS_MAX_PER_SITE = 200
 NEWSCRAWLER_TRAPS_MAX_URL_LENGTH = 1024
 NEWSCRAWLER_TRAPS_MAX_REPEATED_SEGMENTS = 2
 NEWSCRAWLER_TRAPS_MAX_PAGINATION = 10
-NEWSCRAWLER_TRAPS_MAX_QUERY_VARIANTS = 20
+NEWSCRAWLER_TRAPS_MAX_QUERY_VARIANTS = 5
 NEWSCRAWLER_TRAPS_MAX_ARCHIVE_PAGES = 12
 NEWSCRAWLER_TRAPS_MAX_PAGES_PER_SITE = 100000
 NEWSCRAWLER_TRAPS_SKIP_EXHAUSTED_LISTINGS = True
 
 # --- Deduplication, state and storage -----------------------------------------------------------
+FEED_STORAGES = {
+    "": "newscrawler.storage.feed.DurableFileFeedStorage",
+    "file": "newscrawler.storage.feed.DurableFileFeedStorage",
+}
+FEED_EXPORTERS = {
+    "jsonl": "newscrawler.storage.feed.DurableJsonLinesExporter",
+    "jsonlines": "newscrawler.storage.feed.DurableJsonLinesExporter",
+    "jl": "newscrawler.storage.feed.DurableJsonLinesExporter",
+}
+NEWSCRAWLER_STATE_ENABLED = True
+NEWSCRAWLER_STATE_PATH = ".newscrawler/state.sqlite3"  # relative to the current folder
+NEWSCRAWLER_STATE_RESET = False
+NEWSCRAWLER_STATE_RETENTION_DAYS = 180.0  # 0 keeps everything
+NEWSCRAWLER_STATE_SKIP_KNOWN = True
+NEWSCRAWLER_STATE_REVISIT_WINDOW = 0.0  # seconds; re-fetch articles stored more recently
+NEWSCRAWLER_STATE_CONDITIONAL_GET = True
+NEWSCRAWLER_DEDUP_ENABLED = True
+NEWSCRAWLER_DEDUP_URL = True
+NEWSCRAWLER_DEDUP_FINGERPRINT = True
+NEWSCRAWLER_DEDUP_NEAR = True
+NEWSCRAWLER_DEDUP_NEAR_THRESHOLD = 0.6
+NEWSCRAWLER_DEDUP_NUM_PERM = 128
+NEWSCRAWLER_DEDUP_NEAR_ACTION = "link"  # or "drop"
+NEWSCRAWLER_DEDUP_VERSIONS = "emit"  # or "skip"
+NEWSCRAWLER_STORAGE_SYNC_ITEMS = 20
+NEWSCRAWLER_STORAGE_SYNC_INTERVAL = 1.0
+NEWSCRAWLER_STORAGE_LAYOUT = "day"  # for a folder feed URI (ending with /): "day" or "run"
 
 # --- Export and archive (WARC) -------------------------------------------------------------------
 # Write every fetched article page (request, response, page metadata) to gzipped WARC files in
@@ -137,3 +182,16 @@ NEWSCRAWLER_EXTRACTION_TIMEOUT = 60.0
 NEWSCRAWLER_EXTRACTION_FUNCTION = "newscrawler.extraction.extract_article"
 
 # --- Robustness and security --------------------------------------------------------------------
+# Scrapy 2.19 starts an HTTP server that runs Python code sent to it (for its MCP server): off.
+REMOTE_CONTROL_ENABLED = False
+# Refuse URLs (discovered or redirected to) that resolve to loopback, private, link-local, CGNAT,
+# ULA, unspecified, multicast or reserved addresses, unless on a seed origin.
+NEWSCRAWLER_SSRF_GUARD = True
+# Networks (CIDR) the SSRF guard lets through, e.g. ["10.20.0.0/16"] for an intranet crawl.
+NEWSCRAWLER_ALLOWED_NETWORKS: list[str] = []
+# Longest Retry-After (seconds) honoured on 429/503; a longer one is not retried.
+NEWSCRAWLER_RETRY_AFTER_MAX = 60
+# Answers Twisted's DNS lookups with the addresses the SSRF guard checked (no DNS rebinding).
+TWISTED_DNS_RESOLVER = "newscrawler.middlewares.ssrf.PinningResolver"
+# One log line per lost download (the retry give-up line), not two.
+LOG_FORMATTER = "newscrawler.logformatter.NewsLogFormatter"

@@ -81,7 +81,8 @@ def test_crashed_worker_is_replaced_and_the_crawl_goes_on(
     assert result.stats["newscrawler/extraction/failed/worker_crashed"] == 1
     assert sorted(by_url(result)) == sorted(news_site.url(p) for p in ARTICLES)
     assert f"No article from {news_site.url(marker)}: worker_crashed" in result.log
-    assert "newscrawler/extraction/pool_restarts" not in result.stats
+    # A worker killed before pebble saw it take the page breaks the whole pebble pool: it is
+    # then restarted ("newscrawler/extraction/pool_restarts") and its other pages sent again.
 
 
 def test_pages_in_flight_never_exceed_the_bound(news_site: LoopbackSite, tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ _DATE_PARAMS = frozenset({"date", "day", "month", "year", "d", "m", "y", "ym", "
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 _MONTH_OR_DAY = re.compile(r"0?[1-9]|[12]\d|3[01]")
 _ISO_DAY = re.compile(r"(?:19|20)\d{2}-[01]?\d(?:-[0-3]?\d)?")
+_ID_PARAM = re.compile(r"id$", re.I)
 _ARCHIVE_WORDS = frozenset({"archive", "archives", "calendar", "arkhiv", "archiv"})
 
 
@@ -58,6 +59,13 @@ def max_segment_repeats(url: str) -> int:
         if segment and not segment.isdigit():
             counts[segment] = counts.get(segment, 0) + 1
     return max(counts.values(), default=0)
+
+
+def has_numeric_id(url: str) -> bool:
+    """The query has an id parameter with a numeric value (``?id=123``, ``?news_id=9``)."""
+    return any(
+        _ID_PARAM.search(name) and value.isdigit() for name, value in parse_qsl(urlsplit(url).query)
+    )
 
 
 def path_key(url: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copy import deepcopy
 from datetime import datetime, timezone
 from typing import Any
 
@@ -10,6 +11,7 @@ from lxml import html as lxml_html
 from trafilatura.settings import Document
 
 from newscrawler.extraction import Extraction, ExtractionOptions
+from newscrawler.extraction.body import extract_body, word_count
 from newscrawler.extraction.decode import UndecodableBody, decode_html
 from newscrawler.items import PageHints
 
@@ -34,13 +36,13 @@ def build_article(
     if not text.strip():
         return Extraction(None, reason="empty", detail="empty document")
     tree = lxml_html.document_fromstring(text)
-    doc = trafilatura.bare_extraction(tree, url=url, with_metadata=True, include_comments=False)
-    if not isinstance(doc, Document) or not doc.text:
+    body = extract_body(tree, url, body_selector=options.selectors.get("body"))
+    if not body:
         return Extraction(None, reason="no_text", detail="no main text found")
-    body = doc.text.replace("\n", "\n\n")
-    words = len(body.split())
+    words = word_count(body)
     if words < options.min_words:
         return Extraction(None, reason="too_short", detail=f"{words} words")
+    doc = trafilatura.extract_metadata(deepcopy(tree), default_url=url) or Document()
     now = now or datetime.now(timezone.utc)
     fields: dict[str, Any] = {
         "url": url,

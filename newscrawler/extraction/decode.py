@@ -36,6 +36,16 @@ def _looks_binary(body: bytes) -> bool:
     return controls > len(sample) * 0.05
 
 
+def _is_multibyte_utf8(body: bytes) -> bool:
+    if body.isascii():
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:
     """Return ``(text, encoding)``.
 
@@ -53,6 +63,10 @@ def decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:
         _normalise(declared),
         _normalise(meta.group(1).decode("ascii", "ignore")) if meta else None,
     ]
+    if _is_multibyte_utf8(body):
+        # valid UTF-8 with multi-byte sequences is not a coincidence: a single-byte label
+        # (iso-8859-15, windows-1252) on such a page is wrong, and decoding with it makes mojibake
+        return body.decode("utf-8"), "utf-8"
     for candidate in candidates:
         if candidate is None:
             continue

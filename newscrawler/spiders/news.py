@@ -82,6 +82,17 @@ def declared_charset(response: Response) -> str | None:
     return None
 
 
+def release_parsed(response: Response) -> None:
+    """Drop the response's cached tree and decoded text once the spider is done with them.
+
+    Scrapy keeps a response (and so its parsed tree, often 10-50x the body) alive until every
+    item it gave has passed the pipelines; for an article that is until extraction ends.
+    """
+    for cache in ("_cached_selector", "_cached_ubody"):
+        if getattr(response, cache, None) is not None:
+            setattr(response, cache, None)
+
+
 def origin(url: str) -> str:
     """``scheme://host[:port]`` of a URL, lower-cased: the unit discovery is done once for."""
     parts = urlsplit(url)
@@ -184,18 +195,25 @@ class NewsSpider(scrapy.Spider):
         forced = site.is_article_url(response.url) if site else None
         if forced is not None and forced != is_article:
             is_article, kind = forced, type(kind)(forced, "site_pattern")
+        # Everything that reads the parsed tree runs now, so that the tree can be dropped before
+        # the page waits in the pipelines (see release_parsed).
+        page, requests = None, []
         if canonical_request is not None:
             if canonical_request is not False:
-                yield canonical_request
+                requests.append(canonical_request)
         elif is_article:
             stats.inc_value(f"newscrawler/pages/article/{kind.reason}")
-            yield self.make_page(response, response.meta.get(meta.HINTS))
+            page = self.make_page(response, response.meta.get(meta.HINTS))
         if not is_article:
             stats.inc_value(f"newscrawler/pages/hub/{kind.reason}")
-            yield from self.feeds_of(response)
+            requests.extend(self.feeds_of(response))
         follow = site.follow_links if site and site.follow_links is not None else None
         if self.settings.getbool("NEWSCRAWLER_FOLLOW_LINKS") if follow is None else follow:
-            yield from self.follow_links(response, listing=not is_article)
+            requests.extend(self.follow_links(response, listing=not is_article))
+        release_parsed(response)
+        if page is not None:
+            yield page
+        yield from requests
 
     def canonical_redirect(
         self, response: Response, declared: str | None, is_amp: bool
@@ -225,31 +243,48 @@ class NewsSpider(scrapy.Spider):
     def follow_links(self, response: HtmlResponse, listing: bool) -> Iterator[scrapy.Request]:
         """Requests for the page's links on the seed sites, canonicalised, variants rewritten.
 
-        A listing page none of whose article links is new does not lead on to further
-        pagination or archive pages (``newscrawler/traps/exhausted_listing``).
+        A listing page reached through pagination or an archive link whose article links were
+        all on the page before it (an empty month, a page past the end) leads no further
+        (``newscrawler/traps/exhausted_listing``).
         """
         stats = self.crawler.stats
         assert stats is not None
         urls = [canonical_url(link.url) for link in self.link_extractor.extract_links(response)]
         urls = [u for u in urls if self.is_on_seed_sites(u)]
+        articles = {u for u in urls if self.is_article_candidate(u)}
+        previous = response.meta.get(meta.LISTING_LINKS)
         exhausted = (
             listing
-            and response.meta.get(meta.ROUTE) != "seed"
+            and previous is not None
+            and articles <= set(previous)
             and self.settings.getbool("NEWSCRAWLER_TRAPS_SKIP_EXHAUSTED_LISTINGS")
-            and not any(self.is_article_candidate(u) and u not in self.seen_urls for u in urls)
         )
+        paginated = self.settings.getint("NEWSCRAWLER_TRAPS_MAX_PAGINATION") > 0
+        archived = self.settings.getint("NEWSCRAWLER_TRAPS_MAX_ARCHIVE_PAGES") > 0
         for url in urls:
-            if exhausted and (pagination_number(url) is not None or is_archive_url(url)):
+            next_page = pagination_number(url) is not None
+            archive = is_archive_url(url)
+            if exhausted and (next_page or archive):
                 stats.inc_value("newscrawler/traps/exhausted_listing")
                 continue
             request = self.link_request(url, meta.LINK, self.parse)
-            if request is not None:
-                yield request
+            if request is None:
+                continue
+            if listing and (next_page or archive):
+                request.meta[meta.LISTING_LINKS] = tuple(sorted(articles))
+                if (next_page and paginated) or (archive and archived):
+                    request.meta[meta.SAME_DEPTH] = True
+            yield request
 
     def is_article_candidate(self, url: str) -> bool:
+        """Whether a link looks like it leads to an article (not a listing page)."""
         site = self.site_registry.for_url(url)
         forced = site.is_article_url(url) if site else None
-        return looks_like_article_url(url) if forced is None else forced
+        if forced is not None:
+            return forced
+        if pagination_number(url) is not None or is_archive_url(url):
+            return False
+        return looks_like_article_url(url)
 
     def feeds_of(self, response: HtmlResponse) -> Iterator[scrapy.Request]:
         """Requests for the feeds a hub or seed page declares (or, on a seed page declaring none
@@ -492,6 +527,8 @@ class NewsSpider(scrapy.Spider):
             request.url, title=title, published=published, method=method if published else None
         )
         request.meta["depth_reset"] = True  # announced by the site: depth counts from here
+        if date is not None:
+            request.meta[meta.LASTMOD] = date.isoformat()
         return request
 
     def count_per_site(self, counts: dict[str, int], url: str, setting: str, kind: str) -> bool:

@@ -7,6 +7,7 @@ assert what the crawler fetched.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,8 +53,18 @@ class LoggedRequest:
 class LoopbackSite:
     """Serve ``routes`` on 127.0.0.1 in a background thread (use as a context manager)."""
 
-    def __init__(self, routes: dict[str, Route] | None = None, host: str = "127.0.0.1") -> None:
+    # Last-Modified sent for every page when ``validators`` is on.
+    LAST_MODIFIED = "Wed, 27 Mar 2024 10:00:00 GMT"
+
+    def __init__(
+        self,
+        routes: dict[str, Route] | None = None,
+        host: str = "127.0.0.1",
+        validators: bool = False,
+    ) -> None:
         self.routes: dict[str, Route] = dict(routes or {})
+        # send ETag/Last-Modified on 200 pages and answer 304 when the request's validators match
+        self.validators = validators
         self.requests: list[LoggedRequest] = []
         self._lock = threading.Lock()
         site = self
@@ -112,6 +123,22 @@ class LoopbackSite:
             route.handler(req)
             return
         payload = route.payload()
+        if self.validators and route.status == 200:
+            etag = '"' + hashlib.sha1(payload).hexdigest()[:16] + '"'
+            if req.headers.get("If-None-Match") == etag or (
+                "If-None-Match" not in req.headers
+                and req.headers.get("If-Modified-Since") == self.LAST_MODIFIED
+            ):
+                req.send_response(304)
+                req.send_header("ETag", etag)
+                req.send_header("Content-Length", "0")
+                req.end_headers()
+                return
+            route = Route(
+                body=payload,
+                content_type=route.content_type,
+                headers={"ETag": etag, "Last-Modified": self.LAST_MODIFIED, **route.headers},
+            )
         req.send_response(route.status)
         req.send_header("Content-Type", route.content_type)
         req.send_header("Content-Length", str(len(payload)))

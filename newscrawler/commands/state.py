@@ -1,0 +1,73 @@
+"""``scrapy state stats|reset|prune``: inspect or clear the persistent crawl state."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, ClassVar
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from newscrawler.state.sqlite import SQLiteStateStore
+
+ACTIONS = ("stats", "reset", "prune")
+
+
+class Command(ScrapyCommand):
+    requires_project = False
+    requires_crawler_process = False
+    default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
+
+    def syntax(self) -> str:
+        return "stats|reset|prune [--path FILE] [--days N]"
+
+    def short_desc(self) -> str:
+        return "Show, prune or reset the crawl state (seen articles, hub validators)"
+
+    def long_desc(self) -> str:
+        return (
+            "stats: counts and size of the state file (JSON). reset: forget every article, "
+            "cached hub and output offset, so that the next run crawls everything again. "
+            "prune: forget articles first seen more than --days days ago "
+            "(default NEWSCRAWLER_STATE_RETENTION_DAYS). The file is NEWSCRAWLER_STATE_PATH "
+            "unless --path is given."
+        )
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--path", help="state file (default: NEWSCRAWLER_STATE_PATH)")
+        parser.add_argument("--days", type=float, help="prune: retention in days")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) != 1 or args[0] not in ACTIONS:
+            raise UsageError(f"expected one of: {', '.join(ACTIONS)}")
+        assert self.settings is not None
+        path = Path(opts.path or self.settings.get("NEWSCRAWLER_STATE_PATH")).expanduser()
+        if args[0] != "reset" and not path.exists():
+            print(json.dumps({"path": str(path), "exists": False}))
+            return
+        store = SQLiteStateStore(path)
+        try:
+            if args[0] == "reset":
+                before = store.counts().articles
+                store.reset()
+                print(f"Reset {path}: forgot {before} articles")
+            elif args[0] == "prune":
+                days = (
+                    opts.days
+                    if opts.days is not None
+                    else self.settings.getfloat("NEWSCRAWLER_STATE_RETENTION_DAYS")
+                )
+                if days <= 0:
+                    raise UsageError("retention must be more than 0 days")
+                removed = store.prune(time.time() - days * 86400)
+                print(f"Pruned {removed} articles first seen more than {days:g} days ago")
+            else:
+                counts = asdict(store.counts())
+                print(json.dumps({"path": str(path), "exists": True, **counts}, indent=1))
+        finally:
+            store.close()

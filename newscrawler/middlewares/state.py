@@ -1,0 +1,163 @@
+"""Downloader middlewares for incremental runs, backed by the crawl state.
+
+:class:`KnownArticleMiddleware` drops requests for articles stored by an earlier run before
+they are fetched. :class:`ConditionalGetMiddleware` revalidates hubs, feeds and sitemaps with
+``If-None-Match`` / ``If-Modified-Since`` and, on ``304 Not Modified``, hands the spider the page
+kept from the last finished run, so its links are followed (known articles are then skipped by
+the first middleware, sub-hubs revalidated in turn) without downloading it again.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime, timezone
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response
+from scrapy.responsetypes import responsetypes
+from scrapy.statscollectors import StatsCollector
+
+from newscrawler.discovery.meta import LASTMOD
+from newscrawler.fingerprints import Seen
+from newscrawler.state.base import CachedPage
+from newscrawler.state.ledger import StateLedger
+
+logger = logging.getLogger(__name__)
+
+SEED_META = "newscrawler_seed"
+CACHEABLE_TYPES = ("html", "xml", "rss", "atom", "text/plain", "json")
+
+
+class KnownArticle(IgnoreRequest):
+    """The request is for an article already stored."""
+
+
+def changed_since(lastmod: str, seen: Seen) -> bool:
+    """Whether a feed/sitemap date is later than the stored version (its time of storage, and
+    its ``modified`` date): a publication date never is, an update after storage is."""
+    try:
+        date = datetime.fromisoformat(lastmod.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    if date.tzinfo is None:
+        date = date.replace(tzinfo=timezone.utc)
+    stored = datetime.fromtimestamp(seen.first_seen, timezone.utc)
+    if seen.modified:
+        try:
+            modified = datetime.fromisoformat(seen.modified.replace("Z", "+00:00"))
+        except ValueError:
+            modified = None
+        if modified is not None:
+            if modified.tzinfo is None:
+                modified = modified.replace(tzinfo=timezone.utc)
+            stored = max(stored, modified)
+    return date > stored
+
+
+class KnownArticleMiddleware:
+    """Skip stored articles before fetching them, unless they may have changed."""
+
+    def __init__(self, ledger: StateLedger, stats: StatsCollector, revisit_window: float) -> None:
+        self.ledger = ledger
+        self.stats = stats
+        self.revisit_window = revisit_window
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> KnownArticleMiddleware:
+        s = crawler.settings
+        if not s.getbool("NEWSCRAWLER_STATE_SKIP_KNOWN"):
+            raise NotConfigured("NEWSCRAWLER_STATE_SKIP_KNOWN is off")
+        assert crawler.stats is not None
+        return cls(
+            StateLedger.from_crawler(crawler),
+            crawler.stats,
+            s.getfloat("NEWSCRAWLER_STATE_REVISIT_WINDOW"),
+        )
+
+    def process_request(self, request: Request) -> None:
+        if request.meta.get(SEED_META):
+            return
+        seen = self.ledger.latest_for_url(request.url)
+        if seen is None:
+            if not self.ledger.knows_url(request.url):
+                return
+        else:
+            lastmod = request.meta.get(LASTMOD)
+            if isinstance(lastmod, str) and changed_since(lastmod, seen):
+                self.stats.inc_value("newscrawler/state/revisit/lastmod")
+                return
+            if self.revisit_window > 0 and time.time() - seen.first_seen < self.revisit_window:
+                self.stats.inc_value("newscrawler/state/revisit/window")
+                return
+        self.stats.inc_value("newscrawler/state/skipped_known")
+        logger.debug("Skipping stored article %s", request.url)
+        raise KnownArticle(f"already stored: {request.url}")
+
+
+class ConditionalGetMiddleware:
+    """Revalidate non-article pages with stored validators; replay the stored page on 304."""
+
+    def __init__(self, ledger: StateLedger, stats: StatsCollector) -> None:
+        self.ledger = ledger
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ConditionalGetMiddleware:
+        if not crawler.settings.getbool("NEWSCRAWLER_STATE_CONDITIONAL_GET"):
+            raise NotConfigured("NEWSCRAWLER_STATE_CONDITIONAL_GET is off")
+        assert crawler.stats is not None
+        return cls(StateLedger.from_crawler(crawler), crawler.stats)
+
+    def process_request(self, request: Request) -> None:
+        if request.method != "GET" or "If-None-Match" in request.headers:
+            return
+        cached = self.ledger.cached_page(request.url)
+        if cached is None:
+            return
+        if cached.etag:
+            request.headers["If-None-Match"] = cached.etag
+        if cached.last_modified:
+            request.headers["If-Modified-Since"] = cached.last_modified
+        self.stats.inc_value("newscrawler/state/conditional_requests")
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if response.status == 304:
+            cached = self.ledger.cached_page(request.url)
+            if cached is None:
+                return response
+            self.stats.inc_value("newscrawler/state/not_modified")
+            self.ledger.remember_page(cached)
+            headers = {b"Content-Type": cached.content_type.encode("latin-1")}
+            cls = responsetypes.from_args(headers=headers, url=request.url, body=cached.body)
+            return cls(
+                url=request.url,
+                status=200,
+                headers=headers,
+                body=cached.body,
+                request=request,
+                flags=["not_modified"],
+            )
+        if response.status == 200 and request.method == "GET":
+            self._remember(request, response)
+        return response
+
+    def _remember(self, request: Request, response: Response) -> None:
+        etag = response.headers.get(b"ETag")
+        last_modified = response.headers.get(b"Last-Modified")
+        if not etag and not last_modified:
+            return
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+        if not any(t in content_type.lower() for t in CACHEABLE_TYPES):
+            return
+        self.ledger.remember_page(
+            CachedPage(
+                url=response.url,
+                etag=etag.decode("latin-1") if etag else None,
+                last_modified=last_modified.decode("latin-1") if last_modified else None,
+                content_type=content_type,
+                body=response.body,
+            )
+        )

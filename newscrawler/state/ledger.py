@@ -1,0 +1,309 @@
+"""The crawl's view of its persistent state, shared by the dedup pipeline, middlewares and storage.
+
+One :class:`StateLedger` per crawler (:meth:`StateLedger.from_crawler` returns the same one to
+every component). It decides duplicates over the store plus the records of this run that are
+not durable yet, and moves a record into the store only once its JSONL line is fsynced (or,
+when the run writes no durable JSONL output, once the item has passed every pipeline).
+
+On start it repairs torn last lines and reconciles the store with the output files on disk:
+every complete line past the offset already recorded is added to the store, so a ``kill -9``
+between fsync and the state commit cannot give a duplicate in the next run.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import weakref
+import zlib
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.settings import BaseSettings
+from scrapy.statscollectors import StatsCollector
+from w3lib.url import file_uri_to_path
+
+from newscrawler.fingerprints import (
+    Candidate,
+    DedupConfig,
+    Deduplicator,
+    LayeredIndex,
+    Seen,
+)
+from newscrawler.state.base import CachedPage, StateStore
+from newscrawler.state.sqlite import SQLiteStateStore
+from newscrawler.storage.jsonl import dataset_files, read_lines, repair_tail
+
+logger = logging.getLogger(__name__)
+
+DURABLE_EXPORTER = "newscrawler.storage.feed.DurableJsonLinesExporter"
+
+_LEDGERS: weakref.WeakKeyDictionary[Crawler, StateLedger] = weakref.WeakKeyDictionary()
+
+
+def dedup_config(settings: BaseSettings) -> DedupConfig:
+    return DedupConfig(
+        by_url=settings.getbool("NEWSCRAWLER_DEDUP_URL"),
+        by_fingerprint=settings.getbool("NEWSCRAWLER_DEDUP_FINGERPRINT"),
+        near=settings.getbool("NEWSCRAWLER_DEDUP_NEAR"),
+        threshold=settings.getfloat("NEWSCRAWLER_DEDUP_NEAR_THRESHOLD"),
+        num_perm=settings.getint("NEWSCRAWLER_DEDUP_NUM_PERM"),
+    )
+
+
+def feed_path(uri: str) -> Path | None:
+    """Local path of a feed URI (``None`` for remote storages and stdout)."""
+    scheme = urlparse(uri).scheme
+    if scheme == "file":
+        return Path(file_uri_to_path(uri))
+    if scheme == "" or (len(scheme) == 1 and uri[1:3] in (":\\", ":/")):
+        return Path(uri)
+    return None
+
+
+def durable_feeds(settings: BaseSettings) -> list[tuple[Path, dict[str, Any]]]:
+    """Local feeds of this run written by the durable JSONL exporter, with their options."""
+    exporters = settings.getwithbase("FEED_EXPORTERS")
+    found = []
+    for uri, options in settings.getdict("FEEDS").items():
+        fmt = (options or {}).get("format")
+        path = feed_path(str(uri))
+        if path is not None and exporters.get(str(fmt)) == DURABLE_EXPORTER:
+            found.append((path, options or {}))
+    return found
+
+
+def seen_from_record(dedup: Deduplicator, record: dict[str, Any], now: float) -> tuple[Seen, Any]:
+    """The store entry for a record read back from an output file."""
+    cand = dedup.prepare(Candidate.from_record(record))
+    seen = Seen(
+        id=cand.id,
+        canonical_url=cand.canonical_url,
+        fingerprint=cand.fingerprint,
+        modified=cand.modified,
+        origin=record.get("duplicate_of") or cand.canonical_url,
+        first_seen=now,
+        url=cand.url,
+    )
+    return seen, cand
+
+
+class StateLedger:
+    """Dedup decisions, pending records and their commit to the persistent store."""
+
+    def __init__(
+        self,
+        store: StateStore,
+        config: DedupConfig,
+        stats: StatsCollector,
+        *,
+        durable_output: bool,
+    ) -> None:
+        self.store = store
+        self.stats = stats
+        self.index = LayeredIndex(store)
+        self.dedup = Deduplicator(self.index, config)
+        self.durable_output = durable_output
+        self._accepted: dict[str, int] = {}  # record id -> id() of the accepted item
+        self._pages: dict[str, CachedPage] = {}
+        self._known_urls: list[str] = []
+        self._closed = False
+        self._finish_reason = ""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StateLedger:
+        """The crawler's ledger (built on first use); ``NotConfigured`` when state is off."""
+        if not crawler.settings.getbool("NEWSCRAWLER_STATE_ENABLED"):
+            raise NotConfigured("NEWSCRAWLER_STATE_ENABLED is off")
+        ledger = _LEDGERS.get(crawler)
+        if ledger is None:
+            ledger = cls.open(crawler)
+            _LEDGERS[crawler] = ledger
+        return ledger
+
+    @classmethod
+    def open(cls, crawler: Crawler) -> StateLedger:
+        s = crawler.settings
+        assert crawler.stats is not None
+        path = Path(str(s.get("NEWSCRAWLER_STATE_PATH"))).expanduser()
+        store = SQLiteStateStore(path)
+        feeds = durable_feeds(s)
+        ledger = cls(store, dedup_config(s), crawler.stats, durable_output=bool(feeds))
+        if s.getbool("NEWSCRAWLER_STATE_RESET"):
+            store.reset()
+            logger.info("State %s reset (NEWSCRAWLER_STATE_RESET)", path)
+        ledger.prune(s.getfloat("NEWSCRAWLER_STATE_RETENTION_DAYS"))
+        extra: list[Path] = []
+        for feed, options in feeds:
+            if "%(" in str(feed):
+                continue  # a new name every run: nothing on disk yet
+            if feed.is_dir() or str(feed).endswith(("/", "\\")):
+                extra.extend(dataset_files(feed))
+            elif not options.get("overwrite"):
+                extra.append(feed)
+        ledger.reconcile(extra)
+        crawler.signals.connect(ledger.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(ledger.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(ledger.item_dropped, signal=signals.item_error)
+        crawler.signals.connect(ledger.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ledger.engine_stopped, signal=signals.engine_stopped)
+        logger.info("Crawl state: %s (%d articles)", path, store.counts().articles)
+        return ledger
+
+    # --- start of run -------------------------------------------------------------------------
+    def prune(self, retention_days: float) -> int:
+        if retention_days <= 0:
+            return 0
+        removed = self.store.prune(time.time() - retention_days * 86400)
+        if removed:
+            self.stats.inc_value("newscrawler/state/pruned", removed)
+            logger.info(
+                "Pruned %d articles older than %s days from the state", removed, retention_days
+            )
+        return removed
+
+    def reconcile(self, extra: Iterable[Path] = ()) -> int:
+        """Repair torn tails and add lines on disk that the store has not recorded yet."""
+        offsets = self.store.output_offsets()
+        paths = {str(Path(p).resolve()) for p in offsets} | {str(p.resolve()) for p in extra}
+        added = 0
+        for name in sorted(paths):
+            path = Path(name)
+            removed = repair_tail(path)
+            if removed:
+                self.stats.inc_value("newscrawler/storage/repaired_files")
+                self.stats.inc_value("newscrawler/storage/repaired_bytes", removed)
+                logger.warning("Repaired %s: removed a torn last line of %d bytes", path, removed)
+            if not path.exists():
+                continue
+            offset = offsets.get(name, 0)
+            if path.stat().st_size < offset:
+                offset = 0  # the file was replaced: read it again (adding is idempotent)
+            added += self._record_lines(path, offset)
+        if added:
+            self.stats.inc_value("newscrawler/storage/reconciled", added)
+            logger.warning("Recorded %d articles found on disk but missing from the state", added)
+        return added
+
+    def _record_lines(self, path: Path, offset: int) -> int:
+        added = 0
+        end = offset
+        now = time.time()
+        with self.store.transaction():
+            for line in read_lines(path, offset):
+                end = line.end
+                if line.record is None:
+                    self.stats.inc_value("newscrawler/storage/invalid_lines")
+                    logger.warning("Invalid JSON line in %s before offset %d", path, line.end)
+                    continue
+                seen, cand = seen_from_record(self.dedup, line.record, now)
+                if not self.store.has_id(seen.id):
+                    self.store.add(seen, cand.signature, cand.keys)
+                    added += 1
+            self.store.set_output_offset(str(path.resolve()), end)
+        return added
+
+    # --- during the run -----------------------------------------------------------------------
+    def accept(self, item: Any, seen: Seen) -> None:
+        """``item`` passed the dedup pipeline: it is pending until durable."""
+        self._accepted[seen.id] = id(item)
+        self._pages.pop(seen.url, None)  # an article, not a hub: its page is not kept
+
+    def remember_url(self, url: str) -> None:
+        """A URL whose page gave no stored record (duplicate): skip it in later runs."""
+        self._known_urls.append(url)
+        self._pages.pop(url, None)
+
+    def knows_url(self, url: str) -> bool:
+        return self.store.knows_url(url)
+
+    def latest_for_url(self, url: str) -> Seen | None:
+        return self.store.known_article(url)
+
+    def commit(self, record_ids: Iterable[str], path: str | None = None, offset: int = 0) -> None:
+        """Move pending records into the store (with the output offset that covers them)."""
+        pending = self.index.pending
+        with self.store.transaction():
+            for rid in record_ids:
+                seen = pending.ids.get(rid)
+                self._accepted.pop(rid, None)
+                if seen is None:
+                    continue
+                self.store.add(seen, pending.signatures.get(rid), pending.keys.get(rid, []))
+                pending.pop(rid)
+                self.stats.inc_value("newscrawler/state/committed")
+            if self._known_urls:
+                self.store.add_known_urls(self._known_urls)
+                self._known_urls = []
+            if path is not None:
+                self.store.set_output_offset(str(Path(path).resolve()), offset)
+
+    def output_opened(self, path: Path, overwrite: bool) -> None:
+        """A durable output file is open (offset 0 when it was truncated)."""
+        resolved = str(path.resolve())
+        if overwrite or resolved not in self.store.output_offsets():
+            self.store.set_output_offset(resolved, path.stat().st_size)
+
+    def remember_page(self, page: CachedPage) -> None:
+        """A page with validators, kept (compressed) until the run finishes; pages that turn
+        out to be articles or give no record are forgotten when that is known."""
+        self._pages[page.url] = replace(page, body=zlib.compress(page.body, 1))
+
+    def cached_page(self, url: str) -> CachedPage | None:
+        return self.store.cached_page(url)
+
+    # --- signals ------------------------------------------------------------------------------
+    def item_scraped(self, item: Any) -> None:
+        if self.durable_output:
+            return
+        rid = ItemAdapter(item).get("id")
+        if rid is not None and rid in self._accepted:
+            self.commit([rid])
+
+    def item_dropped(self, item: Any) -> None:
+        if not ItemAdapter.is_item(item):
+            return
+        url = ItemAdapter(item).get("url")
+        if isinstance(url, str):
+            self._pages.pop(url, None)  # an article page (no record, or a duplicate)
+        rid = ItemAdapter(item).get("id")
+        if rid is not None and self._accepted.get(rid) == id(item):
+            del self._accepted[rid]
+            self.index.pending.pop(rid)
+
+    def spider_closed(self, reason: str) -> None:
+        self._finish_reason = reason
+
+    def engine_stopped(self) -> None:
+        """Last signal of a crawl: the feeds are closed and committed; close the store."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._known_urls:
+            self.store.add_known_urls(self._known_urls)
+            self._known_urls = []
+        if self._finish_reason == "finished" and self._pages:
+            # hubs, feeds and sitemaps only: pages that became articles are not cached
+            pending_urls = {seen.url for seen in self.index.pending.ids.values()}
+            pages = [
+                replace(p, body=zlib.decompress(p.body))
+                for p in self._pages.values()
+                if p.url not in pending_urls and not self.store.knows_url(p.url)
+            ]
+            self.store.put_pages(pages)
+            self.stats.set_value("newscrawler/state/pages_cached", len(pages))
+        elif self._pages:
+            logger.info(
+                "Run ended with %r: hub validators of this run are not kept (next run re-fetches)",
+                self._finish_reason,
+            )
+        if len(self.index.pending):
+            self.stats.set_value("newscrawler/state/uncommitted", len(self.index.pending))
+        self.store.close()
