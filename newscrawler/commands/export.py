@@ -100,7 +100,9 @@ class Command(ScrapyCommand):
         from newscrawler.dataset.export import ExportOptions
         from newscrawler.dataset.filters import RecordFilter, parse_day
         from newscrawler.dataset.writers import format_from_path
+        from newscrawler.state.ledger import dedup_config
 
+        assert self.settings is not None
         if not args:
             raise UsageError("give at least one input file or folder")
         if not opts.output:
@@ -133,6 +135,7 @@ class Command(ScrapyCommand):
             ),
             dedup=not opts.no_dedup,
             near=opts.near_duplicates,
+            dedup_config=dedup_config(self.settings),
             validate=not opts.no_validate,
             partition_by=opts.partition_by,
             row_group_size=opts.row_group_size,

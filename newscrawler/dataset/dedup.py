@@ -17,13 +17,13 @@ import sqlite3
 import tempfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from newscrawler.fingerprints import (
-    DEFAULT_THRESHOLD,
     DedupConfig,
     Deduplicator,
     Seen,
@@ -159,11 +159,14 @@ class CrossRunDeduplicator:
         workdir: Path | None = None,
         *,
         near: bool = False,
-        threshold: float = DEFAULT_THRESHOLD,
+        config: DedupConfig | None = None,
     ) -> None:
+        """``config``: the crawl's dedup settings (``dedup_config(settings)``); ``near`` turns
+        near-duplicate detection on or off whatever the config says (it costs a MinHash a
+        record)."""
         self._tmp = tempfile.TemporaryDirectory(prefix="newscrawler-dedup-", dir=workdir)
         self.index = SqliteIndex(Path(self._tmp.name) / "state.sqlite")
-        self.deduplicator = Deduplicator(self.index, DedupConfig(near=near, threshold=threshold))
+        self.deduplicator = Deduplicator(self.index, replace(config or DedupConfig(), near=near))
         self.counts: Counter[str] = Counter()
 
     def check(self, record: dict[str, Any]) -> str:

@@ -13,6 +13,7 @@ from newscrawler.dataset.dedup import DROPPED, NEW, CrossRunDeduplicator
 from newscrawler.dataset.filters import RecordFilter
 from newscrawler.dataset.readers import ErrorCallback, RecordReader, expand_inputs
 from newscrawler.dataset.writers import DEFAULT_ROW_GROUP_SIZE, open_writer
+from newscrawler.fingerprints import DedupConfig
 
 
 @dataclass
@@ -28,6 +29,7 @@ class ExportOptions:
     row_group_size: int = DEFAULT_ROW_GROUP_SIZE
     progress: bool = False
     near: bool = False  # also look for near-duplicates (MinHash, slower)
+    dedup_config: DedupConfig | None = None  # the crawl's dedup settings
 
 
 @dataclass
@@ -84,7 +86,11 @@ def run_export(options: ExportOptions, on_error: ErrorCallback) -> ExportSummary
         partition_by=options.partition_by,
         row_group_size=options.row_group_size,
     )
-    dedup = CrossRunDeduplicator(near=options.near) if options.dedup else None
+    dedup = (
+        CrossRunDeduplicator(near=options.near, config=options.dedup_config)
+        if options.dedup
+        else None
+    )
 
     def kept() -> Iterator[dict[str, Any]]:
         for record in progress_bar(reader.read(files), options.progress):
