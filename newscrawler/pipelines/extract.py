@@ -30,6 +30,10 @@ _ARTICLE_FIELDS = {f.name for f in dataclass_fields(Article)}
 class ExtractionFailed(DropItem):
     """The page gave no article (no main text, too short, undecodable, extraction error)."""
 
+    # The pipeline logs each reason once at WARNING itself; Scrapy's own "Dropped:" line for
+    # every such page would repeat it.
+    log_level = "DEBUG"
+
 
 def options_from_settings(crawler: Crawler) -> ExtractionOptions:
     s = crawler.settings
