@@ -28,12 +28,15 @@ import brotli
 
 from tests.site.routes import news_site_routes
 from tests.site.server import Route
+from tests.site.text import story_paragraphs
 
 # Settings of the fault crawl: short timeouts and one retry keep it fast.
 FAULT_CRAWL_SETTINGS = {
     "DOWNLOAD_TIMEOUT": "4",
     "RETRY_TIMES": "1",
     "LOG_LEVEL": "DEBUG",
+    # The sitemap faults are read from robots.txt (tests.conftest.FAST turns sitemaps off).
+    "NEWSCRAWLER_SITEMAPS_ENABLED": "1",
 }
 STALL_SECONDS = 10.0  # longer than DOWNLOAD_TIMEOUT above
 RETRY_AFTER_SECONDS = 1
@@ -71,7 +74,11 @@ def article_page(
     charset_meta: bool = True,
 ) -> str:
     """An article page (``og:type`` article) with a title, a heading and paragraphs."""
-    paras = paragraphs or (RU_PARAGRAPHS if lang == "ru" else EN_PARAGRAPHS)
+    # The shared paragraphs plus text of the page's own: dedup must not take pages for copies.
+    paras = paragraphs or [
+        *(RU_PARAGRAPHS if lang == "ru" else EN_PARAGRAPHS),
+        *story_paragraphs(title, lang),
+    ]
     meta = '<meta charset="utf-8">' if charset_meta else ""
     body = "\n".join(f"<p>{p}</p>" for p in paras)
     return (
@@ -657,7 +664,9 @@ def feed_link(path: str) -> str:
 def dated_page(head: str, visible: str) -> str:
     """A Russian article whose only date is ``head`` markup and the ``visible`` text."""
     page = article_page("Дата, которой не было", lang="ru", head=head)
-    return page.replace("<article>", f'<article><p class="date">{visible}</p>')
+    # A body of its own for each date page (the dedup pipeline drops copies).
+    own = "".join(f"<p>{p}</p>" for p in story_paragraphs(head + visible, "ru"))
+    return page.replace("<article>", f'<article><p class="date">{visible}</p>{own}')
 
 
 def _endless_redirect(req: BaseHTTPRequestHandler) -> None:
