@@ -163,7 +163,10 @@ def article_html(
         f"</li>"
         for r in related
     )
-    text = _WORDS[article.language]
+    # Each article's text is its own (deduplication drops the same text at another URL).
+    words = _WORDS[article.language].split()
+    shift = sum(map(ord, article.path)) % len(words)
+    text = f"{article.title}: " + " ".join(words[shift:] + words[:shift])
     search = (
         f'<a href="/search?visit={secrets.token_hex(10)}">Search</a>'
         if unknown_session_links
