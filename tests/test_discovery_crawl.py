@@ -25,7 +25,7 @@ def site() -> Iterator[tuple[LoopbackSite, DiscoverySite]]:
         yield server, generated
 
 
-# The project defaults, which tests/conftest.py's FAST settings turn off for other tests.
+# Discovery's defaults, spelled out: these tests are about them.
 DISCOVERY = {
     "NEWSCRAWLER_SITEMAPS_ENABLED": "1",
     "NEWSCRAWLER_FEEDS_PROBE_PATHS": "/feed,/rss,/rss.xml,/atom.xml,/feed.xml",
