@@ -1,14 +1,14 @@
 """Benchmark ``scrapy export``: speed (records/s) and peak memory (RSS) on a synthetic dataset.
 
-    python benchmarks/export.py                  # 1,000,000 records (about 2 GB in a temp folder)
-    python benchmarks/export.py --records 100000
+    python benchmarks/export.py                  # 1,000,000 records (2.4 GB in a temp folder)
+    python benchmarks/export.py --records 100000 --formats jsonl,parquet --data /tmp/bench
 
-Writes a synthetic crawl of N records as seven daily JSONL runs (5% of each run repeats the
-previous day's records, as scheduled runs do), then runs, each in its own process:
+Writes a synthetic crawl of N records (250 words each) as seven daily JSONL runs (5% of each run
+repeats the previous day's records, as scheduled runs do), then runs, each in its own process:
 the baseline (a plain ``json.loads`` loop over the same files), and ``scrapy export`` to JSONL,
 JSONL.zst, Parquet, Parquet partitioned by date, and CSV. Prints records/s and peak RSS, with
-ratios against the baseline, and peak RSS of the JSONL export at a tenth of the records, to show
-that memory stays flat.
+ratios against the baseline, and the peak RSS of the JSONL export over one run file against all
+seven, to show that memory stays flat.
 """
 
 from __future__ import annotations
@@ -19,16 +19,16 @@ import itertools
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
 
-from newscrawler.fingerprints import record_id  # noqa: E402
 
 # A vocabulary of made-up words with a skewed frequency, so that text compresses like prose.
 _SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "da", "pe", "zo", "gu"]
@@ -50,11 +50,19 @@ print(n)
 """
 
 
+def _record_id() -> Any:
+    sys.path.insert(0, str(REPO))
+    from newscrawler.fingerprints import record_id
+
+    return record_id
+
+
 def synthetic_record(i: int, words: int) -> dict[str, object]:
     text = " ".join(RNG.choices(WORDS, cum_weights=CUM_WEIGHTS, k=words)) + f" #{i}"
     site = SITES[i % len(SITES)]
     url = f"https://{site}/news/{i}.html"
     fingerprint = hashlib.sha1(text.encode()).hexdigest()  # as unique as text_fingerprint
+    record_id = _record_id()
     day = 1 + i % 28
     return {
         "id": record_id(url, fingerprint),
@@ -118,41 +126,38 @@ def generate(folder: Path, records: int, words: int, runs: int = 7) -> list[Path
     return files
 
 
+def peak_rss(pid: int) -> int:
+    """Peak RSS of a running process since its exec (VmHWM), in bytes; 0 once it has gone."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 def measure(cmd: list[str], cwd: Path) -> tuple[float, int, str]:
-    """Run ``cmd``; return (seconds, peak RSS in bytes, stdout)."""
+    """Run ``cmd``; return (seconds, peak RSS in bytes, stdout).
+
+    Peak RSS is the child's VmHWM sampled every 50 ms: unlike ``ru_maxrss`` it does not count
+    the memory of the forking parent.
+    """
     env = dict(os.environ, PYTHONPATH=str(REPO), SCRAPY_SETTINGS_MODULE="newscrawler.settings")
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    out, err = proc.communicate()
-    seconds = time.perf_counter() - start
-    # ru_maxrss of the child that just ended (kilobytes on Linux).
-    rss = _child_rss(proc.pid)
-    if proc.returncode:
-        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-2000:]}")
-    return seconds, rss, out
-
-
-_RSS: dict[int, int] = {}
-
-
-def _child_rss(pid: int) -> int:
-    return _RSS.get(pid, 0)
-
-
-def _install_rss_probe() -> None:
-    """Collect each child's rusage at reaping time (Popen.wait reaps through os.waitpid)."""
-    original = os.waitpid
-
-    def waitpid(pid: int, options: int) -> tuple[int, int]:
-        if options == 0 and pid > 0:
-            got, status, usage = os.wait4(pid, 0)
-            _RSS[got] = usage.ru_maxrss * 1024
-            return got, status
-        return original(pid, options)
-
-    os.waitpid = waitpid  # type: ignore[assignment]
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err, text=True)
+        rss = 0
+        while proc.poll() is None:
+            rss = max(rss, peak_rss(proc.pid))
+            time.sleep(0.05)
+        seconds = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode:
+            raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err.read()[-2000:]}")
+        return seconds, rss, out.read()
 
 
 def size(path: Path) -> int:
@@ -165,53 +170,87 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--words", type=int, default=250, help="words of text per record")
-    parser.add_argument("--tmp", default=None, help="folder for the temp data (default: system)")
+    parser.add_argument(
+        "--data", help="keep the generated data in this folder (reused when it is there)"
+    )
+    parser.add_argument(
+        "--formats",
+        default=",".join(name for name, _ in CASES),
+        help="comma-separated subset of: " + ", ".join(name for name, _ in CASES),
+    )
+    parser.add_argument("--generate", metavar="DIR", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    _install_rss_probe()
+    if args.generate:
+        generate(Path(args.generate), args.records, args.words)
+        return
+    with tempfile.TemporaryDirectory(prefix="newscrawler-bench-") as tmp:
+        work = Path(args.data or tmp)
+        cases = [(n, a) for n, a in CASES if n in args.formats.split(",")]
+        run(work, args.records, args.words, cases)
+
+
+CASES = [
+    ("jsonl", ["-o", "out.jsonl"]),
+    ("jsonl.zst", ["-o", "out.jsonl.zst"]),
+    ("parquet", ["-o", "out.parquet"]),
+    ("parquet-by-date", ["-o", "by-date", "--partition-by", "date"]),
+    ("csv", ["-o", "out.csv"]),
+]
+
+
+def remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def run(work: Path, records: int, words: int, cases: list[tuple[str, list[str]]]) -> None:
     scrapy = [sys.executable, "-m", "scrapy", "export"]
-    with tempfile.TemporaryDirectory(prefix="newscrawler-bench-", dir=args.tmp) as tmp:
-        work = Path(tmp)
-        runs = work / "runs"
-        runs.mkdir()
-        t0 = time.perf_counter()
-        files = generate(runs, args.records, args.words)
-        print(
-            f"generated {args.records:,} records in {len(files)} runs: "
-            f"{size(runs) / 1e9:.2f} GB, {time.perf_counter() - t0:.0f} s"
+    runs = work / "runs"
+    if not runs.is_dir() or not any(runs.iterdir()):
+        runs.mkdir(parents=True, exist_ok=True)
+        # In a child process: this one stays small, and so do the children it forks.
+        generator = [sys.executable, __file__, "--generate", str(runs)]
+        seconds, _, _ = measure(
+            [*generator, "--records", str(records), "--words", str(words)], work
         )
-        base_s, base_rss, out = measure([sys.executable, "-c", BASELINE, *map(str, files)], work)
-        base_rate = int(out) / base_s
+        print(f"generated {records:,} records: {size(runs) / 1e9:.2f} GB, {seconds:.0f} s")
+    files = sorted(runs.iterdir())
+    base_s, base_rss, out = measure([sys.executable, "-c", BASELINE, *map(str, files)], work)
+    records = int(out)
+    base_rate = records / base_s
+    print(f"{records:,} records in {len(files)} files, {size(runs) / 1e9:.2f} GB\n")
+    print(
+        f"{'run':<28} {'records/s':>10} {'× base':>7} {'peak RSS':>9} {'× base':>7} {'output':>8}"
+    )
+    print(
+        f"{'json.loads loop (baseline)':<28} {base_rate:>10,.0f} {1:>7.2f} "
+        f"{base_rss / 2**20:>7.0f}MB {1:>7.2f} {'-':>8}"
+    )
+    jsonl_rss = 0
+    for name, extra in cases:
+        label = f"export → {name}"
+        output = work / extra[1]
+        remove(output)
+        seconds, rss, _ = measure([*scrapy, "runs", *extra], work)
+        rate = records / seconds
+        jsonl_rss = rss if name == "jsonl" else jsonl_rss
         print(
-            f"\n{'run':<28} {'records/s':>10} {'× base':>7} {'peak RSS':>10} {'× base':>7}"
-            f" {'output':>9}"
+            f"{label:<28} {rate:>10,.0f} {rate / base_rate:>7.2f} {rss / 2**20:>7.0f}MB "
+            f"{rss / base_rss:>7.2f} {size(output) / 2**20:>6.0f}MB"
         )
-        print(
-            f"{'baseline: json.loads loop':<28} {base_rate:>10,.0f} {1:>7.2f} "
-            f"{base_rss / 2**20:>8.0f}MB {1:>7.2f} {'-':>9}"
-        )
-        cases = [
-            ("export → jsonl", ["-o", "out.jsonl"]),
-            ("export → jsonl.zst", ["-o", "out.jsonl.zst"]),
-            ("export → parquet", ["-o", "out.parquet"]),
-            ("export → parquet by date", ["-o", "by-date", "--partition-by", "date"]),
-            ("export → csv", ["-o", "out.csv"]),
-        ]
-        for label, extra in cases:
-            seconds, rss, _ = measure([*scrapy, "runs", *extra], work)
-            rate = args.records / seconds
-            out_size = size(work / extra[1])
-            print(
-                f"{label:<28} {rate:>10,.0f} {rate / base_rate:>7.2f} "
-                f"{rss / 2**20:>8.0f}MB {rss / base_rss:>7.2f} {out_size / 2**20:>7.0f}MB"
-            )
-        # Memory flatness: the same export over the first run only (a seventh of the data).
-        seconds, rss_small, _ = measure([*scrapy, str(files[0]), "-o", "small.jsonl"], work)
-        _, rss_full, _ = measure([*scrapy, "runs", "-o", "out.jsonl", "--no-validate"], work)
-        print(
-            f"\npeak RSS, export → jsonl: {rss_small / 2**20:.0f} MB on "
-            f"{args.records // len(files):,} records, {rss_full / 2**20:.0f} MB on "
-            f"{args.records:,} (no validation)"
-        )
+        remove(output)
+    if not jsonl_rss:
+        return
+    # Flat memory: the same export over the first run only (a seventh of the records).
+    small = work / "small.jsonl"
+    _, small_rss, _ = measure([*scrapy, str(files[0]), "-o", small.name], work)
+    remove(small)
+    print(
+        f"\npeak RSS of export → jsonl: {small_rss / 2**20:.0f} MB on one run file, "
+        f"{jsonl_rss / 2**20:.0f} MB on all {len(files)}"
+    )
 
 
 if __name__ == "__main__":

@@ -119,12 +119,18 @@ def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
 
 def band_keys(signature: np.ndarray[Any, Any], bands: int, rows: int) -> list[int]:
     """One signed 64-bit key per LSH band (the band number is part of the key)."""
-    keys = []
-    for band in range(bands):
-        chunk = signature[band * rows : (band + 1) * rows].astype("<u2").tobytes()
-        digest = hashlib.blake2b(chunk, digest_size=8, person=band.to_bytes(2, "big")).digest()
-        keys.append(struct.unpack(">q", digest)[0])
-    return keys
+    raw = signature[: bands * rows].astype("<u2").tobytes()
+    width = 2 * rows
+    return [
+        int.from_bytes(
+            hashlib.blake2b(
+                raw[band * width : (band + 1) * width], digest_size=8, salt=band.to_bytes(16, "big")
+            ).digest(),
+            "big",
+            signed=True,
+        )
+        for band in range(bands)
+    ]
 
 
 # --- the index the deduplicator reads and writes ------------------------------------------------

@@ -64,11 +64,14 @@ SPIDER_MIDDLEWARES = {
     "newscrawler.discovery.traps.ArchiveLimit": 830,
     "newscrawler.discovery.traps.SiteBudget": 820,
 }
-DOWNLOADER_MIDDLEWARES = {
+DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     # Incremental runs: skip stored articles before robots.txt (100) is even asked.
     "newscrawler.middlewares.state.KnownArticleMiddleware": 50,
     # SSRF guard: before robots.txt, so a forbidden host is never contacted at all.
     "newscrawler.middlewares.ssrf.SsrfGuardMiddleware": 60,
+    # Response path runs from high to low: redirect guard (before RedirectMiddleware, 600),
+    # counted decompression (590), binary sniffing (585), Retry-After (560) and error
+    # descriptions (555) before RetryMiddleware (550), robots.txt faults after it (540).
     "newscrawler.middlewares.robots.RobotsTxtFaultsMiddleware": 540,
     "newscrawler.middlewares.errors.DescribeErrorsMiddleware": 555,
     "newscrawler.middlewares.retry_after.RetryAfterMiddleware": 560,
@@ -125,7 +128,7 @@ NEWSCRAWLER_SITEMAPS_MAX_PER_SITE = 200
 NEWSCRAWLER_TRAPS_MAX_URL_LENGTH = 1024
 NEWSCRAWLER_TRAPS_MAX_REPEATED_SEGMENTS = 2
 NEWSCRAWLER_TRAPS_MAX_PAGINATION = 10
-NEWSCRAWLER_TRAPS_MAX_QUERY_VARIANTS = 20
+NEWSCRAWLER_TRAPS_MAX_QUERY_VARIANTS = 5
 NEWSCRAWLER_TRAPS_MAX_ARCHIVE_PAGES = 12
 NEWSCRAWLER_TRAPS_MAX_PAGES_PER_SITE = 100000
 NEWSCRAWLER_TRAPS_SKIP_EXHAUSTED_LISTINGS = True

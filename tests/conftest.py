@@ -23,6 +23,10 @@ FAST = {
     "AUTOTHROTTLE_ENABLED": "0",
     "DOWNLOAD_DELAY": "0",
     "LOG_LEVEL": "INFO",
+    # Discovery's requests (robots.txt sitemaps, /sitemap.xml and /feed probes) are left out of
+    # other components' request logs; the discovery tests turn them on (tests/test_discovery_*).
+    "NEWSCRAWLER_SITEMAPS_ENABLED": "0",
+    "NEWSCRAWLER_FEEDS_PROBE_PATHS": "",
 }
 
 

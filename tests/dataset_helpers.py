@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterable
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import zstandard
+from scrapy.cmdline import execute
+from scrapy.settings import Settings
 
 from newscrawler.fingerprints import record_id, text_fingerprint
 from tests.conftest import CrawlResult, crawl_env, run_crawl
@@ -109,15 +114,39 @@ def read_jsonl_any(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in data.decode("utf-8").splitlines() if line]
 
 
-def scrapy(cwd: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m scrapy ARGS`` in ``cwd`` with the project's settings."""
-    return subprocess.run(
-        [sys.executable, "-m", "scrapy", *args],
-        cwd=cwd,
-        env=crawl_env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
+def scrapy(
+    cwd: Path, *args: str, isolated: bool = False, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run ``scrapy ARGS`` in ``cwd`` with the project's settings and capture what the user sees.
+
+    With ``isolated`` it is ``python -m scrapy`` in a subprocess; otherwise Scrapy's own command
+    line entry point runs in this process (the same code path, without the interpreter start).
+    """
+    if isolated:
+        return subprocess.run(
+            [sys.executable, "-m", "scrapy", *args],
+            cwd=cwd,
+            env=crawl_env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    settings = Settings()
+    settings.setmodule("newscrawler.settings", priority="project")
+    out, err = io.StringIO(), io.StringIO()
+    code: int | str | None = 0
+    previous = os.getcwd()
+    os.chdir(cwd)
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                execute(["scrapy", *args], settings=settings)
+            except SystemExit as exc:
+                code = exc.code
+    finally:
+        os.chdir(previous)
+    return subprocess.CompletedProcess(
+        ["scrapy", *args], int(code or 0), out.getvalue(), err.getvalue()
     )
 
 

@@ -64,12 +64,40 @@ def article_page(title: str, paragraphs: list[str], published: str, variant: int
     )
 
 
-def hub_page(title: str, links: list[str]) -> str:
+def hub_page(title: str, links: list[str], feed: str | None = None) -> str:
     items = "".join(f"<li><a href='{u}'>Story {i}</a></li>" for i, u in enumerate(links))
+    alternate = (
+        f"<link rel='alternate' type='application/rss+xml' title='News' href='{feed}'>"
+        if feed
+        else ""
+    )
     return (
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title>"
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title>{alternate}"
         f"<meta property='og:type' content='website'></head><body><h1>{title}</h1>"
         f"<ul>{items}</ul></body></html>"
+    )
+
+
+def sitemap(paths: list[str], origin: str) -> str:
+    urls = "".join(
+        f"<url><loc>{origin}{p}</loc><lastmod>2024-03-{10 + i % 18:02d}</lastmod></url>"
+        for i, p in enumerate(paths)
+    )
+    return (
+        "<?xml version='1.0' encoding='UTF-8'?>"
+        f"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{urls}</urlset>"
+    )
+
+
+def rss(paths: list[str]) -> str:
+    items = "".join(
+        f"<item><title>Story {i}</title><link>{p}</link>"
+        f"<pubDate>Sun, {10 + i % 18:02d} Mar 2024 08:00:00 GMT</pubDate></item>"
+        for i, p in enumerate(paths)
+    )
+    return (
+        "<?xml version='1.0' encoding='UTF-8'?><rss version='2.0'><channel><title>News</title>"
+        f"<link>/</link><description>Latest</description>{items}</channel></rss>"
     )
 
 
@@ -95,13 +123,16 @@ def slow(route: Route, delay: float) -> Route:
 def generated_site(
     sections: int = 3, per_section: int = 20, delay: float = 0.0
 ) -> dict[str, Route]:
-    """Routes of a site with ``sections * per_section`` articles."""
+    """Routes of a site with ``sections * per_section`` articles, an RSS feed of the latest ten
+    (declared by the home page) and, once :func:`add_sitemap` is called, a sitemap of all."""
     routes: dict[str, Route] = {
         "/robots.txt": Route(body="User-agent: *\nAllow: /\n", content_type="text/plain"),
-        "/": Route(body=hub_page("Home", [f"/s{s}/" for s in range(sections)])),
+        "/": Route(body=hub_page("Home", [f"/s{s}/" for s in range(sections)], "/rss.xml")),
     }
+    every: list[str] = []
     for s in range(sections):
         paths = [article_path(s, n) for n in range(per_section)]
+        every.extend(paths)
         routes[f"/s{s}/"] = Route(body=hub_page(f"Section {s}", paths))
         for n, path in enumerate(paths):
             page = Route(
@@ -110,7 +141,15 @@ def generated_site(
                 )
             )
             routes[path] = slow(page, delay) if delay else page
+    routes["/rss.xml"] = Route(body=rss(every[:10]), content_type="application/rss+xml")
     return routes
+
+
+def add_sitemap(routes: dict[str, Route], origin: str) -> None:
+    """A sitemap of every article at ``/sitemap.xml`` (absolute URLs need the site's origin)."""
+    routes["/sitemap.xml"] = Route(
+        body=sitemap(article_paths(routes), origin), content_type="application/xml"
+    )
 
 
 def article_paths(routes: dict[str, Route]) -> list[str]:

@@ -9,7 +9,14 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newscrawler.dataset.dedup import NEW, REPEAT, SAME_TEXT, VERSION, CrossRunDeduplicator
+from newscrawler.dataset.dedup import (
+    NEAR,
+    NEW,
+    REPEAT,
+    SAME_TEXT,
+    VERSION,
+    CrossRunDeduplicator,
+)
 from newscrawler.dataset.filters import RecordFilter
 from newscrawler.dataset.schema import from_columns, record_schema
 from newscrawler.dataset.validation import RecordValidator, compile_schema
@@ -102,24 +109,18 @@ def test_dedup_verdicts_and_version_links() -> None:
         assert dict(dedup.counts) == {NEW: 1, REPEAT: 1, SAME_TEXT: 1, VERSION: 1}
 
 
-class FirstCopyIndex:
-    """A near-duplicate index for the test: same title means near-duplicate."""
-
-    def __init__(self) -> None:
-        self.seen: dict[str, str] = {}
-
-    def first_copy(self, record: dict[str, Any]) -> str | None:
-        return self.seen.setdefault(record["title"], record["canonical_url"])
-
-
-def test_dedup_marks_near_duplicates_from_a_pluggable_index() -> None:
-    a = make_record("https://a.example/a", body(1), title="Same story")
-    b = make_record("https://b.example/b", body(2), title="Same story")
-    with CrossRunDeduplicator(near=FirstCopyIndex()) as dedup:
-        dedup.check(a)
-        assert dedup.check(b) == "near"
+def test_near_duplicates_are_marked_with_the_first_copy_when_asked() -> None:
+    story = body(1, 200)
+    a = make_record("https://a.example/a", story)
+    b = make_record("https://b.example/b", "Breaking: " + story + " (Wire)")
+    with CrossRunDeduplicator(near=True) as dedup:
+        assert dedup.check(a) == NEW
+        assert dedup.check(b) == NEAR
     assert b["duplicate_of"] == "https://a.example/a"
     assert a["duplicate_of"] is None
+    with CrossRunDeduplicator() as exact_only:
+        exact_only.check(dict(a))
+        assert exact_only.check(dict(b)) == NEW
 
 
 def test_filter_dates_compare_the_pages_own_calendar_day() -> None:

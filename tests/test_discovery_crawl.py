@@ -25,6 +25,13 @@ def site() -> Iterator[tuple[LoopbackSite, DiscoverySite]]:
         yield server, generated
 
 
+# The project defaults, which tests/conftest.py's FAST settings turn off for other tests.
+DISCOVERY = {
+    "NEWSCRAWLER_SITEMAPS_ENABLED": "1",
+    "NEWSCRAWLER_FEEDS_PROBE_PATHS": "/feed,/rss,/rss.xml,/atom.xml,/feed.xml",
+}
+
+
 @dataclass
 class Crawled:
     server: LoopbackSite
@@ -44,7 +51,9 @@ def default_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]
 
 
 def crawl(server: LoopbackSite, tmp_path: Path, *args: str, **settings: str) -> CrawlResult:
-    result = run_crawl(tmp_path, "-a", f"start_urls={server.url('/')}", *args, settings=settings)
+    result = run_crawl(
+        tmp_path, "-a", f"start_urls={server.url('/')}", *args, settings={**DISCOVERY, **settings}
+    )
     assert result.returncode == 0, result.log[-3000:]
     return result
 
@@ -96,13 +105,12 @@ def test_traps_are_cut_after_a_few_requests(default_crawl: Crawled) -> None:
     listing = [p for p in paths if urlsplit(p).path == "/news/"]
     # The archive runs dry after 2024/02: one empty month is fetched, its link not followed.
     assert archive == ["/archive/2024/03/", "/archive/2024/02/", "/archive/2024/01/"]
-    # The listing runs dry at the first page without a new article (the last real page, or
-    # the first empty one when the last real page's articles were new).
-    assert generated.listing_pages <= len(listing) <= generated.listing_pages + 1
+    # One empty page past the end of the listing is fetched, its "next" link not followed.
+    assert len(listing) == generated.listing_pages + 1
     assert [p for p in paths if p.startswith("/news/more/")] == ["/news/more/", "/news/more/more/"]
     assert not [p for p in paths if p.startswith("/tag/")]  # over-long URL
-    assert len([p for p in paths if p.startswith("/search?")]) == 20  # unknown session parameter
-    assert len(trap) <= 1 + 1 + 2 + 20
+    assert len([p for p in paths if p.startswith("/search?")]) == 5  # unknown session parameter
+    assert len(trap) <= 1 + 1 + 2 + 5
     stats = result.stats
     assert stats["newscrawler/traps/exhausted_listing"] >= 2
     assert stats["newscrawler/traps/repeated_segments"] == 1
@@ -205,9 +213,12 @@ def test_feed_found_on_a_common_path_when_none_is_declared(
         ),
         content_type="application/rss+xml",
     )
-    result = run_crawl(tmp_path, "-a", f"start_urls={news_site.url('/')}")
+    result = run_crawl(tmp_path, "-a", f"start_urls={news_site.url('/')}", settings=DISCOVERY)
     paths = news_site.paths()
-    assert hidden in record_paths(news_site, result)
+    # Found only through the probed feed (its text repeats a linked article, so deduplication
+    # may drop the record: the request log is what tells).
+    assert paths.count(hidden) == 1
+    assert result.stats["newscrawler/feeds/entries"] == 1
     assert [p for p in paths if p in ("/feed", "/rss", "/rss.xml", "/atom.xml", "/feed.xml")] == [
         "/feed",
         "/rss",

@@ -28,8 +28,8 @@ from tests.dataset_helpers import (
 __all__ = ["archived_crawl"]  # the session fixture, imported for pytest
 
 
-def export(cwd: Path, *args: str, ok: bool = True) -> Any:
-    proc = scrapy(cwd, "export", *args)
+def export(cwd: Path, *args: str, ok: bool = True, isolated: bool = False) -> Any:
+    proc = scrapy(cwd, "export", *args, isolated=isolated)
     if ok:
         assert proc.returncode == 0, proc.stderr[-3000:]
     return proc
@@ -47,7 +47,7 @@ def test_jsonl_export_of_a_crawl_equals_the_crawl(
     archived_crawl: ArchivedCrawl, tmp_path: Path, name: str
 ) -> None:
     crawl = archived_crawl.result
-    proc = export(tmp_path, str(crawl.output), "-o", name)
+    proc = export(tmp_path, str(crawl.output), "-o", name, isolated=name == "out.jsonl")
     assert summary_value(proc.stdout, "records written") == str(len(crawl.records))
     assert read_jsonl_any(tmp_path / name) == crawl.records
 
@@ -171,7 +171,7 @@ def test_cross_run_dedup_follows_the_crawl_rules(tmp_path: Path) -> None:
     assert [r["id"] for r in merged] == [a["id"], b["id"], c["id"], a_update["id"], d["id"]]
     assert merged[3]["version_of"] == a["id"]
     assert summary_value(proc.stdout, "duplicates").startswith("2 dropped")
-    assert "repeat=1" in proc.stdout and "same_text=1" in proc.stdout
+    assert "duplicate_url=1" in proc.stdout and "duplicate_fingerprint=1" in proc.stdout
     kept_all = export(tmp_path, "runs", "-o", "all.jsonl", "--no-dedup")
     assert summary_value(kept_all.stdout, "records written") == "7"
 
@@ -239,8 +239,11 @@ def test_bad_lines_are_reported_with_file_and_line_and_skipped(tmp_path: Path) -
     assert errors[3].startswith("bad.jsonl.zst:7: invalid JSON")
     assert summary_value(proc.stdout, "bad lines skipped") == "4"
     assert [r["id"] for r in read_jsonl_any(tmp_path / "out.jsonl")] == [good["id"], other["id"]]
-    strict = export(tmp_path, "bad.jsonl.zst", "-o", "out.jsonl", "--strict", ok=False)
+    strict = export(
+        tmp_path, "bad.jsonl.zst", "-o", "out.jsonl", "--strict", "--show-errors", "2", ok=False
+    )
     assert strict.returncode == 1
+    assert strict.stderr.splitlines()[2:] == ["(more bad lines not shown: the limit is 2)"]
 
 
 def test_compressed_and_plain_inputs_merge(archived_crawl: ArchivedCrawl, tmp_path: Path) -> None:
@@ -249,9 +252,12 @@ def test_compressed_and_plain_inputs_merge(archived_crawl: ArchivedCrawl, tmp_pa
     write_jsonl(tmp_path / "in" / "b.jsonl.zst", records[3:5])
     write_jsonl(tmp_path / "in" / "sub" / "c.jsonl", records[5:])
     (tmp_path / "in" / "notes.txt").write_text("not a dataset file")
-    proc = export(tmp_path, "in", "-o", "out.parquet")
+    (tmp_path / "in" / "stats.json").write_text('{"item_scraped_count": 7}')
+    proc = export(tmp_path, "in", "-o", "in/merged.parquet")
     assert summary_value(proc.stdout, "files read") == "3"
-    rows = [from_columns(r) for r in pq.read_table(tmp_path / "out.parquet").to_pylist()]
+    proc = export(tmp_path, "in", "-o", "in/merged.parquet")  # the output is not an input
+    assert summary_value(proc.stdout, "files read") == "3"
+    rows = [from_columns(r) for r in pq.read_table(tmp_path / "in/merged.parquet").to_pylist()]
     assert drop_nulls(rows) == drop_nulls(records)
 
 

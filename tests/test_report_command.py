@@ -116,7 +116,16 @@ def test_report_writes_a_dataset_card_next_to_an_export(
     crawl = archived_crawl.result
     export = scrapy(tmp_path, "export", str(crawl.output), "-o", "dataset/articles.parquet")
     assert export.returncode == 0, export.stderr[-3000:]
-    proc = scrapy(tmp_path, "report", "dataset", "--card", "dataset", "--title", "Loopback news")
+    proc = scrapy(
+        tmp_path,
+        "report",
+        "dataset",
+        "--card",
+        "dataset",
+        "--title",
+        "Loopback news",
+        isolated=True,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     card = (tmp_path / "dataset" / "README.md").read_text("utf-8")
     front, _, text = card.removeprefix("---\n").partition("\n---\n")

@@ -18,6 +18,7 @@ from newscrawler.items import Page
 from newscrawler.spiders.news import NewsSpider
 from tests.conftest import REPO, run_crawl
 from tests.site.server import LoopbackSite
+from tests.test_discovery_crawl import DISCOVERY
 
 EXAMPLE = REPO / "examples" / "sites.toml"
 
@@ -256,7 +257,7 @@ page_budget = 12
 """,
         encoding="utf-8",
     )
-    result = run_crawl(tmp_path, "-a", f"sites={sites}")
+    result = run_crawl(tmp_path, "-a", f"sites={sites}", settings=DISCOVERY)
     assert result.returncode == 0, result.log[-2000:]
     paths = news_site.paths()
     assert not [p for p in paths if p.startswith("/world/")]

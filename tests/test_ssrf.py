@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
 import pytest
@@ -180,16 +181,19 @@ def test_crawl_never_reaches_an_unseeded_loopback_origin(tmp_path: Path) -> None
             result = run_crawl(tmp_path, "-a", f"start_urls={seeds}")
         assert other.paths() == []
     assert result.returncode == 0, result.log[-3000:]
-    assert seed.url("/news/2024/04/12/still-crawled.html") in {r["url"] for r in result.records}
+    # Both seed origins serve the article; dedup keeps whichever copy came first.
+    path = "/news/2024/04/12/still-crawled.html"
+    assert [r["url"] for r in result.records] in (
+        [seed.url(path)],
+        [f"http://localhost:{seed.port}{path}"],
+    )
     stats = result.stats
     assert stats["newscrawler/ssrf/refused/loopback"] >= 4  # 2 links + 2 redirects
     assert stats["newscrawler/ssrf/refused/scheme"] == 1
     warnings = [line for line in result.log.splitlines() if "(SSRF guard)" in line]
     assert any(f"Refused {b_ip}/" in w and "127.0.0.1 is a loopback address" in w for w in warnings)
-    assert any(
-        f"Refused {b_name}/" in w and "localhost resolves to 127.0.0.1, a loopback address" in w
-        for w in warnings
-    )
+    named = re.compile(rf"Refused {b_name}/.*localhost resolves to (127\.0\.0\.1|::1), a loopback")
+    assert any(named.search(w) for w in warnings), warnings
     assert len([w for w in warnings if "WARNING" in w and b_ip in w]) == 1  # logged once
 
 
@@ -203,6 +207,6 @@ def test_allowed_networks_setting_opens_the_guard(tmp_path: Path) -> None:
                 f"start_urls={seed.url('/')}",
                 settings={"NEWSCRAWLER_ALLOWED_NETWORKS": "127.0.0.0/8", "ROBOTSTXT_OBEY": "0"},
             )
-        assert other.paths() == ["/page.html"]
+        assert "/page.html" in other.paths()
     assert result.returncode == 0
     assert "newscrawler/ssrf/refused" not in result.stats

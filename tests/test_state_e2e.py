@@ -21,6 +21,7 @@ from newscrawler.pipelines.validate import schema_errors
 from tests.conftest import FAST, crawl_env, run_crawl
 from tests.site.server import LoopbackSite, Route
 from tests.state_site import (
+    add_sitemap,
     article_page,
     article_paths,
     article_text,
@@ -41,11 +42,13 @@ def all_lines(path: Path) -> list[dict[str, Any]]:
 def test_second_run_of_unchanged_site_fetches_only_hubs_and_emits_nothing(
     tmp_path: Path,
 ) -> None:
-    routes = generated_site()
+    routes = generated_site(per_section=30)
     with LoopbackSite(routes, validators=True) as site:
+        add_sitemap(site.routes, site.origin)
         first = run_crawl(tmp_path, "-a", f"start_urls={site.url('/')}", overwrite=False)
         assert first.returncode == 0, first.log[-3000:]
-        assert len(first.records) == 60
+        assert len(first.records) == 90
+        assert first.stats["newscrawler/sitemaps/urlset"] == 1
         first_requests = list(site.requests)
         site.clear_log()
 
@@ -53,13 +56,14 @@ def test_second_run_of_unchanged_site_fetches_only_hubs_and_emits_nothing(
         assert second.returncode == 0, second.log[-3000:]
         requested = site.paths()
 
-    assert len(second.records) == 60  # the same file, nothing appended
+    assert len(second.records) == 90  # the same file, nothing appended
     assert second.stats.get("newscrawler/dedup/new", 0) == 0
-    assert second.stats["newscrawler/state/skipped_known"] == 60
+    assert second.stats["newscrawler/state/skipped_known"] >= 90  # linked from hubs and feeds
     assert not any("/story-number-" in p for p in requested)
-    # hubs were revalidated and answered 304
-    assert set(requested) == {"/robots.txt", "/", "/s0/", "/s1/", "/s2/"}
-    assert second.stats["downloader/response_status_count/304"] == 5
+    # hubs, the feed and the sitemap were revalidated and answered 304
+    hubs = {"/robots.txt", "/", "/s0/", "/s1/", "/s2/", "/rss.xml", "/sitemap.xml"}
+    assert sorted(requested) == sorted(hubs)
+    assert second.stats["downloader/response_status_count/304"] == len(hubs)
     assert len(requested) < 0.1 * len(first_requests)
     assert (tmp_path / STATE).exists()
 
@@ -316,7 +320,7 @@ def test_state_command_shows_prunes_and_resets(tmp_path: Path) -> None:
         stats = scrapy_state(tmp_path, "stats")
         assert stats.returncode == 0, stats.stderr
         shown = json.loads(stats.stdout)
-        assert shown["articles"] == 3 and shown["pages"] == 3  # robots.txt, home, section
+        assert shown["articles"] == 3 and shown["pages"] == 4  # robots.txt, home, section, feed
         assert shown["band_rows"] == 3 * 18
         pruned = scrapy_state(tmp_path, "prune", "--days", "1")
         assert "Pruned 0 articles" in pruned.stdout
@@ -331,9 +335,11 @@ def test_state_command_shows_prunes_and_resets(tmp_path: Path) -> None:
 
 def test_jobdir_pause_and_resume_gives_every_article_once(tmp_path: Path) -> None:
     routes = generated_site(sections=2, per_section=15, delay=0.15)
+    # two requests at a time: most of the queue is still in JOBDIR when the crawl is paused
+    paced = ("-s", "JOBDIR=job", "-s", "CONCURRENT_REQUESTS=2")
     with LoopbackSite(routes) as site:
         proc = subprocess.Popen(
-            crawl_cmd(site.origin, "-s", "JOBDIR=job", "-o", "articles.jsonl"),
+            crawl_cmd(site.origin, *paced, "-o", "articles.jsonl"),
             cwd=tmp_path,
             env=crawl_env(),
             stdout=subprocess.DEVNULL,
@@ -349,7 +355,7 @@ def test_jobdir_pause_and_resume_gives_every_article_once(tmp_path: Path) -> Non
         assert 0 < paused < 30
         assert (tmp_path / "job" / "requests.seen").exists()
         resumed = subprocess.run(
-            crawl_cmd(site.origin, "-s", "JOBDIR=job", "-o", "articles.jsonl"),
+            crawl_cmd(site.origin, *paced, "-o", "articles.jsonl"),
             cwd=tmp_path,
             env=crawl_env(),
             capture_output=True,
@@ -360,3 +366,22 @@ def test_jobdir_pause_and_resume_gives_every_article_once(tmp_path: Path) -> Non
     urls = [r["url"] for r in all_lines(out)]
     assert sorted(urls) == sorted(site.url(p) for p in article_paths(routes))
     assert os.path.getsize(out) > 0
+
+
+def test_without_state_duplicates_are_still_found_within_one_run(tmp_path: Path) -> None:
+    routes_a, routes_b, _ = syndication_sites()
+    with LoopbackSite(routes_a) as site_a, LoopbackSite(routes_b) as site_b:
+        result = run_crawl(
+            tmp_path,
+            "-a",
+            f"start_urls={site_a.url('/')},{site_b.url('/')}",
+            settings={"NEWSCRAWLER_STATE_ENABLED": "0"},
+        )
+    assert result.returncode == 0, result.log[-3000:]
+    assert len(result.records) == 2
+    linked = [r for r in result.records if r.get("duplicate_of")]
+    assert len(linked) == 1
+    others = [r["canonical_url"] for r in result.records if r is not linked[0]]
+    assert linked[0]["duplicate_of"] == others[0]
+    assert result.stats["item_dropped_reasons_count/DuplicateArticle"] == 1
+    assert not (tmp_path / STATE).exists()

@@ -162,3 +162,14 @@ def test_seen_filter_drops_repeats_and_shares_the_spider_set() -> None:
     requests.append(Request(f"{ORIGIN}/a", dont_filter=True))
     assert admitted(mw, requests) == ["/a", "/a"]
     assert crawler.stats.get_value("newscrawler/discovery/duplicate_requests") == 2
+
+
+def test_next_listing_page_keeps_the_depth_of_the_page_linking_to_it() -> None:
+    crawler = make_crawler(DEPTH_LIMIT=2)
+    mw = build_from_crawler(DepthLimit, crawler)
+    response = HtmlResponse(ORIGIN + "/news/", body=b"", request=Request(ORIGIN + "/news/"))
+    response.meta["depth"] = 2
+    next_page = link("/news/?page=3")
+    next_page.meta[meta.SAME_DEPTH] = True
+    out = list(mw.process_spider_output(response, [next_page, link("/news/x.html")]))
+    assert [(r.url, r.meta["depth"]) for r in out] == [(f"{ORIGIN}/news/?page=3", 2)]

@@ -69,7 +69,9 @@ def test_crawl_archives_request_response_and_metadata_of_every_article(
 def test_reextract_gives_the_records_of_the_crawl(
     archived_crawl: ArchivedCrawl, tmp_path: Path
 ) -> None:
-    proc = scrapy(tmp_path, "reextract", str(archived_crawl.warc_dir), "-o", "re.jsonl")
+    proc = scrapy(
+        tmp_path, "reextract", str(archived_crawl.warc_dir), "-o", "re.jsonl", isolated=True
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert f"records written:    {len(ARTICLES)}" in proc.stdout
     again = read_jsonl_any(tmp_path / "re.jsonl")
@@ -126,7 +128,7 @@ def test_reextract_reads_warc_files_of_other_tools(tmp_path: Path) -> None:
     assert errors == []
     assert len(records) == 1
     assert records[0]["fetched_at"] == "2024-03-27T08:15:00+00:00"
-    assert "Москв" in records[0]["text"] or "весн" in records[0]["text"].lower()
+    assert "у Киевского вокзала" in records[0]["text"]  # decoded as windows-1251
 
 
 def test_damaged_warc_is_reported_and_the_rest_kept(

@@ -25,7 +25,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from newscrawler.extraction import ExtractionOptions, extract_article
 from newscrawler.items import Page, PageHints
-from newscrawler.pipelines.extract import article_from_extraction
+from newscrawler.pipelines.extract import article_from_extraction, options_for_page
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +149,7 @@ class Reextractor:
                 page.url,
                 declared_encoding=page.declared_encoding,
                 hints=page.hints,
-                options=self.options,
+                options=options_for_page(self.options, page),
                 now=now,
             )
             if result.fields is None:

@@ -83,6 +83,11 @@ class Command(ScrapyCommand):
             "--no-dedup", action="store_true", help="keep records repeated across runs"
         )
         parser.add_argument(
+            "--near-duplicates",
+            action="store_true",
+            help="also mark near-duplicates across runs (duplicate_of; MinHash, slower)",
+        )
+        parser.add_argument(
             "--no-validate", action="store_true", help="skip the record schema check"
         )
         parser.add_argument("--strict", action="store_true", help="exit 1 if a line was bad")
@@ -95,7 +100,9 @@ class Command(ScrapyCommand):
         from newscrawler.dataset.export import ExportOptions
         from newscrawler.dataset.filters import RecordFilter, parse_day
         from newscrawler.dataset.writers import format_from_path
+        from newscrawler.state.ledger import dedup_config
 
+        assert self.settings is not None
         if not args:
             raise UsageError("give at least one input file or folder")
         if not opts.output:
@@ -127,6 +134,8 @@ class Command(ScrapyCommand):
                 no_duplicates=opts.no_duplicates,
             ),
             dedup=not opts.no_dedup,
+            near=opts.near_duplicates,
+            dedup_config=dedup_config(self.settings),
             validate=not opts.no_validate,
             partition_by=opts.partition_by,
             row_group_size=opts.row_group_size,

@@ -55,6 +55,7 @@ class Command(ScrapyCommand):
         from newscrawler.dataset.schema import record_fields
         from newscrawler.dataset.validation import RecordValidator
         from newscrawler.dataset.writers import format_from_path, open_writer
+        from newscrawler.state.ledger import dedup_config
 
         assert self.settings is not None
         if not args:
@@ -80,7 +81,8 @@ class Command(ScrapyCommand):
         reextractor = Reextractor(options_from_settings(Crawler(NewsSpider, self.settings)))
         validate = self.settings.getbool("NEWSCRAWLER_VALIDATE_SCHEMA")
         validator = RecordValidator()
-        dedup = None if opts.no_dedup else CrossRunDeduplicator()
+        config = dedup_config(self.settings)
+        dedup = None if opts.no_dedup else CrossRunDeduplicator(config=config)
         invalid = 0
 
         def archived() -> Iterator[Any]:

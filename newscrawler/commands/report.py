@@ -59,6 +59,7 @@ class Command(ScrapyCommand):
             html_report,
             terminal_report,
         )
+        from newscrawler.state.ledger import dedup_config
 
         if not args:
             raise UsageError("give at least one input file or folder")
@@ -71,7 +72,8 @@ class Command(ScrapyCommand):
         )
         stats = DatasetStats()
         progress = sys.stderr.isatty() if opts.progress is None else opts.progress
-        with CrossRunDeduplicator() as dedup:
+        assert self.settings is not None
+        with CrossRunDeduplicator(config=dedup_config(self.settings)) as dedup:
             for record in progress_bar(reader.read(files), progress):
                 if stats.add_verdict(dedup.check(record)):
                     stats.add(record)

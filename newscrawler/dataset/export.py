@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newscrawler.dataset.dedup import DROPPED, CrossRunDeduplicator, NearDuplicateIndex
+from newscrawler.dataset.dedup import DROPPED, NEW, CrossRunDeduplicator
 from newscrawler.dataset.filters import RecordFilter
 from newscrawler.dataset.readers import ErrorCallback, RecordReader, expand_inputs
 from newscrawler.dataset.writers import DEFAULT_ROW_GROUP_SIZE, open_writer
+from newscrawler.fingerprints import DedupConfig
 
 
 @dataclass
@@ -27,7 +28,8 @@ class ExportOptions:
     partition_by: str | None = None
     row_group_size: int = DEFAULT_ROW_GROUP_SIZE
     progress: bool = False
-    near: NearDuplicateIndex | None = None
+    near: bool = False  # also look for near-duplicates (MinHash, slower)
+    dedup_config: DedupConfig | None = None  # the crawl's dedup settings
 
 
 @dataclass
@@ -47,7 +49,7 @@ class ExportSummary:
             f"bad lines skipped: {self.bad}",
             f"filtered out:      {sum(self.filtered.values())}" + _detail(self.filtered),
             f"duplicates:        {sum(self.dedup[k] for k in DROPPED)} dropped"
-            + _detail(Counter({k: v for k, v in self.dedup.items() if k != "new"})),
+            + _detail(Counter({k: v for k, v in self.dedup.items() if k != NEW})),
             f"records written:   {self.written}",
         ]
         return out
@@ -73,7 +75,7 @@ def progress_bar(records: Iterable[dict[str, Any]], enabled: bool) -> Iterable[d
 def run_export(options: ExportOptions, on_error: ErrorCallback) -> ExportSummary:
     """Run one export; bad lines go to ``on_error``. Raises ``FileNotFoundError`` for a missing
     input and ``FileExistsError`` for a non-empty partitioned output folder."""
-    files = expand_inputs(options.inputs)
+    files = expand_inputs(options.inputs, exclude=options.output)
     summary = ExportSummary(files=len(files))
     reader = RecordReader(on_error, validate=options.validate)
     keep = options.filter.keep
@@ -84,7 +86,11 @@ def run_export(options: ExportOptions, on_error: ErrorCallback) -> ExportSummary
         partition_by=options.partition_by,
         row_group_size=options.row_group_size,
     )
-    dedup = CrossRunDeduplicator(near=options.near) if options.dedup else None
+    dedup = (
+        CrossRunDeduplicator(near=options.near, config=options.dedup_config)
+        if options.dedup
+        else None
+    )
 
     def kept() -> Iterator[dict[str, Any]]:
         for record in progress_bar(reader.read(files), options.progress):

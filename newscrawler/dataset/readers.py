@@ -21,7 +21,8 @@ import zstandard
 from newscrawler.dataset.schema import from_columns, record_fields
 from newscrawler.dataset.validation import RecordValidator
 
-JSONL_SUFFIXES = (".jsonl", ".jl", ".ndjson", ".json")
+# Not ".json": a crawl folder also holds stats.json and other single JSON documents.
+JSONL_SUFFIXES = (".jsonl", ".jl", ".ndjson")
 COMPRESSED_SUFFIXES = (".gz", ".zst")
 PARQUET_SUFFIXES = (".parquet",)
 
@@ -67,9 +68,10 @@ def is_parquet(path: Path) -> bool:
     return path.name.lower().endswith(PARQUET_SUFFIXES)
 
 
-def expand_inputs(inputs: Iterable[str | Path]) -> list[Path]:
+def expand_inputs(inputs: Iterable[str | Path], exclude: Path | None = None) -> list[Path]:
     """Files named, and the dataset files inside folders named (recursively, sorted by path,
-    so that timestamped run files come in time order). Raises ``FileNotFoundError``."""
+    so that timestamped run files come in time order), without ``exclude`` (the output, file
+    or folder). Raises ``FileNotFoundError``."""
     files: list[Path] = []
     for item in inputs:
         path = Path(item)
@@ -81,6 +83,9 @@ def expand_inputs(inputs: Iterable[str | Path]) -> list[Path]:
             files.append(path)
         else:
             raise FileNotFoundError(f"no such file or folder: {path}")
+    if exclude is not None:
+        out = exclude.resolve()
+        files = [f for f in files if f.resolve() != out and out not in f.resolve().parents]
     return list(dict.fromkeys(files))
 
 

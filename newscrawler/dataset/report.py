@@ -7,6 +7,7 @@ import base64
 import html
 import io
 from array import array
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -90,12 +91,7 @@ class DatasetStats:
     def length_histogram(self) -> list[tuple[str, int]]:
         counts = [0] * len(LENGTH_BINS)
         for value in self.word_counts:
-            index = len(LENGTH_BINS) - 1
-            for i in range(1, len(LENGTH_BINS)):
-                if value < LENGTH_BINS[i]:
-                    index = i - 1
-                    break
-            counts[index] += 1
+            counts[bisect_right(LENGTH_BINS, value) - 1] += 1
         labels = [
             f"{LENGTH_BINS[i]}–{LENGTH_BINS[i + 1] - 1}"
             if i + 1 < len(LENGTH_BINS)

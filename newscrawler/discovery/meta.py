@@ -12,5 +12,13 @@ HINTS = "newscrawler_hints"
 VARIANT_OF = "newscrawler_variant_of"
 # Set on the request for a canonical URL declared by another page: no further canonical hop.
 CANONICAL_OF = "newscrawler_canonical_of"
+# ISO 8601 date a feed or sitemap gives an announced article (its update time when known): a
+# stored article is fetched again when this is later than the time it was stored.
+LASTMOD = "newscrawler_lastmod"
 # Remaining discovery probe paths (/feed, /rss, ... or /sitemap.xml) for a site.
 PROBES = "newscrawler_probes"
+# A next listing page (pagination, previous archive month): same depth as the page linking to
+# it, since the pagination and archive limits bound such chains instead of DEPTH_LIMIT.
+SAME_DEPTH = "newscrawler_same_depth"
+# The article links of the listing page a pagination/archive request was found on.
+LISTING_LINKS = "newscrawler_listing_links"

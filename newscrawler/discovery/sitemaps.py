@@ -19,6 +19,7 @@ import lxml.etree
 from scrapy.utils.gz import gunzip
 
 from newscrawler.discovery.dates import parse_iso_date
+from newscrawler.discovery.feeds import has_unsafe_prolog
 
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -116,6 +117,8 @@ def parse_sitemap(body: bytes, url: str, max_size: int = 0) -> SitemapResult:
             return SitemapResult(error="too_large")
         except (OSError, EOFError, struct.error):
             return SitemapResult(error="bad_gzip")
+    if has_unsafe_prolog(body):  # entity declarations: an XML bomb (never expanded anyway)
+        return SitemapResult(error="unsafe")
     result = SitemapResult()
     try:
         result.entries = list(_iter_entries(body, url, result))

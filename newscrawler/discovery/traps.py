@@ -54,10 +54,19 @@ def site_of(crawler: Crawler, url: str) -> tuple[str, SiteConfig | None]:
 
 class DepthLimit(DepthMiddleware):
     """Scrapy's depth middleware (``DEPTH_LIMIT``, ``DEPTH_PRIORITY``) counting its cuts in
-    ``newscrawler/traps/depth``. Feed and sitemap entries start again at depth 0
-    (``depth_reset``)."""
+    ``newscrawler/traps/depth``.
+
+    Feed and sitemap entries start again at depth 0 (``depth_reset``); the next page of a
+    listing (pagination, the previous archive month) keeps the depth of the page linking to it
+    (``meta.SAME_DEPTH``): the pagination and archive limits bound those chains.
+    """
 
     def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
+        if request.meta.pop(meta.SAME_DEPTH, False) and response is not None:
+            depth = int(response.meta.get("depth", 0))
+            request.meta["depth"] = depth
+            request.priority -= depth * self.prio
+            return request
         processed = super().get_processed_request(request, response)
         if processed is None:
             self.stats.inc_value("newscrawler/traps/depth")
@@ -147,7 +156,7 @@ class QueryVariantsLimit(TrapLimit):
     (unknown session parameters, search and filter combinations).
 
     Queries with a numeric id parameter (``?id=123``, ``?storyid=9``) are articles of old CMSs
-    sharing one script path, and are not counted.
+    sharing one script path, and pagination has its own limit: neither is counted.
     """
 
     kind = "query_variants"
@@ -158,7 +167,7 @@ class QueryVariantsLimit(TrapLimit):
         self.counts: Counter[str] = Counter()
 
     def admits(self, url: str, site: str, config: SiteConfig | None) -> bool:
-        if "?" not in url or has_numeric_id(url):
+        if "?" not in url or has_numeric_id(url) or pagination_number(url) is not None:
             return True
         key = path_key(url)
         if self.counts[key] >= self.limit:

@@ -1,17 +1,143 @@
-"""Orchestrates the extraction stages for one page."""
+"""Orchestrates the extraction stages for one page.
+
+The page is decoded and parsed once. Every stage reads the same tree: metadata (JSON-LD, meta
+tags), title, related-articles blocks, the attribution line, bylines and dates. Only then are
+the related blocks, the attribution line, ad labels and share prompts removed, and the tree is
+handed to the body stage.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from datetime import datetime, timezone
 from typing import Any
 
-import trafilatura
+from lxml import etree
 from lxml import html as lxml_html
-from trafilatura.settings import Document
+from lxml.html import HtmlElement
 
 from newscrawler.extraction import Extraction, ExtractionOptions
+from newscrawler.extraction.attribution import Attribution, find_attribution, parse_attribution
+from newscrawler.extraction.authors import (
+    AuthorRole,
+    byline_after_label,
+    merge_authors,
+    parse_byline,
+)
+from newscrawler.extraction.body import extract_body, word_count
+from newscrawler.extraction.boilerplate import boilerplate_nodes
+from newscrawler.extraction.dates import (
+    EVENT_MODIFIED_BEFORE_PUBLISHED,
+    DateContext,
+    FoundDate,
+    date_order,
+    find_dates,
+    parse_dates,
+    parser_languages,
+    url_date,
+)
 from newscrawler.extraction.decode import UndecodableBody, decode_html
+from newscrawler.extraction.dom import (
+    PageIndex,
+    SelectorError,
+    absolute_url,
+    base_url,
+    drop,
+    host_of,
+    short_text,
+    text_of,
+)
+from newscrawler.extraction.dom import select as select_nodes
+from newscrawler.extraction.metadata import (
+    PageMetadata,
+    canonical_url,
+    choose_title,
+    declared_language,
+    page_language,
+    read_metadata,
+)
+from newscrawler.extraction.related import RelatedBlock, entries_of, find_related_blocks
+from newscrawler.extraction.visible import MODIFIED_HINT, find_bylines, find_visible_dates
 from newscrawler.items import PageHints
+
+# Meta tags holding the publication and modification dates, most trusted first.
+PUBLISHED_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "og:published_time",
+    "published_time",
+    "article.published",
+    "datepublished",
+    "parsely-pub-date",
+    "sailthru.date",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "pubdate",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "dcterms.date",
+    "dcterms.created",
+    "date",
+    "citation_publication_date",
+    "originalpublicationdate",
+    "article:published",
+)
+MODIFIED_META = (
+    "article:modified_time",
+    "og:article:modified_time",
+    "og:updated_time",
+    "article:updated_time",
+    "datemodified",
+    "dateupdated",
+    "last-modified",
+    "dcterms.modified",
+    "dc.date.modified",
+)
+AUTHOR_META = (
+    "author",
+    "article:author",
+    "og:article:author",
+    "dc.creator",
+    "dcterms.creator",
+    "parsely-author",
+    "sailthru.author",
+    "byl",
+    "cxenseparse:author",
+)
+# Country-code top-level domains whose region differs from the code.
+_TLD_REGION = {"uk": "gb"}
+
+
+@dataclasses.dataclass
+class _Stage:
+    """What the stages share for one page."""
+
+    tree: HtmlElement
+    index: PageIndex
+    url: str
+    base: str
+    page: PageMetadata
+    ctx: DateContext
+    options: ExtractionOptions
+    events: list[str]
+
+    def select(self, key: str) -> list[HtmlElement] | None:
+        """Nodes of the per-site selector ``key``; None when there is none (or it is invalid)."""
+        selector = self.options.selectors.get(key)
+        if not selector:
+            return None
+        try:
+            nodes = select_nodes(self.tree, selector)
+        except SelectorError:
+            self.events.append("selectors/invalid")
+            return None
+        if not nodes:
+            self.events.append("selectors/no_match")
+            return None
+        return nodes
 
 
 def build_article(
@@ -23,6 +149,7 @@ def build_article(
     options: ExtractionOptions,
     now: datetime | None,
 ) -> Extraction:
+    """Extract one page (see :func:`newscrawler.extraction.extract_article`)."""
     events: list[str] = []
     if isinstance(html, bytes):
         try:
@@ -33,33 +160,278 @@ def build_article(
         text = html
     if not text.strip():
         return Extraction(None, reason="empty", detail="empty document")
-    tree = lxml_html.document_fromstring(text)
-    doc = trafilatura.bare_extraction(tree, url=url, with_metadata=True, include_comments=False)
-    if not isinstance(doc, Document) or not doc.text:
-        return Extraction(None, reason="no_text", detail="no main text found")
-    body = doc.text.replace("\n", "\n\n")
-    words = len(body.split())
-    if words < options.min_words:
-        return Extraction(None, reason="too_short", detail=f"{words} words")
+    try:
+        # Comments and processing instructions are dropped at parse time: left in the tree they
+        # split paragraphs and make trafilatura lose half of some bodies. (A parser a call: lxml
+        # parsers must not be shared between threads.)
+        parser = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+        tree = lxml_html.document_fromstring(text, parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        return Extraction(None, reason="unparsable", detail=str(exc))
     now = now or datetime.now(timezone.utc)
+    page = read_metadata(tree, url)
+    lang, region = declared_language(tree, page)
+    if not region:
+        tld = host_of(url).rsplit(".", 1)[-1]
+        region = _TLD_REGION.get(tld, tld) if len(tld) == 2 else None
+    languages = [x for x in (lang, hints.language, *options.languages) if x]
+    ctx = DateContext(
+        languages=parser_languages(languages),
+        order=date_order(lang or (languages[0] if languages else None), region),
+        timezone=hints.timezone or options.timezone,
+        now=now,
+        min_year=options.date_min_year,
+        future_tolerance=options.date_future_tolerance,
+    )
+    if hints.selectors:  # the site's selectors (from the sites file) win over the crawl's
+        options = dataclasses.replace(options, selectors={**options.selectors, **hints.selectors})
+    stage = _Stage(tree, PageIndex(tree), url, base_url(tree, url), page, ctx, options, events)
+
+    title, headline = _title(stage, hints)
+    blocks = _related_blocks(stage, headline)
+    related: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for block in blocks:
+        for entry in entries_of(block, stage.base, url, ctx, events):
+            if entry["url"] not in seen:
+                seen.add(entry["url"])
+                related.append(entry)
+    exclude = [node for block in blocks for node in block.nodes]
+    attribution = _attribution(stage, exclude)
+    people = _authors(stage, exclude, headline)
+    published, modified = _dates(stage, exclude, headline, hints)
+
+    # Everything the metadata stages need has been read: clear the body stage's way.
+    leftovers = boilerplate_nodes(stage.index)
+    for node in [*exclude, *([attribution.element] if attribution else []), *leftovers]:
+        drop(node)
+    body_nodes = stage.select("body")
+    body = extract_body(
+        tree, url, body_selector=options.selectors.get("body") if body_nodes else None
+    )
+    if not body:
+        return Extraction(None, reason="no_text", detail="no main text found", events=events)
+    words = word_count(body)
+    if words < options.min_words:
+        return Extraction(None, reason="too_short", detail=f"{words} words", events=events)
+
+    language, language_event = page_language(lang, body)
+    if language_event:
+        events.append(language_event)
     fields: dict[str, Any] = {
         "url": url,
-        "canonical_url": url,
-        "title": doc.title,
+        "canonical_url": canonical_url(tree, page, url, stage.base),
+        "title": title,
         "text": body,
-        "description": doc.description,
-        "authors": [a.strip() for a in (doc.author or "").split(";") if a.strip()],
-        "author_roles": [],
-        "published": doc.date,
-        "published_raw": doc.date,
-        "published_method": "trafilatura" if doc.date else None,
-        "modified": None,
-        "modified_raw": None,
-        "modified_method": None,
-        "language": doc.language,
-        "source": None,
-        "related": [],
-        "tags": list(doc.tags or []),
-        "image": doc.image,
+        "description": _description(page),
+        "authors": [p.name for p in people],
+        "author_roles": [p.as_dict() for p in people],
+        "published": published.value if published else None,
+        "published_raw": published.raw if published else None,
+        "published_method": published.method if published else None,
+        "modified": modified.value if modified else None,
+        "modified_raw": modified.raw if modified else None,
+        "modified_method": modified.method if modified else None,
+        "language": language,
+        "source": attribution.as_dict() if attribution else None,
+        "related": related,
+        "tags": _tags(page),
+        "image": _image(page, stage.base),
     }
     return Extraction(fields, events=events)
+
+
+def _title(stage: _Stage, hints: PageHints) -> tuple[str | None, HtmlElement | None]:
+    nodes = stage.select("title")
+    if nodes:
+        title: str | None = text_of(nodes[0]) or None
+    else:
+        title, _method = choose_title(stage.tree, stage.page)
+    if not title and hints.title:
+        title = " ".join(hints.title.split()) or None
+    headline = None
+    for h1 in stage.tree.iter("h1"):
+        if title and text_of(h1) == title:
+            headline = h1
+            break
+        if headline is None:
+            headline = h1
+    if nodes:
+        headline = nodes[0]
+    return title, headline
+
+
+def _related_blocks(stage: _Stage, headline: HtmlElement | None) -> list[RelatedBlock]:
+    nodes = stage.select("related")
+    if nodes is not None:
+        return [RelatedBlock([n]) for n in nodes]
+    return find_related_blocks(stage.index, stage.base, stage.url, headline)
+
+
+def _attribution(stage: _Stage, exclude: list[HtmlElement]) -> Attribution | None:
+    nodes = stage.select("source")
+    if nodes is None:
+        return find_attribution(stage.index, stage.base, exclude)
+    node = nodes[0]
+    found = parse_attribution(node, stage.base)
+    if found is not None:
+        return found
+    link = next(
+        (u for u in (absolute_url(stage.base, a.get("href")) for a in node.iter("a")) if u), None
+    )
+    name = short_text(node, 160) or (host_of(link) if link else None)
+    return Attribution(name=name, url=link, label=None, element=node) if name or link else None
+
+
+def _meta_authors(page: PageMetadata) -> list[AuthorRole]:
+    people: list[AuthorRole] = []
+    for key in AUTHOR_META:
+        for value in page.meta.get(key, []):
+            if absolute_url("https://x.invalid/", value) and re.match(r"\s*(https?:|/)", value):
+                continue  # article:author is often a profile URL
+            people.extend(parse_byline(value))
+        if people:
+            break
+    return people
+
+
+def _authors(
+    stage: _Stage, exclude: list[HtmlElement], headline: HtmlElement | None
+) -> list[AuthorRole]:
+    nodes = stage.select("authors")
+    orgs = [*stage.page.organisations, *stage.page.site_names[:-1]]
+    if nodes is not None:
+        return merge_authors([parse_byline(text_of(n)) for n in nodes], orgs)
+    visible: list[AuthorRole] = []
+    for text, marked in find_bylines(stage.index, exclude, headline):
+        visible = parse_byline(byline_after_label(text) if marked else text, strict=not marked)
+        if visible:
+            break
+    article = stage.page.article
+    declared = article.authors if article else []
+    groups = (declared, _meta_authors(stage.page), visible)
+    roles = {p.name.casefold(): p.roles for p in visible}
+    for group in groups:
+        people = merge_authors([group], orgs)
+        if people:
+            for person in people:
+                for role in roles.get(person.name.casefold(), []):
+                    if role not in person.roles:
+                        person.roles.append(role)
+            return people
+    # No person anywhere: the organisation credited as author (an agency, a desk) is the credit.
+    credited = [AuthorRole(name) for name in (article.organisations if article else [])]
+    for group in (credited + list(declared), *groups[1:]):
+        people = merge_authors([group])
+        if people:
+            return people
+    return []
+
+
+def _visible_candidates(
+    stage: _Stage, exclude: list[HtmlElement], headline: HtmlElement | None
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(published, modified) ``(raw, method)`` candidates from the page's own elements."""
+    published: list[tuple[str, str]] = []
+    modified: list[tuple[str, str]] = []
+    found_dates = find_visible_dates(stage.index, exclude, headline)
+    found_dates.sort(key=lambda d: not d.labelled)  # "Datum …", "Published …" first
+    for found in found_dates:
+        if found.method != "visible":
+            (modified if found.modified else published).append((found.raw, found.method))
+            continue
+        pos = 0
+        for raw in find_dates(found.raw, stage.ctx.languages):
+            start = found.raw.find(raw, pos)
+            before = found.raw[pos:start]
+            pos = start + len(raw)
+            is_modified = bool(MODIFIED_HINT.search(before)) or (found.modified and not published)
+            (modified if is_modified else published).append((raw, "visible"))
+    return published, modified
+
+
+def _first_date(stage: _Stage, candidates: list[tuple[str | None, str]]) -> FoundDate | None:
+    for raw, method in candidates:
+        if raw:
+            found = parse_dates(raw, stage.ctx, method, stage.events)
+            if found is not None:
+                return found
+    return None
+
+
+def _dates(
+    stage: _Stage, exclude: list[HtmlElement], headline: HtmlElement | None, hints: PageHints
+) -> tuple[FoundDate | None, FoundDate | None]:
+    page = stage.page
+    article = page.article
+    nodes = stage.select("published")
+    selected: list[tuple[str | None, str]] = []
+    for node in nodes or []:
+        value = node.get("datetime") or node.get("content")
+        if value:
+            selected.append((value, "selector"))
+        selected.extend((raw, "selector") for raw in find_dates(text_of(node), stage.ctx.languages))
+    vis_published, vis_modified = _visible_candidates(stage, exclude, headline)
+    published = _first_date(
+        stage,
+        [
+            *selected,
+            (article.published if article else None, "jsonld"),
+            *((v, "meta") for key in PUBLISHED_META for v in page.meta.get(key, [])),
+            *((raw, m) for raw, m in vis_published if m == "microdata"),
+            *((raw, m) for raw, m in vis_published if m == "time_element"),
+            *((raw, m) for raw, m in vis_published if m == "visible"),
+        ],
+    )
+    if published is None:
+        in_url = url_date(stage.url)
+        if in_url is not None:
+            found = parse_dates(in_url[1].isoformat(), stage.ctx, "url", stage.events)
+            published = dataclasses.replace(found, raw=in_url[0]) if found else None
+    if published is None and hints.published:
+        published = parse_dates(
+            hints.published, stage.ctx, hints.published_method or "feed", stage.events
+        )
+    modified = _first_date(
+        stage,
+        [
+            (article.modified if article else None, "jsonld"),
+            *((v, "meta") for key in MODIFIED_META for v in page.meta.get(key, [])),
+            *vis_modified,
+        ],
+    )
+    if modified is not None and published is not None and modified.moment < published.moment:
+        stage.events.append(EVENT_MODIFIED_BEFORE_PUBLISHED)
+        modified = None
+    if published is None and modified is not None:
+        # Only an update time is shown: the article was published then or before.
+        published = dataclasses.replace(modified, method="modified")
+    return published, modified
+
+
+def _description(page: PageMetadata) -> str | None:
+    if page.article and page.article.description:
+        return page.article.description
+    value = page.first("og:description", "description", "twitter:description")
+    return " ".join(value.split()) if value else None
+
+
+def _tags(page: PageMetadata) -> list[str]:
+    values = list(page.article.keywords) if page.article else []
+    if not values:
+        values = [v.strip() for v in page.meta.get("article:tag", []) if v.strip()]
+    if not values:
+        raw = page.first("news_keywords", "keywords")
+        values = [v.strip() for v in (raw or "").split(",") if v.strip()]
+    return list(dict.fromkeys(values))
+
+
+def _image(page: PageMetadata, base: str) -> str | None:
+    for value in (
+        page.first("og:image", "twitter:image"),
+        page.article.image if page.article else None,
+    ):
+        resolved = absolute_url(base, value)
+        if resolved:
+            return resolved
+    return None

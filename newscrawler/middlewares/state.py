@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime
+from datetime import datetime, timezone
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -20,13 +20,13 @@ from scrapy.http import Response
 from scrapy.responsetypes import responsetypes
 from scrapy.statscollectors import StatsCollector
 
+from newscrawler.discovery.meta import LASTMOD
+from newscrawler.fingerprints import Seen
 from newscrawler.state.base import CachedPage
 from newscrawler.state.ledger import StateLedger
 
 logger = logging.getLogger(__name__)
 
-# Set by discovery on requests found in a sitemap (lastmod) or feed (updated): ISO 8601 date.
-LASTMOD_META = "newscrawler_lastmod"
 SEED_META = "newscrawler_seed"
 CACHEABLE_TYPES = ("html", "xml", "rss", "atom", "text/plain", "json")
 
@@ -35,16 +35,26 @@ class KnownArticle(IgnoreRequest):
     """The request is for an article already stored."""
 
 
-def _newer(lastmod: str, stored: str | None) -> bool:
-    if stored is None:
-        return True
+def changed_since(lastmod: str, seen: Seen) -> bool:
+    """Whether a feed/sitemap date is later than the stored version (its time of storage, and
+    its ``modified`` date): a publication date never is, an update after storage is."""
     try:
-        a, b = datetime.fromisoformat(lastmod), datetime.fromisoformat(stored)
-        if (a.tzinfo is None) != (b.tzinfo is None):
-            a, b = a.replace(tzinfo=None), b.replace(tzinfo=None)
-        return a > b
+        date = datetime.fromisoformat(lastmod.replace("Z", "+00:00"))
     except ValueError:
-        return lastmod > stored
+        return False
+    if date.tzinfo is None:
+        date = date.replace(tzinfo=timezone.utc)
+    stored = datetime.fromtimestamp(seen.first_seen, timezone.utc)
+    if seen.modified:
+        try:
+            modified = datetime.fromisoformat(seen.modified.replace("Z", "+00:00"))
+        except ValueError:
+            modified = None
+        if modified is not None:
+            if modified.tzinfo is None:
+                modified = modified.replace(tzinfo=timezone.utc)
+            stored = max(stored, modified)
+    return date > stored
 
 
 class KnownArticleMiddleware:
@@ -75,8 +85,8 @@ class KnownArticleMiddleware:
             if not self.ledger.knows_url(request.url):
                 return
         else:
-            lastmod = request.meta.get(LASTMOD_META)
-            if isinstance(lastmod, str) and _newer(lastmod, seen.modified):
+            lastmod = request.meta.get(LASTMOD)
+            if isinstance(lastmod, str) and changed_since(lastmod, seen):
                 self.stats.inc_value("newscrawler/state/revisit/lastmod")
                 return
             if self.revisit_window > 0 and time.time() - seen.first_seen < self.revisit_window:

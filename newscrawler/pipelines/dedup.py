@@ -17,8 +17,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
-from newscrawler.fingerprints import Candidate, Verdict, annotate
-from newscrawler.state.ledger import StateLedger
+from newscrawler.fingerprints import Candidate, Deduplicator, MemoryIndex, Verdict, annotate
+from newscrawler.state.ledger import StateLedger, dedup_config
 
 logger = logging.getLogger(__name__)
 
@@ -42,12 +42,19 @@ class DedupPipeline:
     """Decide each article's verdict; drop, annotate or pass it on."""
 
     def __init__(
-        self, ledger: StateLedger, stats: StatsCollector, near_action: str, versions: str
+        self,
+        ledger: StateLedger | None,
+        dedup: Deduplicator,
+        stats: StatsCollector,
+        near_action: str,
+        versions: str,
     ) -> None:
-        self.ledger = ledger
+        self.ledger = ledger  # None: no crawl state, duplicates are found within this run only
+        self.dedup = dedup
         self.stats = stats
         self.near_action = near_action
         self.versions = versions
+        self._logged: set[Verdict] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
@@ -61,32 +68,43 @@ class DedupPipeline:
         if versions not in VERSION_ACTIONS:
             raise ValueError(f"NEWSCRAWLER_DEDUP_VERSIONS must be one of {VERSION_ACTIONS}")
         assert crawler.stats is not None
-        return cls(StateLedger.from_crawler(crawler), crawler.stats, near_action, versions)
+        try:
+            ledger: StateLedger | None = StateLedger.from_crawler(crawler)
+        except NotConfigured:
+            ledger = None
+        dedup = ledger.dedup if ledger else Deduplicator(MemoryIndex(), dedup_config(s))
+        return cls(ledger, dedup, crawler.stats, near_action, versions)
+
+    def _remember_url(self, *urls: str) -> None:
+        if self.ledger is not None:
+            for url in urls:
+                self.ledger.remember_url(url)
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         if "fingerprint" not in adapter.field_names() or not adapter.get("canonical_url"):
             return item  # not an article record
         candidate = Candidate.from_record(adapter.asdict())
-        dedup = self.ledger.dedup
+        dedup = self.dedup
         decision = dedup.check(candidate)
         verdict = decision.verdict
         self.stats.inc_value(f"newscrawler/dedup/{verdict.value}")
         earlier = decision.of.canonical_url if decision.of else ""
         if decision.is_exact_duplicate:
             if verdict is Verdict.DUPLICATE_FINGERPRINT:
-                self.ledger.remember_url(candidate.url)
-                self.ledger.remember_url(candidate.canonical_url)
+                self._remember_url(candidate.url, candidate.canonical_url)
             logger.debug("Duplicate of %s: %s", earlier, candidate.url)
             raise DuplicateArticle(f"{verdict.value} of {earlier}")
         if verdict is Verdict.NEAR_DUPLICATE and self.near_action == "drop":
-            self.ledger.remember_url(candidate.url)
-            self.ledger.remember_url(candidate.canonical_url)
+            self._remember_url(candidate.url, candidate.canonical_url)
             raise NearDuplicateDropped(f"near-duplicate ({decision.score}) of {earlier}")
         if verdict is Verdict.VERSION and self.versions == "skip":
             raise VersionSkipped(f"changed article {candidate.canonical_url}")
         if verdict in (Verdict.NEAR_DUPLICATE, Verdict.VERSION):
-            logger.info(
+            level = logging.DEBUG if verdict in self._logged else logging.INFO
+            self._logged.add(verdict)
+            logger.log(
+                level,
                 "%s: %s of %s (similarity %s)",
                 candidate.url,
                 verdict.value.replace("_", "-"),
@@ -96,5 +114,6 @@ class DedupPipeline:
             for key, value in annotate({}, decision).items():
                 adapter[key] = value
         seen = dedup.remember(candidate, decision)
-        self.ledger.accept(item, seen)
+        if self.ledger is not None:
+            self.ledger.accept(item, seen)
         return item

@@ -243,26 +243,38 @@ class NewsSpider(scrapy.Spider):
     def follow_links(self, response: HtmlResponse, listing: bool) -> Iterator[scrapy.Request]:
         """Requests for the page's links on the seed sites, canonicalised, variants rewritten.
 
-        A listing page none of whose article links is new does not lead on to further
-        pagination or archive pages (``newscrawler/traps/exhausted_listing``).
+        A listing page reached through pagination or an archive link whose article links were
+        all on the page before it (an empty month, a page past the end) leads no further
+        (``newscrawler/traps/exhausted_listing``).
         """
         stats = self.crawler.stats
         assert stats is not None
         urls = [canonical_url(link.url) for link in self.link_extractor.extract_links(response)]
         urls = [u for u in urls if self.is_on_seed_sites(u)]
+        articles = {u for u in urls if self.is_article_candidate(u)}
+        previous = response.meta.get(meta.LISTING_LINKS)
         exhausted = (
             listing
-            and response.meta.get(meta.ROUTE) != "seed"
+            and previous is not None
+            and articles <= set(previous)
             and self.settings.getbool("NEWSCRAWLER_TRAPS_SKIP_EXHAUSTED_LISTINGS")
-            and not any(self.is_article_candidate(u) and u not in self.seen_urls for u in urls)
         )
+        paginated = self.settings.getint("NEWSCRAWLER_TRAPS_MAX_PAGINATION") > 0
+        archived = self.settings.getint("NEWSCRAWLER_TRAPS_MAX_ARCHIVE_PAGES") > 0
         for url in urls:
-            if exhausted and (pagination_number(url) is not None or is_archive_url(url)):
+            next_page = pagination_number(url) is not None
+            archive = is_archive_url(url)
+            if exhausted and (next_page or archive):
                 stats.inc_value("newscrawler/traps/exhausted_listing")
                 continue
             request = self.link_request(url, meta.LINK, self.parse)
-            if request is not None:
-                yield request
+            if request is None:
+                continue
+            if listing and (next_page or archive):
+                request.meta[meta.LISTING_LINKS] = tuple(sorted(articles))
+                if (next_page and paginated) or (archive and archived):
+                    request.meta[meta.SAME_DEPTH] = True
+            yield request
 
     def is_article_candidate(self, url: str) -> bool:
         """Whether a link looks like it leads to an article (not a listing page)."""
@@ -296,7 +308,7 @@ class NewsSpider(scrapy.Spider):
         ):
             return
         self._feeds_probed.add(site_origin)
-        yield from self.probe(site_origin, self.settings.getlist("NEWSCRAWLER_FEEDS_PROBE_PATHS"))
+        yield from self.probe(site_origin, self.probe_paths("NEWSCRAWLER_FEEDS_PROBE_PATHS"))
 
     # --- feeds, sitemaps, robots.txt -----------------------------------------------------------
 
@@ -391,9 +403,7 @@ class NewsSpider(scrapy.Spider):
                 if request is not None:
                     yield request
         elif not (site and site.sitemaps):
-            yield from self.probe(
-                site_origin, self.settings.getlist("NEWSCRAWLER_SITEMAPS_PROBE_PATHS")
-            )
+            yield from self.probe(site_origin, self.probe_paths("NEWSCRAWLER_SITEMAPS_PROBE_PATHS"))
 
     def sitemap_request(self, url: str) -> scrapy.Request | None:
         request = self.link_request(url, "sitemap", self.parse_sitemap, priority=DISCOVERY_PRIORITY)
@@ -402,6 +412,10 @@ class NewsSpider(scrapy.Spider):
         ):
             return None
         return request
+
+    def probe_paths(self, setting: str) -> list[str]:
+        """The paths of a probe setting (``-s NAME=`` gives none)."""
+        return [p.strip() for p in self.settings.getlist(setting) if p.strip()]
 
     def probe(self, site_origin: str, paths: list[str]) -> Iterator[scrapy.Request]:
         """Try ``paths`` on the site one after the other until one is a feed/sitemap."""
@@ -515,6 +529,8 @@ class NewsSpider(scrapy.Spider):
             request.url, title=title, published=published, method=method if published else None
         )
         request.meta["depth_reset"] = True  # announced by the site: depth counts from here
+        if date is not None:
+            request.meta[meta.LASTMOD] = date.isoformat()
         return request
 
     def count_per_site(self, counts: dict[str, int], url: str, setting: str, kind: str) -> bool:

@@ -15,7 +15,9 @@ from __future__ import annotations
 import logging
 import time
 import weakref
+import zlib
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -212,10 +214,12 @@ class StateLedger:
     def accept(self, item: Any, seen: Seen) -> None:
         """``item`` passed the dedup pipeline: it is pending until durable."""
         self._accepted[seen.id] = id(item)
+        self._pages.pop(seen.url, None)  # an article, not a hub: its page is not kept
 
     def remember_url(self, url: str) -> None:
         """A URL whose page gave no stored record (duplicate): skip it in later runs."""
         self._known_urls.append(url)
+        self._pages.pop(url, None)
 
     def knows_url(self, url: str) -> bool:
         return self.store.knows_url(url)
@@ -248,8 +252,9 @@ class StateLedger:
             self.store.set_output_offset(resolved, path.stat().st_size)
 
     def remember_page(self, page: CachedPage) -> None:
-        """A hub/feed/sitemap with validators; stored only when the run finishes."""
-        self._pages[page.url] = page
+        """A page with validators, kept (compressed) until the run finishes; pages that turn
+        out to be articles or give no record are forgotten when that is known."""
+        self._pages[page.url] = replace(page, body=zlib.compress(page.body, 1))
 
     def cached_page(self, url: str) -> CachedPage | None:
         return self.store.cached_page(url)
@@ -263,7 +268,12 @@ class StateLedger:
             self.commit([rid])
 
     def item_dropped(self, item: Any) -> None:
-        rid = ItemAdapter(item).get("id") if ItemAdapter.is_item(item) else None
+        if not ItemAdapter.is_item(item):
+            return
+        url = ItemAdapter(item).get("url")
+        if isinstance(url, str):
+            self._pages.pop(url, None)  # an article page (no record, or a duplicate)
+        rid = ItemAdapter(item).get("id")
         if rid is not None and self._accepted.get(rid) == id(item):
             del self._accepted[rid]
             self.index.pending.pop(rid)
@@ -283,7 +293,7 @@ class StateLedger:
             # hubs, feeds and sitemaps only: pages that became articles are not cached
             pending_urls = {seen.url for seen in self.index.pending.ids.values()}
             pages = [
-                p
+                replace(p, body=zlib.decompress(p.body))
                 for p in self._pages.values()
                 if p.url not in pending_urls and not self.store.knows_url(p.url)
             ]

@@ -28,6 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from tests.site.routes import ARTICLES as BASIC_ARTICLES
 from tests.site.server import Route
+from tests.site.text import story_paragraphs
 
 TODAY = date(2024, 3, 28)
 
@@ -164,6 +165,7 @@ def article_html(
         for r in related
     )
     text = _WORDS[article.language]
+    story = story_paragraphs(article.path, article.language)  # a body of its own: no dedup
     search = (
         f'<a href="/search?visit={secrets.token_hex(10)}">Search</a>'
         if unknown_session_links
@@ -173,7 +175,7 @@ def article_html(
         '<nav><a href="/">Home</a> <a href="/news/">News</a></nav>'
         f"<article><h1>{html.escape(article.title)}</h1>"
         f'<time datetime="{article.published.isoformat()}">{article.published.isoformat()}</time>'
-        f"<p>{text}</p><p>{text[::-1].capitalize()}</p><p>{text}</p></article>"
+        f"<p>{text}</p>{''.join(f'<p>{p}</p>' for p in story)}</article>"
         f'<aside><ul class="related">{links}</ul>{search}</aside>'
     )
     return _page(article.title, body, head, article.language, amp=amp)

@@ -1,0 +1,240 @@
+"""Authors: split a byline into names and roles, tidy the names, drop organisations.
+
+``"АВТОР: БОРИСЛАВ ПРОТЧЕНКО, ЖУРНАЛИСТ, РЕДАКТОР"`` gives the name ``Борислав Протченко`` with
+the roles ``журналист`` and ``редактор``; ``"By Jane Porter and Tom Reilly"`` gives two names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from newscrawler.extraction.labels import AUTHOR_JOINERS, ROLE_WORDS, split_author_prefix
+
+# Stems of job titles, for inflected and compound forms ("Wirtschaftsredakteurin").
+_ROLE_STEMS = (
+    "redakt",
+    "rédact",
+    "korrespond",
+    "correspond",
+    "corrisp",
+    "journalist",
+    "giornalist",
+    "periodist",
+    "reporter",
+    "editor",
+    "columnist",
+    "photograph",
+    "fotograf",
+    "корреспондент",
+    "кореспондент",
+    "журналист",
+    "журналіст",
+    "редактор",
+    "обозревател",
+    "фотограф",
+    "репортер",
+    "репортёр",
+)
+# Words that may sit between role words ("head of politics", "editor for Europe").
+_ROLE_FILLERS = frozenset(
+    {"of", "for", "the", "and", "de", "des", "du", "der", "die", "für", "по", "отдела", "и", "en"}
+)
+_JOINERS = "|".join(re.escape(j) for j in AUTHOR_JOINERS)
+_SPLIT_NAMES = re.compile(rf"\s*(?:[,;]\s*(?:(?:{_JOINERS})\s+)?|\s(?:{_JOINERS})\s)\s*", re.I)
+_HARD_SEPARATORS = re.compile(r"\s*(?:[|•·\n]|\s[-–—]\s)\s*")
+_PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_NOT_A_NAME = re.compile(r"\d|@|https?:|www\.|\.(?:com|org|net|ru|de)\b|/", re.I)
+# A byline ends where its date or time begins ("By Jane Doe 30 August 2023 • 4:45pm").
+_DATE_START = re.compile(r"\s*[,|·•(]?\s*\d.*$", re.S)
+# Lower-case words allowed inside a name.
+_PARTICLES = frozenset(
+    {"von", "van", "der", "den", "de", "da", "di", "del", "della", "dos", "das", "du", "le", "la"}
+    | {"ter", "ten", "bin", "ibn", "al", "el", "zu", "y", "e", "af", "av", "ben", "mc", "st"}
+)
+# Words that end a list of names ("By TPN, in News, Portugal").
+_STOP_WORDS = frozenset({"in", "from", "for", "aus", "für", "из", "в", "à", "en", "at", "on", "am"})
+
+
+@dataclass
+class AuthorRole:
+    """A name from a byline and the job titles written after it."""
+
+    name: str
+    roles: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"name": self.name, "roles": list(self.roles)}
+
+
+def title_case_name(name: str) -> str:
+    """``БОРИСЛАВ ПРОТЧЕНКО`` → ``Борислав Протченко``; mixed-case names and one-word
+    capitals (agencies such as ``AFP``) are kept as written."""
+    letters = [c for c in name if c.isalpha()]
+    if not letters or not all(c.isupper() for c in letters) or len(name.split()) < 2:
+        return name
+    return re.sub(r"[^\W\d_]+", lambda m: m.group(0)[0] + m.group(0)[1:].lower(), name)
+
+
+def is_role(text: str) -> bool:
+    """Whether ``text`` is a job title (``Staff Writer``, ``ЖУРНАЛИСТ``, ``Redakteurin``)."""
+    words = re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", text.lower())
+    if not words or len(words) > 6:
+        return False
+    strong = False
+    for word in words:
+        if word in ROLE_WORDS or any(stem in word for stem in _ROLE_STEMS):
+            strong = strong or word not in {"at", "large", "news", "desk"}
+            continue
+        if word in _ROLE_FILLERS:
+            continue
+        return False
+    return strong
+
+
+def _role_text(text: str) -> str:
+    text = " ".join(text.split()).strip(" .")
+    return text.lower() if text.isupper() else text
+
+
+def looks_like_name(text: str) -> bool:
+    """A plausible person's (or desk's) name: 1-6 capitalised words, no digits/URLs/e-mails."""
+    if not text or len(text) > 60 or _NOT_A_NAME.search(text):
+        return False
+    words = text.split()
+    if not 1 <= len(words) <= 6 or not any(c.isalpha() for c in text):
+        return False
+    for word in words:
+        first = next((c for c in word if c.isalpha()), "")
+        if first.islower() and word.lower() not in _PARTICLES:
+            return False
+    return True
+
+
+def _split_trailing_role(token: str) -> tuple[str, str | None]:
+    """``신현주 기자`` → (``신현주``, ``기자``); ``Jane Doe`` → (``Jane Doe``, None)."""
+    words = token.split()
+    for n in (3, 2, 1):
+        if len(words) > n and is_role(" ".join(words[-n:])):
+            return " ".join(words[:-n]), " ".join(words[-n:])
+    return token, None
+
+
+def _cut_at_date(text: str) -> str:
+    """Cut a byline where a date starts, by digits or by a month name (``June 19``)."""
+    months = _month_words()
+    for match in re.finditer(r"(?=(?:^|(?<=\s)|(?<=[^\W\d_]))([^\W\d_]+)\.?\s+\d)", text):
+        word, start = match[1], match.start()
+        if word.lower() not in months:
+            continue
+        before = text[start - 1] if start else " "
+        if before.isspace() or (before.islower() and word[0].isupper()):
+            text = text[:start]
+            break
+    return _DATE_START.sub("", text)
+
+
+@lru_cache(maxsize=1)
+def _month_words() -> frozenset[str]:
+    from newscrawler.extraction.dates import month_names
+
+    return frozenset(w for w in month_names(_MONTH_LANGUAGES) if len(w) >= 3)
+
+
+_MONTH_LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "ru", "uk", "pl")
+
+
+def parse_byline(text: str, *, strict: bool = False) -> list[AuthorRole]:
+    """Names and their roles from a visible byline or an author field.
+
+    ``strict`` (for bylines recognised by their wording only, not by markup) accepts a
+    single-word name only when it is written in capitals (an agency such as ``AFP``).
+    """
+    _prefix, rest = split_author_prefix(text)
+    rest = _PARENS.sub(" ", rest)
+    people: list[AuthorRole] = []
+    pieces = [_cut_at_date(p).strip(" ,;:.") for p in _HARD_SEPARATORS.split(rest)]
+    labelled = [p for p in pieces if split_author_prefix(p)[0]]
+    if labelled and not _prefix:
+        pieces = labelled  # "12.03.2024 · Von Jonas Weber · Aktualisiert …": the labelled part
+    for piece in pieces:
+        if not piece:
+            continue
+        _p, piece = split_author_prefix(piece)
+        current: AuthorRole | None = None
+        for token, after_comma in _tokens(piece):
+            if is_role(token) or (current is not None and _ends_with_role(token)):
+                if current is not None:
+                    current.roles.append(_role_text(token))
+                continue
+            if token.split()[0].lower() in _STOP_WORDS:
+                break
+            token, role = _split_trailing_role(token)
+            if not looks_like_name(token):
+                current = None
+                continue
+            if after_comma and current is not None and len(token.split()) == 1:
+                continue  # "Klaus Becker, Berlin": a place or a desk, not a second author
+            if strict and len(token.split()) == 1 and not token.isupper():
+                continue
+            current = AuthorRole(title_case_name(token))
+            if role:
+                current.roles.append(_role_text(role))
+            people.append(current)
+    return people
+
+
+def byline_after_label(text: str) -> str:
+    """A byline with words before its label cut off (``capital von Jemima Kelly`` → ``von …``)."""
+    prefix, _rest = split_author_prefix(text)
+    if prefix:
+        return text
+    match = re.search(r"(?:^|\s)(by|von|par|por|di|door|av|af|автор:?)\s+(?=\w)", text, re.I)
+    if match and match.start() < 40:
+        return text[match.start() :].strip()
+    return text
+
+
+def _tokens(piece: str) -> list[tuple[str, bool]]:
+    """Parts of a byline piece, each with whether a comma (not "and") preceded it."""
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    after_comma = False
+    for sep in _SPLIT_NAMES.finditer(piece):
+        out.append((piece[pos : sep.start()], after_comma))
+        after_comma = "," in sep.group(0)
+        pos = sep.end()
+    out.append((piece[pos:], after_comma))
+    return [(t.strip(" .,:;-–—\"'«»“”"), c) for t, c in out if t.strip(" .,:;-–—\"'«»“”")]
+
+
+def _ends_with_role(token: str) -> bool:
+    words = token.split()
+    return len(words) > 1 and any(is_role(" ".join(words[-n:])) for n in (1, 2))
+
+
+def merge_authors(
+    groups: Iterable[Iterable[AuthorRole]], organisations: Iterable[str] = ()
+) -> list[AuthorRole]:
+    """Concatenate ``groups``, dropping organisations and duplicates (roles are merged)."""
+    orgs = {_key(o) for o in organisations if o}
+    orgs.discard("")
+    out: dict[str, AuthorRole] = {}
+    for group in groups:
+        for person in group:
+            key = _key(person.name)
+            if not key or key in orgs or any(key.startswith(f"{o} ") for o in orgs):
+                continue
+            if key in out:
+                for role in person.roles:
+                    if role not in out[key].roles:
+                        out[key].roles.append(role)
+            else:
+                out[key] = AuthorRole(person.name, list(person.roles))
+    return list(out.values())
+
+
+def _key(name: str) -> str:
+    return " ".join(re.findall(r"\w+", name.casefold()))

@@ -1,0 +1,629 @@
+"""Main text of an article page: trafilatura's candidates, chosen by page signals, then cleaned.
+
+:func:`extract_body` runs trafilatura twice on a private copy of the page (its balanced default
+and its precision mode, links kept so that link density can be measured), picks one by how much
+they agree, cleans the result, and considers the page's JSON-LD ``articleBody`` when it agrees
+with the extraction but carries more of it. Cleaning drops, in any language listed below:
+
+- paragraphs that only label an ad slot ("Advertisement", "Anzeige", "Реклама", ...);
+- share, newsletter and subscription prompts ("Share this article", "Поделиться", "Sign up for
+  our newsletter", ...);
+- "related" blocks: lists whose text is mostly links, and link-only lines opened by
+  "Read more" / "Читайте также" / "Lesen Sie auch" and the like;
+- a paragraph near the top that repeats the headline, date stamps, bylines, reading times,
+  copyright lines and passages repeated verbatim.
+
+Headings and list items stay as paragraphs of their own; paragraphs are separated by a blank line.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from copy import deepcopy
+from typing import Any
+
+import trafilatura
+from lxml import etree
+from lxml.html import HtmlElement
+from trafilatura.settings import Document
+from trafilatura.xml import xmltotxt
+
+logger = logging.getLogger(__name__)
+
+# Fewer words than this are no body at all (menus, link lists, error stubs).
+BODY_MIN_WORDS = 5
+# A precision-mode extraction replaces the default one when it keeps at least this share of the
+# default's 4-token shingles: what precision mode left out is then mostly boilerplate.
+PRECISION_AGREEMENT = 0.6
+# ... unless the paragraphs it leaves out include this share (of characters) of article prose:
+# paragraphs of at least PROSE_MIN_WORDS words ending like a sentence.
+PRECISION_MAX_LOST_PROSE = 0.1
+PROSE_MIN_WORDS = 20
+# JSON-LD articleBody replaces the extraction when the extraction agrees with it (this share of
+# the extraction's shingles appear in it) and it holds clearly more text (this ratio).
+JSONLD_AGREEMENT = 0.8
+JSONLD_MORE_TEXT = 1.25
+JSONLD_MIN_CHARS = 500
+JSONLD_MIN_DISTINCT = 0.9  # share of distinct shingles below which the text repeats itself
+# A list (or a paragraph opened by a "read more" cue) is a related block when at least this
+# share of its text is link text.
+LINK_DENSITY_RELATED = 0.6
+# Consecutive short lines with at least this share of link text are a related-stories list.
+LINK_DENSITY_LINE = 0.8
+# Paragraphs of at least this many words that repeat earlier ones, this many in a row, are a
+# duplicated passage and dropped.
+DUPLICATE_MIN_WORDS = 15
+DUPLICATE_MIN_RUN = 3
+# Lines up to this many words may be dropped as a date stamp, a byline or a reading time.
+DATE_LINE_MAX_WORDS = 8
+# A paragraph repeating the headline is dropped when it is among the first kept paragraphs,
+# with the short kicker lines kept above it.
+HEADLINE_WITHIN = 3
+KICKER_MAX_WORDS = 5
+# Paragraphs longer than this (in words) are never dropped as prompts.
+PROMPT_MAX_WORDS = 25
+
+# Removed before extraction: image captions and credits are not article text.
+_PRUNE_XPATH = ["//figcaption"]
+_SENTENCE_END = frozenset(".!?…。！？\"”»“'’)")
+# UTF-8 bytes decoded as Latin-1/cp1252 ("Ã©", "Ã³", "â€™").
+_MOJIBAKE = re.compile("[ÂÃ][\u0080-\u00bf]|â€")
+_WORD = re.compile(r"\w+")
+_BLOCKS = ("p", "head", "item", "quote", "list", "table", "row", "cell", "code")
+
+# Whole-paragraph labels of ad slots (compared after normalisation: lower case, words only).
+_AD_LABELS = {
+    "ad",
+    "ads",
+    "advertisement",
+    "advertisements",
+    "advertising",
+    "sponsored",
+    "sponsored content",
+    "paid content",
+    "paid post",
+    "promoted",
+    "story continues below advertisement",
+    "article continues below advertisement",
+    "continue reading below",
+    "continue reading the main story",
+    "scroll to continue with content",
+    "content continues below",
+    "anzeige",
+    "werbung",
+    "weiterlesen nach der anzeige",
+    "artikel wird nach der anzeige fortgesetzt",
+    "реклама",
+    "продолжение ниже",
+    "продолжение после рекламы",
+    "реклама продолжение ниже",
+    "публикация",
+    "publicidad",
+    "publicidade",
+    "publicité",
+    "pubblicità",
+    "annonse",
+    "annons",
+    "annonce",
+    "reklame",
+    "reklama",
+    "mainos",
+    "advertentie",
+    "reklam",
+    "广告",
+    "広告",
+    "광고",
+}
+
+# Share prompts: the whole (normalised) paragraph is one of these.
+_SHARE_LABELS = {
+    "share",
+    "share this",
+    "share this article",
+    "share this story",
+    "share this post",
+    "share article",
+    "share on facebook",
+    "share on twitter",
+    "share on x",
+    "share via email",
+    "share via e mail",
+    "click to share",
+    "like this story share it with a friend",
+    "tweet",
+    "email",
+    "e mail",
+    "print",
+    "copy link",
+    "link copied",
+    "поделиться",
+    "поделиться в соцсетях",
+    "поделитесь",
+    "поделиться статьей",
+    "поделиться новостью",
+    "отправить",
+    "teilen",
+    "artikel teilen",
+    "beitrag teilen",
+    "auf facebook teilen",
+    "partager",
+    "partager cet article",
+    "compartir",
+    "compartir en facebook",
+    "condividi",
+    "condividi questo articolo",
+    "compartilhe",
+    "compartilhar",
+    "del",
+    "del artikkelen",
+    "dela",
+    "dela artikeln",
+    "delen",
+    "udostępnij",
+    "sdílet",
+    "paylaş",
+    "haberi paylaş",
+}
+
+# Newsletter / subscription prompts: short paragraphs containing one of these stems.
+_PROMPT_STEMS = re.compile(
+    r"newsletter|sign(?:ing)? up|subscri(?:be|ption)|your inbox|"
+    r"abonnier|anmelden für|jetzt registrieren|"
+    r"подпис(?:ывайтесь|аться|ка|ку)|рассылк|"
+    r"inscri(?:vez|bete|ba|rever)|abonnez|suscr[ií]b|iscriviti|"
+    r"nyhetsbrev|abonner|abonné|abonnent|prenumerera|подписчик|"
+    r"for subscribers|subscribers only",
+    re.IGNORECASE,
+)
+# Words that show a short prompt paragraph is about the reader's subscription, not the story.
+_PROMPT_CONTEXT = re.compile(
+    r"\b(?:you|your|our|thanks|thank you|sign|get|join|error|email|e-mail)\b|"
+    r"\b(?:sie|ihr|ihre|unser|jetzt)\b|"
+    r"(?:вы|ваш|наш|на нашу|наш)|"
+    r"\b(?:vous|votre|nos|notre|tu|nuestro|nuestra|su|iscriviti)\b",
+    re.IGNORECASE,
+)
+
+# Cues that open a related-article line ("Read more: <link>").
+_RELATED_CUES = re.compile(
+    r"^\s*(?:read more|read also|also read|related|related articles?|related stories|"
+    r"see also|more on this|more from|also on|recommended|you may also like|"
+    r"lesen sie auch|lesen sie mehr|mehr zum thema|auch interessant|"
+    r"das könnte sie auch interessieren|"
+    r"читайте также|читайте еще|читайте ещё|смотрите также|по теме|"
+    r"lire aussi|à lire aussi|voir aussi|lee también|leer más|ver también|"
+    r"leggi anche|vedi anche|les også|läs också|lees ook|czytaj też|czytaj także)\b",
+    re.IGNORECASE,
+)
+# Short lines that are page furniture rather than article text.
+_FURNITURE = re.compile(
+    r"^\s*(?:(?:updated|published|posted|last (?:updated|modified)|aktualisiert|"
+    r"veröffentlicht|stand|обновлено|опубликовано|publié|mis à jour|actualizado|"
+    r"publicado|aggiornato|pubblicato)\b.{0,40}\d|"
+    r"(?:©|\(c\)|copyright\b)|"
+    r"all rights reserved|alle rechte vorbehalten|все права защищены|"
+    r"follow (?:us|me|him|her|them)\b.{0,60}\b(?:twitter|facebook|instagram|x|linkedin)\b|"
+    r"have a (?:news )?tip\b|filed under\b|posted in\b)",
+    re.IGNORECASE,
+)
+# Words a date-and-time stamp is made of (besides numbers and time-zone abbreviations).
+_DATE_WORDS_TEXT = (
+    "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june "
+    "july august september october november december mon tue wed thu fri sat sun monday "
+    "tuesday wednesday thursday friday saturday sunday am pm at on of the um uhr am den "
+    "januar februar märz mai juni juli oktober dezember "
+    "января февраля марта апреля мая июня июля августа сентября октября ноября декабря г "
+    "года в "
+    "janvier février mars avril juin juillet août septembre octobre novembre décembre le "
+    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
+    "diciembre de del"
+)
+_DATE_WORDS = frozenset(_DATE_WORDS_TEXT.split())
+# Reading-time and byline lines ("Reading time: 3 min", "By Jane Doe").
+_READING_TIME = re.compile(
+    r"^\s*(?:reading time|read time|lesezeit|время чтения|tempo de leitura|tiempo de lectura|"
+    r"temps de lecture|tempo di lettura|lesetid|lästid)\b|^\s*\d+\s*(?:min|minutes?|minuten|"
+    r"мин|minutos|minuti)\.?\s*(?:read|lesezeit|чтения|de leitura|de lectura|de lecture)?\s*$",
+    re.IGNORECASE,
+)
+_BYLINE = re.compile(
+    r"^\s*(?:by|von|par|por|di|av|af|door|автор:?|текст:?)\s+\w+\.?(?:\s+\w+)?\s*"
+    r"(?:(?:,|and|und|и|et|y|e|og|och|en)\s*\w+\.?(?:\s+\w+)?\s*)*$",
+    re.IGNORECASE,
+)
+_TIME_ZONE = re.compile(r"\b(?:[A-Z]{1,3}T|UTC|GMT|MSK|Z)\b")
+_CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
+_NUMERIC_DATE = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b")
+_ONLY_DATE = re.compile(
+    r"^\s*\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\s*$"
+)
+
+
+def extract_body(tree: HtmlElement, url: str, *, body_selector: str | None = None) -> str | None:
+    """Return the main text of the page, paragraphs separated by blank lines, or ``None``.
+
+    ``body_selector`` (a CSS selector, or XPath when it starts with ``/`` or ``(``) names the
+    article container on this site; when it matches, its text is used instead of the heuristics.
+    ``tree`` is not modified.
+    """
+    page = _private_copy(tree)
+    if body_selector:
+        selected = _select(page, body_selector)
+        if selected:
+            text = _render_selected(selected)
+            if text:
+                return text
+            logger.debug("Body selector %r matched no text on %s", body_selector, url)
+        else:
+            logger.debug("Body selector %r matched nothing on %s", body_selector, url)
+    paragraphs = _choose_extraction(page, url)
+    paragraphs = _prefer_jsonld(paragraphs, page)
+    text = "\n\n".join(paragraphs).strip()
+    return text if word_count(text) >= BODY_MIN_WORDS else None
+
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def word_count(text: str) -> int:
+    """Words of ``text``; Chinese and Japanese, written without spaces, count two characters
+    as a word."""
+    return max(len(text.split()), len(_CJK.findall(text)) // 2)
+
+
+# --- candidates ------------------------------------------------------------------------------
+
+
+def _private_copy(tree: HtmlElement) -> HtmlElement:
+    """A copy without comments and processing instructions, as trafilatura's own parser makes."""
+    root = tree.getroottree().getroot() if hasattr(tree, "getroottree") else tree
+    page: HtmlElement = deepcopy(root)
+    etree.strip_elements(page, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    return page
+
+
+def _run(page: HtmlElement, url: str, **options: Any) -> etree._Element | None:
+    try:
+        doc = trafilatura.bare_extraction(
+            page,
+            url=url,
+            include_comments=False,
+            include_links=True,
+            prune_xpath=_PRUNE_XPATH,
+            **options,
+        )
+    except Exception:  # trafilatura on hostile markup: treat as "nothing found"
+        logger.debug("trafilatura failed on %s", url, exc_info=True)
+        return None
+    if not isinstance(doc, Document) or doc.body is None or not doc.text:
+        return None
+    body: etree._Element = doc.body
+    return body
+
+
+def _choose_extraction(page: HtmlElement, url: str) -> list[str]:
+    """Cleaned paragraphs of the default extraction, or of the precision one when it keeps
+    most of the default's text and what it leaves out does not read as article prose."""
+    headlines = _headlines(page)
+    bodies = (_run(page, url), _run(page, url, favor_precision=True))
+    default, precise = (_clean(_paragraphs(b), headlines) if b is not None else [] for b in bodies)
+    if not default or not precise:
+        return [text for _, text in default or precise]
+    kept = "\n".join(text for _, text in precise)
+    if coverage(kept, "\n".join(text for _, text in default)) < PRECISION_AGREEMENT:
+        return [text for _, text in default]
+    kept_shingles = shingles(kept)
+    lost_prose = sum(
+        len(text)
+        for kind, text in default
+        if kind == "p" and _is_prose(text) and _shared(shingles(text), kept_shingles) < 0.5
+    )
+    if lost_prose > PRECISION_MAX_LOST_PROSE * sum(len(text) for _, text in default):
+        return [text for _, text in default]
+    return [text for _, text in precise]
+
+
+def _is_prose(paragraph: str) -> bool:
+    """A long paragraph ending like a sentence (teasers and link lines rarely do)."""
+    return len(paragraph.split()) >= PROSE_MIN_WORDS and paragraph.rstrip()[-1:] in _SENTENCE_END
+
+
+def _shared(part: Counter[tuple[str, ...]], whole: Counter[tuple[str, ...]]) -> float:
+    total = sum(part.values())
+    return sum((part & whole).values()) / total if total else 1.0
+
+
+# --- shingle agreement -----------------------------------------------------------------------
+
+
+def shingles(text: str, size: int = 4) -> Counter[tuple[str, ...]]:
+    """Multiset of overlapping ``size``-word shingles of the lower-cased text."""
+    tokens = _WORD.findall(text.lower())
+    return Counter(tuple(tokens[i : i + size]) for i in range(max(0, len(tokens) - size + 1)))
+
+
+def coverage(a: str, b: str) -> float:
+    """Share of ``b``'s shingles that ``a`` also has (1.0 when ``b`` has none)."""
+    sa, sb = shingles(a), shingles(b)
+    total = sum(sb.values())
+    return sum((sa & sb).values()) / total if total else 1.0
+
+
+def _text_of(body: etree._Element) -> str:
+    return " ".join(body.itertext())
+
+
+# --- rendering and cleaning ------------------------------------------------------------------
+
+
+def _link_density(element: etree._Element) -> float:
+    text = "".join(element.itertext())
+    size = len(text.strip())
+    if not size:
+        return 0.0
+    linked = sum(len("".join(ref.itertext()).strip()) for ref in element.iter("ref"))
+    return linked / size
+
+
+def _top_blocks(body: etree._Element) -> Iterator[etree._Element]:
+    """Block elements in document order, lists expanded into their items."""
+    for element in body:
+        if element.tag == "list":
+            yield element
+        elif element.tag == "div":
+            yield from _top_blocks(element)
+        else:
+            yield element
+
+
+def _paragraphs(body: etree._Element) -> list[tuple[str, str, float]]:
+    """``(kind, text, link density)`` of each block of trafilatura's body tree."""
+    out: list[tuple[str, str, float]] = []
+    for block in _top_blocks(body):
+        if block.tag == "list":
+            density = _link_density(block)
+            items = block.findall("item") or [block]
+            kind = "related-list" if density >= LINK_DENSITY_RELATED and len(items) > 1 else "item"
+            for item in items:
+                out.extend((kind, line, _link_density(item)) for line in _render(item))
+            continue
+        density = _link_density(block)
+        kind = "head" if block.tag == "head" else "p"
+        out.extend((kind, line, density) for line in _render(block))
+    return out
+
+
+def _render(element: etree._Element) -> list[str]:
+    """Text lines of one block, with trafilatura's own plain-text rendering."""
+    holder = etree.Element("body")
+    copy = deepcopy(element)
+    copy.tail = None
+    holder.append(copy)
+    etree.strip_tags(holder, "ref")
+    text = xmltotxt(holder, False)
+    return [_tidy(line) for line in text.split("\n") if _tidy(line)]
+
+
+def _tidy(line: str) -> str:
+    line = re.sub(r"^\s*-\s+", "", line) if line.lstrip().startswith("- ") else line
+    return " ".join(line.split())
+
+
+def normalise(text: str) -> str:
+    """Lower-case words of ``text`` joined by single spaces (for comparing labels and titles)."""
+    return " ".join(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
+
+
+def is_boilerplate(text: str, link_density: float = 0.0) -> bool:
+    """True for ad labels, share/newsletter prompts, related-link lines and date stamps."""
+    norm = normalise(text)
+    if not norm:
+        return not text.strip() or not any(ch.isalnum() for ch in text)
+    if norm in _AD_LABELS or norm in _SHARE_LABELS:
+        return True
+    if _ONLY_DATE.match(text):
+        return True
+    words = len(norm.split())
+    if words <= DATE_LINE_MAX_WORDS and _is_date_stamp(text, norm):
+        return True
+    if words <= DATE_LINE_MAX_WORDS and (_READING_TIME.search(text) or _BYLINE.match(text)):
+        return True
+    if words <= PROMPT_MAX_WORDS and _FURNITURE.search(text):
+        return True
+    if words <= PROMPT_MAX_WORDS and _PROMPT_STEMS.search(text) and _PROMPT_CONTEXT.search(text):
+        return True
+    return bool(
+        words <= PROMPT_MAX_WORDS
+        and _RELATED_CUES.match(text)
+        and (link_density >= LINK_DENSITY_RELATED or words <= 4)
+    )
+
+
+def _is_date_stamp(text: str, norm: str) -> bool:
+    """True for a line that is only a date and time ("November 20, 2019 - 11:28 AMT")."""
+    if not (_CLOCK.search(text) or _NUMERIC_DATE.search(text)):
+        return False
+    zones = {z.lower() for z in _TIME_ZONE.findall(text)}
+    return all(t.isdigit() or t in _DATE_WORDS or t in zones for t in norm.split())
+
+
+def _clean(blocks: list[tuple[str, str, float]], headlines: set[str]) -> list[tuple[str, str]]:
+    """Drop related blocks, the repeated headline, repeated passages and boilerplate lines."""
+    linky = [
+        kind != "related-list"
+        and density >= LINK_DENSITY_LINE
+        and len(text.split()) <= PROMPT_MAX_WORDS
+        for kind, text, density in blocks
+    ]
+    repeated = _repeated_passages([text for _, text, _ in blocks])
+    kept: list[tuple[str, str]] = []
+    for index, (kind, text, density) in enumerate(blocks):
+        if kind == "related-list" or repeated[index]:
+            continue
+        if linky[index] and (
+            (index > 0 and linky[index - 1]) or (index + 1 < len(linky) and linky[index + 1])
+        ):
+            continue  # consecutive short link-only lines: a list of related stories
+        if len(kept) < HEADLINE_WITHIN and normalise(text) in headlines:
+            # the headline is the title field, not body text; short lines above it are kickers
+            kept = [line for line in kept if len(line[1].split()) > KICKER_MAX_WORDS]
+            continue
+        if is_boilerplate(text, density):
+            continue
+        kept.append((kind, text))
+    return kept
+
+
+def _repeated_passages(texts: list[str]) -> list[bool]:
+    """Mark paragraphs that repeat earlier ones inside a run of such repeats.
+
+    A page that renders its article twice (teaser and full view, print and screen) repeats
+    whole passages; single repeated lines (interview questions, recipe steps) are kept.
+    """
+    seen: set[str] = set()
+    dup: list[bool] = []
+    for text in texts:
+        key = normalise(text)
+        dup.append(key in seen and len(key.split()) >= DUPLICATE_MIN_WORDS)
+        seen.add(key)
+    marked = [False] * len(dup)
+    start = 0
+    while start < len(dup):
+        end = start
+        while end < len(dup) and dup[end]:
+            end += 1
+        if end - start >= DUPLICATE_MIN_RUN:
+            marked[start:end] = [True] * (end - start)
+        start = end + 1
+    return marked
+
+
+def _headlines(page: HtmlElement) -> set[str]:
+    """Normalised forms the page's headline takes (og:title, <title> parts, <h1>)."""
+    found: list[str] = []
+    found += page.xpath('//meta[@property="og:title" or @name="twitter:title"]/@content')
+    found += [" ".join(h.itertext()) for h in page.xpath("//h1")][:3]
+    for title in page.xpath("//title/text()")[:1]:
+        found.append(title)
+        found.extend(re.split(r"\s+[|–—-]\s+|\s+::\s+", title))
+    return {n for n in (normalise(str(t)) for t in found) if len(n.split()) >= 2}
+
+
+# --- JSON-LD ---------------------------------------------------------------------------------
+
+
+def _jsonld_bodies(page: HtmlElement) -> Iterable[str]:
+    for script in page.xpath('//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        yield from _find_key(data, "articleBody")
+
+
+def _find_key(data: Any, key: str) -> Iterator[str]:
+    if isinstance(data, dict):
+        for name, value in data.items():
+            if name == key and isinstance(value, str):
+                yield value
+            else:
+                yield from _find_key(value, key)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _find_key(value, key)
+
+
+def _jsonld_paragraphs(raw: str) -> list[str]:
+    text = html.unescape(raw)
+    if "<" in text and ">" in text:
+        try:
+            fragment = etree.fromstring(f"<div>{text}</div>", etree.HTMLParser())
+            text = "\n".join(
+                " ".join(p.itertext()) for p in fragment.iter("p", "h2", "h3", "li")
+            ) or " ".join(fragment.itertext())
+        except etree.ParserError:
+            text = re.sub(r"<[^>]+>", " ", text)
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+def _prefer_jsonld(paragraphs: list[str], page: HtmlElement) -> list[str]:
+    """JSON-LD articleBody when the extraction agrees with it and it holds clearly more text."""
+    bodies = [b for b in _jsonld_bodies(page) if len(b) >= JSONLD_MIN_CHARS]
+    if not bodies:
+        return paragraphs
+    raw = max(bodies, key=len)
+    if _MOJIBAKE.search(raw):
+        return paragraphs  # UTF-8 read as Latin-1 somewhere upstream: the page text is better
+    candidate = _jsonld_paragraphs(raw)
+    ours, theirs = "\n".join(paragraphs), "\n".join(candidate)
+    ours_size, theirs_size = sum(shingles(ours).values()), sum(shingles(theirs).values())
+    if not ours_size:
+        return candidate if theirs_size else paragraphs
+    theirs_shingles = shingles(theirs)
+    if len(theirs_shingles) < JSONLD_MIN_DISTINCT * theirs_size:
+        return paragraphs  # the markup repeats the text (e.g. twice): not a clean copy
+    if theirs_size >= JSONLD_MORE_TEXT * ours_size and coverage(theirs, ours) >= JSONLD_AGREEMENT:
+        return [p for p in candidate if not is_boilerplate(p)]
+    return paragraphs
+
+
+# --- explicit selector -----------------------------------------------------------------------
+
+_DROP_IN_SELECTED = ("script", "style", "noscript", "template", "button", "form", "svg", "iframe")
+_BLOCK_TAGS = {
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "figcaption", "dt", "dd",
+    "tr", "div", "section", "article", "ul", "ol", "table", "header", "footer", "aside", "figure",
+}  # fmt: skip
+
+
+def _select(page: HtmlElement, selector: str) -> list[HtmlElement]:
+    try:
+        if selector.lstrip().startswith(("/", "(")):
+            found = page.xpath(selector)
+        else:
+            found = page.cssselect(selector)
+    except Exception:  # a bad selector from configuration must not stop extraction
+        logger.warning("Invalid body selector %r", selector)
+        return []
+    return [el for el in found if isinstance(el, HtmlElement)]
+
+
+def _render_selected(elements: list[HtmlElement]) -> str:
+    """Paragraphs of the selected containers: one per block element, boilerplate dropped."""
+    lines: list[str] = []
+    for element in elements:
+        copy = deepcopy(element)
+        etree.strip_elements(copy, *_DROP_IN_SELECTED, with_tail=False)
+        buffer: list[str] = []
+        _walk_blocks(copy, buffer, lines)
+        _flush(buffer, lines)
+    return "\n\n".join(line for line in lines if not is_boilerplate(line))
+
+
+def _walk_blocks(element: etree._Element, buffer: list[str], lines: list[str]) -> None:
+    block = isinstance(element.tag, str) and element.tag in _BLOCK_TAGS
+    if block:
+        _flush(buffer, lines)
+    if element.tag == "br":
+        _flush(buffer, lines)
+    if element.text:
+        buffer.append(element.text)
+    for child in element:
+        _walk_blocks(child, buffer, lines)
+        if child.tail:
+            buffer.append(child.tail)
+    if block:
+        _flush(buffer, lines)
+
+
+def _flush(buffer: list[str], lines: list[str]) -> None:
+    text = " ".join("".join(buffer).split())
+    if text:
+        lines.append(text)
+    buffer.clear()

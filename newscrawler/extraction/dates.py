@@ -1,0 +1,371 @@
+"""Dates: parse raw date strings in the page's language and keep only plausible ones.
+
+Structured values (JSON-LD, meta tags, ``<time datetime>``) are ISO 8601 or RFC 2822 and are
+parsed directly. Numeric dates (``03/27/2024``) are parsed here, with the day/month order taken
+from the value when it is unambiguous and from the page's locale otherwise. Dates with month
+names go through dateparser, restricted to the page's languages (one cached parser a language
+set). A date that cannot exist, has an implausible year or lies in the future is dropped and
+reported as an event, never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from email.utils import parsedate_to_datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateparser.data import language_order
+from dateparser.date import DateDataParser
+from dateparser.languages.loader import default_loader
+
+# Events (stat suffixes under ``newscrawler/extraction/``).
+EVENT_INVALID = "dates/invalid"  # date-shaped but impossible (31 February) or unparsable
+EVENT_IMPLAUSIBLE_YEAR = "dates/implausible_year"  # 5-digit year, or before the site's era
+EVENT_FUTURE = "dates/future"  # later than now + tolerance
+EVENT_MODIFIED_BEFORE_PUBLISHED = "dates/modified_before_published"
+
+_UTC = timezone.utc
+_SUPPORTED = frozenset(language_order)
+_MONTH_KEYS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+# Languages whose numeric dates are written year first.
+_YMD_LANGUAGES = frozenset({"zh", "ja", "ko", "hu", "lt", "mn"})
+# English-speaking regions that write the month first.
+_MDY_REGIONS = frozenset({"us", "ph", "fm", "mh", "pw"})
+
+_ISO = re.compile(
+    r"^\s*(?P<year>\d{4,})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"
+    r"(?:[T ](?P<time>\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)"
+    r"\s*(?P<tz>Z|[+-]\d{2}(?::?\d{2})?)?)?\s*$",
+    re.I,
+)
+_TIME = r"\d{1,2}[:h.]\d{2}(?:[:.]\d{2})?(?:\s*[ap]\.?\s?m\.?)?"
+_TZ = r"(?:\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}|(?-i:[A-Z]{2,4}))(?!\w))?"
+_SEP_TO_TIME = r"(?:\s*(?:,|\||-|–|—|·|•)?\s*(?:в|à|a\s+las|alle|um|at|о|o|kl\.?)?\s*)"
+_NUMERIC = re.compile(
+    r"(?<![\d./-])(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{2,5})(?![\d])"
+    rf"(?:{_SEP_TO_TIME}(?P<time>{_TIME}){_TZ})?",
+    re.I,
+)
+_YMD_NUMERIC = re.compile(
+    r"(?<![\d.])(?P<year>\d{4,5})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<a>\d{1,2})(?![\d])"
+    rf"(?:(?:T|{_SEP_TO_TIME})(?P<time>{_TIME}){_TZ})?",
+    re.I,
+)
+_WORD = r"[^\W\d_]{2,}\.?"
+_YEAR_TAIL = r"(?:\s*(?:г\.|года|р\.|року))?"
+# "27 марта 2024 07:51", "22. März 2024", "1er avril 2024 à 07h30", "5 de marzo de 2024"
+_DAY_MONTH_YEAR = re.compile(
+    rf"(?<![\w.])(?P<day>\d{{1,2}})(?:\.|er|st|nd|rd|th)?\s*(?:de\s+)?(?P<month>{_WORD})"
+    rf",?\s*(?:de\s+)?(?P<year>\d{{4,5}})(?!\d){_YEAR_TAIL}"
+    rf"(?:{_SEP_TO_TIME}(?P<time>{_TIME}){_TZ})?",
+    re.I,
+)
+# "March 5, 2024 at 4:15 p.m. EST"
+_MONTH_DAY_YEAR = re.compile(
+    rf"(?<![\w])(?P<month>{_WORD})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4,5}})(?!\d)"
+    rf"(?:{_SEP_TO_TIME}(?P<time>{_TIME}){_TZ})?",
+    re.I,
+)
+_ISO_INLINE = re.compile(
+    r"(?<![\d])\d{4,5}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?!\d)"
+)
+_HAS_TIME = re.compile(r"\d{1,2}[:h]\d{2}|T\d{2}", re.I)
+
+
+@dataclass(frozen=True)
+class DateContext:
+    """How to read the dates of one page."""
+
+    languages: tuple[str, ...] = ("en",)
+    order: str = "DMY"  # numeric order when the value is ambiguous: DMY, MDY or YMD
+    timezone: str | None = None  # IANA name used for dates written without an offset
+    now: datetime = datetime(2000, 1, 1, tzinfo=_UTC)
+    min_year: int = 1990
+    future_tolerance: float = 86400.0
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    """A parsed, plausible date."""
+
+    raw: str
+    value: str  # ISO 8601: date only, or date and time with the offset when known
+    method: str
+    moment: datetime  # timezone-aware, for comparisons
+
+
+class DateRejected(ValueError):
+    """A date-shaped string that gives no plausible date; ``event`` says why."""
+
+    def __init__(self, event: str, raw: str) -> None:
+        super().__init__(f"{event}: {raw!r}")
+        self.event = event
+
+
+def date_order(language: str | None, region: str | None = None) -> str:
+    """Numeric date order for a page in ``language`` (ISO 639-1) and ``region`` (ISO 3166)."""
+    lang = (language or "").lower()
+    reg = (region or "").lower()
+    if lang == "en":
+        if not reg or reg in _MDY_REGIONS:
+            return "MDY"
+        return "DMY"
+    if lang in _YMD_LANGUAGES:
+        return "YMD"
+    return "DMY"
+
+
+def parser_languages(languages: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """The languages dateparser knows, page language first, English always last."""
+    out: list[str] = []
+    for lang in [*languages, "en"]:
+        code = lang.lower()
+        if code in _SUPPORTED and code not in out:
+            out.append(code)
+    return tuple(out)
+
+
+@lru_cache(maxsize=64)
+def _date_parser(languages: tuple[str, ...], order: str) -> DateDataParser:
+    settings = {
+        "DATE_ORDER": order,
+        "PREFER_DAY_OF_MONTH": "first",
+        "REQUIRE_PARTS": ["day", "month", "year"],
+        "PARSERS": ["absolute-time"],
+    }
+    return DateDataParser(languages=list(languages), settings=settings)
+
+
+@lru_cache(maxsize=64)
+def month_names(languages: tuple[str, ...]) -> frozenset[str]:
+    """Lower-case month names and abbreviations (all grammatical cases) of ``languages``."""
+    names: set[str] = set()
+    for lang in languages:
+        info = default_loader.get_locale(lang).info
+        for key in _MONTH_KEYS:
+            names.update(str(n).lower().rstrip(".") for n in info.get(key, []))
+    return frozenset(n for n in names if n)
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> tzinfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _year(text: str, now: datetime) -> int:
+    year = int(text)
+    if len(text) == 2:
+        year += 2000 if year <= (now.year % 100) + 1 else 1900
+    return year
+
+
+def _time_parts(text: str | None) -> tuple[int, int, int]:
+    if not text:
+        return 0, 0, 0
+    match = re.match(r"(\d{1,2})[:h.](\d{2})(?:[:.](\d{2}))?\s*([ap])?", text, re.I)
+    if not match:
+        return 0, 0, 0
+    hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
+    if match[4]:
+        if hour > 12:
+            raise DateRejected(EVENT_INVALID, text)
+        hour = hour % 12 + (12 if match[4].lower() == "p" else 0)
+    return hour, minute, second
+
+
+def _numeric(raw: str, ctx: DateContext) -> datetime | None:
+    """``27.03.2024``, ``03/27/2024 11:24:02``, ``2024/03/27``; None when not numeric."""
+    match = _YMD_NUMERIC.fullmatch(raw.strip()) or _NUMERIC.fullmatch(raw.strip())
+    if match is None:
+        return None
+    if len(match["year"]) > 4:
+        raise DateRejected(EVENT_IMPLAUSIBLE_YEAR, raw)
+    a, b = int(match["a"]), int(match["b"])
+    if match.re is _YMD_NUMERIC:
+        month, day = b, a
+    elif a > 12 >= b:
+        day, month = a, b
+    elif b > 12 >= a or ctx.order == "MDY":
+        day, month = b, a
+    else:
+        day, month = a, b
+    try:
+        return datetime(_year(match["year"], ctx.now), month, day, *_time_parts(match["time"]))
+    except ValueError:
+        raise DateRejected(EVENT_INVALID, raw) from None
+
+
+def _iso(raw: str) -> datetime | None:
+    match = _ISO.match(raw)
+    if match is None:
+        return None
+    if len(match["year"]) > 4:
+        raise DateRejected(EVENT_IMPLAUSIBLE_YEAR, raw)
+    text = f"{match['year']}-{int(match['month']):02d}-{int(match['day']):02d}"
+    if match["time"]:
+        clock = match["time"].replace(",", ".")
+        hours, rest = clock.split(":", 1)
+        clock = f"{int(hours):02d}:{rest}"
+        if "." in clock:
+            head, frac = clock.split(".", 1)
+            clock = f"{head}.{frac[:6].ljust(6, '0')}"
+        text += f"T{clock}"
+        tz = match["tz"]
+        if tz:
+            if tz.upper() == "Z":
+                tz = "+00:00"
+            elif ":" not in tz:
+                tz = f"{tz[:3]}:{tz[3:] or '00'}"
+            text += tz
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise DateRejected(EVENT_INVALID, raw) from None
+
+
+def _rfc2822(raw: str) -> datetime | None:
+    if not re.search(r"\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}", raw):
+        return None
+    try:
+        return parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+# C/Java ``Date.toString``: "Fri Apr 28 19:20:36 CEST 2023".
+_CTIME = re.compile(
+    r"^(?:[A-Za-z]{3},?\s+)?(?P<month>[A-Za-z]{3,})\.?\s+(?P<day>\d{1,2}),?\s+"
+    r"(?P<time>\d{1,2}:\d{2}(?::\d{2})?)\s+(?:(?P<tz>[A-Z]{2,5}|[+-]\d{4})\s+)?(?P<year>\d{4})$"
+)
+
+
+def _textual(raw: str, ctx: DateContext) -> datetime | None:
+    ctime = _CTIME.match(raw)
+    if ctime:
+        raw = f"{ctime['day']} {ctime['month']} {ctime['year']} {ctime['time']} {ctime['tz'] or ''}"
+    match = _DAY_MONTH_YEAR.search(raw) or _MONTH_DAY_YEAR.search(raw)
+    if match and len(match["year"]) > 4:
+        raise DateRejected(EVENT_IMPLAUSIBLE_YEAR, raw)
+    parser = _date_parser(ctx.languages, ctx.order)
+    candidates = [raw]
+    if match:
+        candidates = [match.group(0), raw[match.start() : match.end("year")]]
+    for text in candidates:
+        parsed = parser.get_date_data(text).date_obj
+        if parsed is not None:
+            return parsed
+    return None
+
+
+def _plausible(moment: datetime, raw: str, ctx: DateContext) -> datetime:
+    if moment.tzinfo is None:
+        zone = _zone(ctx.timezone) if ctx.timezone else None
+        moment = moment.replace(tzinfo=zone or _UTC)
+    if moment.year < ctx.min_year:
+        raise DateRejected(EVENT_IMPLAUSIBLE_YEAR, raw)
+    if moment > ctx.now + timedelta(seconds=ctx.future_tolerance):
+        raise DateRejected(EVENT_FUTURE, raw)
+    return moment
+
+
+def _format(parsed: datetime, raw: str, ctx: DateContext) -> str:
+    has_time = bool(_HAS_TIME.search(raw)) or (parsed.hour, parsed.minute, parsed.second) != (
+        0,
+        0,
+        0,
+    )
+    if parsed.tzinfo is None and ctx.timezone:
+        zone = _zone(ctx.timezone)
+        if zone is not None and has_time:
+            parsed = parsed.replace(tzinfo=zone)
+    if not has_time:
+        return parsed.date().isoformat()
+    return parsed.replace(microsecond=0).isoformat()
+
+
+def parse_date(raw: str | None, ctx: DateContext, method: str) -> FoundDate | None:
+    """Parse ``raw``; None when it holds no date at all.
+
+    Raises :class:`DateRejected` when ``raw`` is date-shaped but impossible, implausibly old,
+    or in the future.
+    """
+    if raw is None:
+        return None
+    text = " ".join(str(raw).split())
+    if not text or not re.search(r"\d", text):
+        return None
+    parsed = _iso(text) or _numeric(text, ctx) or _rfc2822(text) or _textual(text, ctx)
+    if parsed is None:
+        if _DAY_MONTH_YEAR.search(text) or _MONTH_DAY_YEAR.search(text) or _ISO.match(text):
+            raise DateRejected(EVENT_INVALID, text)
+        return None
+    moment = _plausible(parsed, text, ctx)
+    return FoundDate(
+        raw=str(raw).strip(), value=_format(parsed, text, ctx), method=method, moment=moment
+    )
+
+
+def parse_dates(
+    raw: str | None, ctx: DateContext, method: str, events: list[str]
+) -> FoundDate | None:
+    """:func:`parse_date`, with a rejection appended to ``events`` instead of raised."""
+    try:
+        return parse_date(raw, ctx, method)
+    except DateRejected as exc:
+        events.append(exc.event)
+        return None
+
+
+def find_dates(text: str, languages: tuple[str, ...]) -> list[str]:
+    """Date-shaped substrings of a visible text, in order (month names of ``languages`` only)."""
+    months = month_names(languages)
+    spans: list[tuple[int, int]] = []
+    for pattern in (_ISO_INLINE, _YMD_NUMERIC, _NUMERIC, _DAY_MONTH_YEAR, _MONTH_DAY_YEAR):
+        for match in pattern.finditer(text):
+            if "month" in pattern.groupindex:
+                word = match["month"].lower().rstrip(".")
+                if word not in months:
+                    continue
+            start, end = match.span()
+            if any(start < e and s < end for s, e in spans):
+                continue
+            spans.append((start, end))
+    return [text[s:e].strip(" ,|·•-–—") for s, e in sorted(spans)]
+
+
+def url_date(url: str) -> tuple[str, date] | None:
+    """A publication day in the URL path (``/2024/03/27/``, ``/20240327/``, ``2024-03-27``)."""
+    path = url.split("?", 1)[0].split("#", 1)[0]
+    path = path.split("://", 1)[-1]
+    path = path[path.find("/") :] if "/" in path else ""
+    for pattern in (
+        r"/(?P<y>(?:19|20)\d{2})/(?P<m>[01]?\d)/(?P<d>[0-3]?\d)(?:/|$|[-_])",
+        r"(?<!\d)(?P<y>(?:19|20)\d{2})[-_](?P<m>[01]\d)[-_](?P<d>[0-3]\d)(?!\d)",
+        r"/(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?:/|[-_]|$)",
+    ):
+        match = re.search(pattern, path)
+        if match:
+            try:
+                return match.group(0), date(int(match["y"]), int(match["m"]), int(match["d"]))
+            except ValueError:
+                continue
+    return None

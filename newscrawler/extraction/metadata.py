@@ -1,0 +1,492 @@
+"""What a page declares: JSON-LD, OpenGraph and meta tags, title, language, canonical URL."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from lxml.html import HtmlElement
+
+from newscrawler.extraction.authors import AuthorRole, parse_byline
+from newscrawler.extraction.dom import absolute_url, host_of, in_chrome, text_of
+
+ARTICLE_TYPES = frozenset(
+    {
+        "newsarticle",
+        "reportagenewsarticle",
+        "analysisnewsarticle",
+        "opinionnewsarticle",
+        "backgroundnewsarticle",
+        "reviewnewsarticle",
+        "asknewsarticle",
+        "askpublicnewsarticle",
+        "article",
+        "blogposting",
+        "liveblogposting",
+        "socialmediaposting",
+        "report",
+        "satiricalarticle",
+        "techarticle",
+        "scholarlyarticle",
+        "medicalscholarlyarticle",
+        "advertisercontentarticle",
+        "videoobject",
+    }
+)
+ORGANISATION_TYPES = frozenset(
+    {"organization", "newsmediaorganization", "corporation", "ngo", "governmentorganization"}
+)
+_TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|·|::|»|/|•)\s+|\s*[｜ㅣ：]\s*|(?<=\S)-(?=\S+ㅣ)")
+# A separator right after a shorter title that another source gives without the tail.
+_TAIL_SEPARATOR = re.compile(r"^\s*(?:[-|–—:：｜ㅣ·•»/])\s*")
+_DATE_SEGMENT = re.compile(r"^\s*\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\s*$")
+
+
+@dataclass
+class JsonLdArticle:
+    """The fields of a JSON-LD article object that extraction uses."""
+
+    type: str
+    headline: str | None = None
+    published: str | None = None
+    modified: str | None = None
+    authors: list[AuthorRole] = field(default_factory=list)
+    organisations: list[str] = field(default_factory=list)  # authors typed as organisations
+    publisher: str | None = None
+    language: str | None = None
+    url: str | None = None
+    description: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    image: str | None = None
+
+
+@dataclass
+class PageMetadata:
+    """Everything a page declares about itself."""
+
+    meta: dict[str, list[str]]
+    article: JsonLdArticle | None
+    site_names: list[str]
+    organisations: list[str]
+
+    def first(self, *keys: str) -> str | None:
+        """The first non-empty meta value among ``keys`` (lower-case names/properties)."""
+        for key in keys:
+            for value in self.meta.get(key, []):
+                if value.strip():
+                    return value.strip()
+        return None
+
+
+def unescape_entities(text: str) -> str:
+    """Undo HTML escaping left in attribute values and JSON-LD (``&quot;``, ``&#039;``)."""
+    if "&" not in text:
+        return text
+    for _ in range(2):  # some sites escape twice (``&amp;quot;``)
+        text = html.unescape(text)
+    return text
+
+
+def read_meta(tree: HtmlElement) -> dict[str, list[str]]:
+    """``<meta>`` contents keyed by lower-case name, property, itemprop or http-equiv."""
+    out: dict[str, list[str]] = {}
+    for el in tree.iter("meta"):
+        content = el.get("content")
+        if content is None:
+            continue
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            key = el.get(attr)
+            if key:
+                out.setdefault(key.strip().lower(), []).append(unescape_entities(content))
+    return out
+
+
+def _load_json(text: str) -> Any:
+    text = text.strip()
+    text = re.sub(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)", "", text)
+    text = re.sub(r"(?:-->|//\s*\]\]>|\]\]>)\s*$", "", text)
+    try:
+        return json.loads(text, strict=False)
+    except ValueError:
+        pass
+    repaired = re.sub(r",\s*([}\]])", r"\1", text)  # trailing commas
+    try:
+        return json.loads(repaired, strict=False)
+    except ValueError:
+        return None
+
+
+def jsonld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
+    """Every JSON-LD object on the page, flattened out of lists and ``@graph``."""
+    out: list[dict[str, Any]] = []
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        data = _load_json(script.text or "")
+        if data is not None:
+            out.extend(_walk(data, 0))
+    return out
+
+
+def _walk(data: Any, depth: int) -> Iterator[dict[str, Any]]:
+    if depth > 6:
+        return
+    if isinstance(data, list):
+        for item in data:
+            yield from _walk(item, depth + 1)
+    elif isinstance(data, dict):
+        yield data
+        for key in ("@graph", "mainEntity", "itemListElement", "hasPart"):
+            if key in data:
+                yield from _walk(data[key], depth + 1)
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    value = obj.get("@type")
+    values = value if isinstance(value, list) else [value]
+    return {str(v).rsplit("/", 1)[-1].lower() for v in values if v}
+
+
+def _string(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = next((v for v in value if v), None)
+    if isinstance(value, dict):
+        value = value.get("@value") or value.get("name") or value.get("url") or value.get("@id")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str):
+        value = " ".join(unescape_entities(value).split())
+        return value or None
+    return None
+
+
+def _authors(value: Any) -> tuple[list[AuthorRole], list[str]]:
+    people: list[AuthorRole] = []
+    orgs: list[str] = []
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if isinstance(item, str):
+            people.extend(parse_byline(item))
+            continue
+        if not isinstance(item, dict):
+            continue
+        name = _string(item.get("name"))
+        if not name:
+            given, family = _string(item.get("givenName")), _string(item.get("familyName"))
+            name = " ".join(p for p in (given, family) if p) or None
+        if not name:
+            continue
+        if _types(item) & ORGANISATION_TYPES:
+            orgs.append(name)
+            continue
+        found = parse_byline(name)
+        job = _string(item.get("jobTitle"))
+        if job and len(found) == 1:
+            found[0].roles.append(job)
+        people.extend(found)
+    return people, orgs
+
+
+def _article(obj: dict[str, Any]) -> JsonLdArticle:
+    authors, orgs = _authors(obj.get("author") or obj.get("creator"))
+    publisher = obj.get("publisher")
+    keywords = obj.get("keywords")
+    if isinstance(keywords, str):
+        keyword_list = [k.strip() for k in keywords.split(",") if k.strip()]
+    elif isinstance(keywords, list):
+        keyword_list = [k for k in (_string(k) for k in keywords) if k]
+    else:
+        keyword_list = []
+    language = obj.get("inLanguage")
+    return JsonLdArticle(
+        type=next(iter(_types(obj) & ARTICLE_TYPES), "article"),
+        headline=_string(obj.get("headline")) or _string(obj.get("name")),
+        published=_string(obj.get("datePublished")) or _string(obj.get("dateCreated")),
+        modified=_string(obj.get("dateModified")),
+        authors=authors,
+        organisations=orgs,
+        publisher=_string(publisher.get("name")) if isinstance(publisher, dict) else None,
+        language=_string(language.get("alternateName") if isinstance(language, dict) else language),
+        url=_string(obj.get("url")) or _string(obj.get("mainEntityOfPage")),
+        description=_string(obj.get("description")),
+        keywords=keyword_list,
+        image=_string(obj.get("image")),
+    )
+
+
+def _pick_article(objects: list[dict[str, Any]], url: str) -> JsonLdArticle | None:
+    candidates = [o for o in objects if _types(o) & ARTICLE_TYPES]
+    if not candidates:
+        return None
+
+    def score(obj: dict[str, Any]) -> tuple[int, int, int]:
+        own = _string(obj.get("url")) or _string(obj.get("mainEntityOfPage")) or ""
+        same_page = int(
+            bool(own) and own.rstrip("/").split("?")[0] == url.rstrip("/").split("?")[0]
+        )
+        news = int(any("news" in t or t == "article" for t in _types(obj)))
+        complete = sum(1 for k in ("headline", "datePublished", "author") if obj.get(k))
+        return same_page, complete, news
+
+    best = max(candidates, key=score)
+    return _article(best)
+
+
+def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
+    """Read the page's JSON-LD and meta tags once."""
+    meta = read_meta(tree)
+    objects = jsonld_objects(tree)
+    article = _pick_article(objects, url)
+    site_names: list[str] = []
+    organisations: list[str] = []
+    for obj in objects:
+        types = _types(obj)
+        name = _string(obj.get("name"))
+        if name and types & (ORGANISATION_TYPES | {"website"}):
+            site_names.append(name)
+            organisations.append(name)
+        publisher = obj.get("publisher")
+        if isinstance(publisher, dict) and _string(publisher.get("name")):
+            organisations.append(str(_string(publisher.get("name"))))
+    for key in ("og:site_name", "application-name", "apple-mobile-web-app-title", "twitter:site"):
+        for value in meta.get(key, []):
+            value = value.strip().lstrip("@")
+            if value:
+                site_names.append(value)
+    if article is not None:
+        if article.publisher:
+            site_names.append(article.publisher)
+        organisations.extend(article.organisations)
+    site_names.append(host_of(url))
+    return PageMetadata(
+        meta=meta,
+        article=article,
+        site_names=list(dict.fromkeys(n for n in site_names if n)),
+        organisations=list(dict.fromkeys(organisations)),
+    )
+
+
+# --- Title ------------------------------------------------------------------------------------
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\W+", "", text.casefold())
+
+
+def _is_site_name(segment: str, site_names: list[str]) -> bool:
+    seg = _squash(segment)
+    if not seg or _DATE_SEGMENT.match(segment):
+        return True
+    for name in site_names:
+        squashed = _squash(name)
+        host_label = _squash(name.split(".")[0]) if "." in name and " " not in name else squashed
+        if seg in {squashed, host_label} or (
+            len(seg) >= 4 and (squashed.startswith(seg) or seg.startswith(host_label))
+        ):
+            return True
+    return False
+
+
+def strip_site_name(title: str, site_names: list[str]) -> str:
+    """``Headline | Site`` (or ``Site - Headline``) → ``Headline``."""
+    title = " ".join(title.split())
+    parts = _TITLE_SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title
+    seps = _TITLE_SEPARATORS.findall(title)
+    # Drop site-name segments from the end, then from the start.
+    while len(parts) > 1 and _is_site_name(parts[-1], site_names):
+        parts.pop()
+        seps.pop()
+    while len(parts) > 1 and _is_site_name(parts[0], site_names):
+        parts.pop(0)
+        seps.pop(0)
+    out = parts[0]
+    for sep, part in zip(seps, parts[1:], strict=False):
+        out += sep + part
+    return out
+
+
+def headings(tree: HtmlElement) -> list[str]:
+    """Texts of the page's ``<h1>`` elements outside navigation and footers."""
+    out: list[str] = []
+    for el in tree.iter("h1"):
+        if in_chrome(el):
+            continue
+        text = text_of(el)
+        if text and text not in out:
+            out.append(text)
+    return out
+
+
+def _without_tails(values: list[tuple[str, str]], others: list[str]) -> list[tuple[str, str]]:
+    """Cut a tail (``Headline - National``) off when another source gives the headline alone."""
+    out: list[tuple[str, str]] = []
+    pool = [v for _m, v in values] + others
+    for method, value in values:
+        best = value
+        for other in pool:
+            if (
+                other
+                and len(other) >= 10
+                and len(other) < len(best)
+                and value.startswith(other)
+                and _TAIL_SEPARATOR.match(value[len(other) :])
+            ):
+                best = other
+        out.append((method, best))
+    return out
+
+
+def choose_title(tree: HtmlElement, page: PageMetadata) -> tuple[str | None, str | None]:
+    """The article's headline and where it came from.
+
+    Declared headlines (JSON-LD ``headline``, ``og:title``, ``twitter:title``, ``<title>``) are
+    stripped of the site name and of tails that another source leaves out. The first one (in
+    that order) that matches a visible ``<h1>`` wins; otherwise JSON-LD > OpenGraph > Twitter >
+    ``<h1>`` > ``<title>``.
+    """
+    title_el = next(iter(tree.iter("title")), None)
+    candidates: list[tuple[str, str]] = []
+    if page.article and page.article.headline:
+        candidates.append(("jsonld", page.article.headline))
+    for key, method in (("og:title", "meta"), ("twitter:title", "meta"), ("dc.title", "meta")):
+        value = page.first(key)
+        if value:
+            candidates.append((method, value))
+    if title_el is not None and text_of(title_el):
+        candidates.append(("title", text_of(title_el)))
+    h1s = headings(tree)
+    cleaned = [(m, strip_site_name(v, page.site_names)) for m, v in candidates]
+    cleaned = _without_tails([(m, v) for m, v in cleaned if v], h1s)
+    h1_keys = {_squash(h): h for h in h1s if _squash(h)}
+    for method, value in cleaned:
+        if _squash(value) in h1_keys:
+            return value, method
+    for _method, value in cleaned:
+        for key, h1 in h1_keys.items():
+            if len(key) >= 10 and _squash(value).startswith(key):
+                return h1, "h1"
+    for method, value in cleaned:
+        if method != "title":
+            return value, method
+    if h1s:
+        return h1s[0], "h1"
+    for method, value in cleaned:
+        return value, method
+    return None, None
+
+
+# --- Language ---------------------------------------------------------------------------------
+
+
+def _lang_tag(value: str | None) -> tuple[str, str | None] | None:
+    if not value:
+        return None
+    match = re.match(r"^\s*([A-Za-z]{2,3})(?:[-_]([A-Za-z]{2}|\d{3}))?\b", value)
+    if not match:
+        return None
+    lang = match[1].lower()
+    lang = _ISO639_2.get(lang, lang)
+    if len(lang) != 2:
+        return None
+    return lang, match[2].lower() if match[2] else None
+
+
+_ISO639_2 = {
+    "rus": "ru",
+    "eng": "en",
+    "deu": "de",
+    "ger": "de",
+    "fra": "fr",
+    "fre": "fr",
+    "spa": "es",
+    "ita": "it",
+    "ukr": "uk",
+    "por": "pt",
+    "pol": "pl",
+    "nld": "nl",
+    "dut": "nl",
+    "zho": "zh",
+    "chi": "zh",
+}
+
+
+def declared_language(tree: HtmlElement, page: PageMetadata) -> tuple[str | None, str | None]:
+    """``(language, region)`` the document declares (``<html lang>``, meta, JSON-LD)."""
+    values = [
+        tree.get("lang"),
+        tree.get("xml:lang"),
+        tree.get("{http://www.w3.org/XML/1998/namespace}lang"),
+        page.first("content-language"),
+        page.first("language", "dc.language", "dcterms.language"),
+        page.first("og:locale"),
+        page.article.language if page.article else None,
+    ]
+    lang: str | None = None
+    region: str | None = None
+    for value in values:
+        tag = _lang_tag(value)
+        if tag is None:
+            continue
+        if lang is None:
+            lang, region = tag
+        elif tag[0] == lang and region is None and tag[1]:
+            region = tag[1]
+    return lang, region
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def detect_language(text: str) -> tuple[str | None, float]:
+    """The language of ``text`` by py3langid and its probability; ``(None, 0)`` when too short."""
+    sample = " ".join(text.split())[:3000]
+    if len(sample) < 40:
+        return None, 0.0
+    lang, prob = _identifier().classify(sample)
+    return str(lang), float(prob)
+
+
+def page_language(declared: str | None, text: str) -> tuple[str | None, str | None]:
+    """``(language, event)``: the declared language unless the text clearly says otherwise."""
+    detected, prob = detect_language(text)
+    if declared is None:
+        if detected is not None and prob >= 0.5:
+            return detected, "language/detected"
+        return None, None
+    if detected is not None and detected != declared and prob >= 0.95 and len(text) >= 200:
+        return detected, "language/corrected"
+    return declared, None
+
+
+# --- Canonical URL ----------------------------------------------------------------------------
+
+
+def canonical_url(tree: HtmlElement, page: PageMetadata, url: str, base: str) -> str:
+    """The page's declared canonical URL (``<link rel=canonical>``, ``og:url``), absolute."""
+    candidates: list[str | None] = []
+    for link in tree.iter("link"):
+        rels = (link.get("rel") or "").lower().split()
+        if "canonical" in rels:
+            candidates.append(link.get("href"))
+    candidates.append(page.first("og:url"))
+    for candidate in candidates:
+        resolved = absolute_url(base, candidate)
+        if resolved is None:
+            continue
+        path = resolved.split("://", 1)[1].partition("/")[2].split("?")[0].strip("/")
+        own = url.split("://", 1)[-1].partition("/")[2].split("?")[0].strip("/")
+        if not path and own:
+            continue  # a canonical pointing at the home page is a site-wide template error
+        return resolved
+    return url

@@ -1,0 +1,143 @@
+"""Main-text extraction (`extract_body`) on fixture pages written for these tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from lxml import html as lxml_html
+
+from newscrawler.extraction.body import extract_body, is_boilerplate, word_count
+
+FIXTURES = Path(__file__).parent / "fixtures" / "body"
+
+
+def load(name: str) -> lxml_html.HtmlElement:
+    return lxml_html.document_fromstring((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+def paragraphs(text: str | None) -> list[str]:
+    assert text is not None
+    return text.split("\n\n")
+
+
+def test_english_article_keeps_headings_and_list_items_as_paragraphs() -> None:
+    paras = paragraphs(extract_body(load("en_article.html"), "https://news.example/library"))
+    assert paras[0].startswith("The town of Eastwick Ferry opened a library")
+    assert "How the barge was paid for" in paras
+    assert "insulation and heating so that the reading room stays open in winter," in paras
+    assert paras[-1].startswith("Librarian Tomas Okafor said")
+
+
+def test_english_article_drops_ad_label_share_newsletter_related_and_headline() -> None:
+    text = extract_body(load("en_article.html"), "https://news.example/library")
+    assert text is not None
+    for junk in (
+        "Advertisement",
+        "Share this article",
+        "newsletter and get",
+        "Ferry timetable changes",
+        "Related stories",
+        "River town opens a floating library",
+        "All rights reserved",
+    ):
+        assert junk not in text
+
+
+def test_russian_article_drops_reklama_share_and_read_also() -> None:
+    text = extract_body(load("ru_article.html"), "https://vestnik.example/barzha")
+    paras = paragraphs(text)
+    assert paras[0].startswith("В субботу в посёлке Заречный")
+    assert "Кто заплатил за баржу" in paras
+    assert "детский уголок с низкими полками и подушками." in paras
+    for junk in ("Реклама", "Поделиться", "Читайте также", "Ремонт моста", "плавучую библиотеку"):
+        assert all(junk not in p for p in paras)
+
+
+def test_german_article_drops_anzeige_and_share_prompt() -> None:
+    paras = paragraphs(extract_body(load("de_article.html"), "https://talbote.example/kahn"))
+    assert paras[0].startswith("Das Dorf Unterau hat am Samstag")
+    assert "Anzeige" not in paras
+    assert "Artikel teilen" not in paras
+
+
+@pytest.mark.parametrize("selector", ["div.selected-summary", '//div[@class="selected-summary"]'])
+def test_body_selector_overrides_heuristics(selector: str) -> None:
+    text = extract_body(
+        load("de_article.html"), "https://talbote.example/kahn", body_selector=selector
+    )
+    assert paragraphs(text) == [
+        "Zusammenfassung für die Konfiguration: nur dieser Block soll gelten, wenn ein Selektor "
+        "ihn nennt.",
+        "Zweiter Absatz des Blocks.",
+    ]
+
+
+@pytest.mark.parametrize("selector", ["div.not-on-this-page", "div[", "//*[@"])
+def test_body_selector_that_misses_or_is_invalid_falls_back_to_heuristics(selector: str) -> None:
+    text = extract_body(
+        load("de_article.html"), "https://talbote.example/kahn", body_selector=selector
+    )
+    assert paragraphs(text)[0].startswith("Das Dorf Unterau hat am Samstag")
+
+
+def test_tree_is_not_mutated() -> None:
+    tree = load("en_article.html")
+    before = etree.tostring(tree)
+    extract_body(tree, "https://news.example/library")
+    extract_body(tree, "https://news.example/library", body_selector="div.article-body")
+    assert etree.tostring(tree) == before
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<html></html>",
+        "<html><body><p>   </p></body></html>",
+        "<html><body>\x01\x02\x03 ÿþ</body></html>",
+    ],
+)
+def test_junk_input_returns_none(markup: str) -> None:
+    assert extract_body(lxml_html.document_fromstring(markup), "https://x.example/") is None
+
+
+def test_navigation_only_page_returns_none() -> None:
+    assert extract_body(load("nav_only.html"), "https://news.example/") is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Advertisement",
+        "Реклама",
+        "Anzeige",
+        "Поделиться",
+        "Share this article",
+        "Sign up for our newsletter",
+        "Подписывайтесь на наш канал",
+        "November 20, 2019 - 11:28 AMT",
+        "Reading time: 3 min",
+        "By Jane Doe and John Roe",
+    ],
+)
+def test_boilerplate_lines(line: str) -> None:
+    assert is_boilerplate(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Advertisers spent more on the campaign than in any previous year.",
+        "By the end of the day the river had risen by two metres.",
+        "10 p.m.",
+        "Реклама на улицах города станет тише: совет принял новые правила.",
+    ],
+)
+def test_article_lines_are_not_boilerplate(line: str) -> None:
+    assert not is_boilerplate(line)
+
+
+def test_word_count_counts_unspaced_scripts() -> None:
+    assert word_count("three plain words") == 3
+    assert word_count("東京都は新しい図書館を開いた。") >= 5

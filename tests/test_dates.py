@@ -1,0 +1,256 @@
+"""Date parsing: languages, numeric orders, plausibility, and the order of trust on a page."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from newscrawler.extraction import ExtractionOptions, extract_article
+from newscrawler.extraction.dates import (
+    EVENT_FUTURE,
+    EVENT_IMPLAUSIBLE_YEAR,
+    EVENT_INVALID,
+    DateContext,
+    DateRejected,
+    date_order,
+    find_dates,
+    parse_date,
+    parser_languages,
+    url_date,
+)
+from newscrawler.items import PageHints
+
+NOW = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
+
+
+def ctx(*languages: str, order: str = "DMY", tz: str | None = None) -> DateContext:
+    return DateContext(
+        languages=parser_languages(list(languages)), order=order, timezone=tz, now=NOW
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "language", "value"),
+    [
+        ("27 марта 2024 06:15", "ru", "2024-03-27T06:15:00"),
+        ("27 МАРТА 2024  07:51", "ru", "2024-03-27T07:51:00"),
+        ("27 Марта 2024 г., 07:51", "ru", "2024-03-27T07:51:00"),
+        ("1 мая 2024", "ru", "2024-05-01"),
+        ("22. März 2024, 06:45 Uhr", "de", "2024-03-22T06:45:00"),
+        ("22.03.2024 um 06:45", "de", "2024-03-22T06:45:00"),
+        ("21 mars 2024 à 07h30", "fr", "2024-03-21T07:30:00"),
+        ("1er avril 2024", "fr", "2024-04-01"),
+        ("5 de marzo de 2024", "es", "2024-03-05"),
+        ("March 5, 2024 at 4:15 p.m. EST", "en", "2024-03-05T16:15:00-05:00"),
+        ("Tuesday 5 March 2024 16.15 GMT", "en", "2024-03-05T16:15:00+00:00"),
+        ("2024-03-27T08:00:00+0000", "en", "2024-03-27T08:00:00+00:00"),
+        ("2024-05-03T15:47:42.389Z", "en", "2024-05-03T15:47:42+00:00"),
+        ("Wed, 27 Mar 2024 08:00:00 GMT", "en", "2024-03-27T08:00:00+00:00"),
+        ("Fri Apr 28 19:20:36 CEST 2023", "de", "2023-04-28T19:20:36+02:00"),
+    ],
+)
+def test_dates_in_the_page_language(raw: str, language: str, value: str) -> None:
+    found = parse_date(raw, ctx(language), "visible")
+    assert found is not None
+    assert (found.raw, found.value, found.method) == (raw, value, "visible")
+
+
+@pytest.mark.parametrize(
+    ("raw", "order", "value"),
+    [
+        ("03/05/2024", "MDY", "2024-03-05"),  # en-US
+        ("03/05/2024", "DMY", "2024-05-03"),  # en-GB, ru, de, fr
+        ("03/27/2024 11:24:02", "DMY", "2024-03-27T11:24:02"),  # unambiguous: 27 is the day
+        ("27/03/2024", "MDY", "2024-03-27"),
+        ("2024/03/05", "MDY", "2024-03-05"),  # year first is never ambiguous
+        ("05.03.24", "DMY", "2024-03-05"),
+        ("03/05/2024 4:15 PM", "MDY", "2024-03-05T16:15:00"),
+    ],
+)
+def test_numeric_order_from_locale_unless_the_value_decides(
+    raw: str, order: str, value: str
+) -> None:
+    found = parse_date(raw, ctx("en", order=order), "visible")
+    assert found is not None and found.value == value
+
+
+@pytest.mark.parametrize(
+    ("language", "region", "order"),
+    [
+        ("en", "us", "MDY"),
+        ("en", None, "MDY"),
+        ("en", "gb", "DMY"),
+        ("en", "au", "DMY"),
+        ("ru", None, "DMY"),
+        ("de", "de", "DMY"),
+        ("fr", None, "DMY"),
+        ("ja", None, "YMD"),
+    ],
+)
+def test_date_order_of_a_locale(language: str, region: str | None, order: str) -> None:
+    assert date_order(language, region) == order
+
+
+@pytest.mark.parametrize(
+    ("raw", "event"),
+    [
+        ("31 февраля 2024", EVENT_INVALID),
+        ("31.02.2024", EVENT_INVALID),
+        ("2024-02-30T10:00:00Z", EVENT_INVALID),
+        ("13/13/2024", EVENT_INVALID),
+        ("27 марта 20244", EVENT_IMPLAUSIBLE_YEAR),
+        ("20244-03-27", EVENT_IMPLAUSIBLE_YEAR),
+        ("27.03.20244", EVENT_IMPLAUSIBLE_YEAR),
+        ("1985-01-01", EVENT_IMPLAUSIBLE_YEAR),
+        ("27 марта 2030", EVENT_FUTURE),
+        ("2024-06-03T12:00:00Z", EVENT_FUTURE),
+    ],
+)
+def test_impossible_implausible_and_future_dates_are_rejected(raw: str, event: str) -> None:
+    with pytest.raises(DateRejected) as info:
+        parse_date(raw, ctx("ru"), "visible")
+    assert info.value.event == event
+
+
+def test_future_tolerance_allows_clock_skew() -> None:
+    found = parse_date("2024-06-01T20:00:00Z", ctx("en"), "meta")  # 8 h ahead, tolerance 24 h
+    assert found is not None and found.value == "2024-06-01T20:00:00+00:00"
+
+
+def test_not_a_date_is_none_not_an_event() -> None:
+    assert parse_date("Реклама", ctx("ru"), "visible") is None
+    assert parse_date("вчера", ctx("ru"), "visible") is None
+    assert parse_date("27 марта", ctx("ru"), "visible") is None  # no year: never guessed
+
+
+def test_timezone_hint_applies_only_to_times_without_offset() -> None:
+    moscow = ctx("ru", tz="Europe/Moscow")
+    assert parse_date("27 марта 2024 06:15", moscow, "v").value == "2024-03-27T06:15:00+03:00"  # type: ignore[union-attr]
+    assert parse_date("27 марта 2024", moscow, "v").value == "2024-03-27"  # type: ignore[union-attr]
+    iso = parse_date("2024-03-27T06:15:00+01:00", moscow, "v")
+    assert iso is not None and iso.value == "2024-03-27T06:15:00+01:00"
+
+
+def test_find_dates_splits_a_line_with_two_formats() -> None:
+    line = "03/27/2024  11:24:02 АВТОР: БОРИСЛАВ ПРОТЧЕНКО, ЖУРНАЛИСТ 27 МАРТА 2024  07:51 Взятые"
+    assert find_dates(line, parser_languages(["ru"])) == [
+        "03/27/2024  11:24:02",
+        "27 МАРТА 2024  07:51",
+    ]
+    assert find_dates("Publié le 21 mars 2024 à 07h30", parser_languages(["fr"])) == [
+        "21 mars 2024 à 07h30"
+    ]
+    assert find_dates("5 killed 2024 in a crash", parser_languages(["en"])) == []
+
+
+def test_url_dates() -> None:
+    assert url_date("https://x.example/news/2024/03/27/a.html") == (
+        "/2024/03/27/",
+        datetime(2024, 3, 27).date(),
+    )
+    assert url_date("https://x.example/a/20240327/b") is not None
+    assert url_date("https://x.example/a-2024-03-27-b") is not None
+    assert url_date("https://x.example/2024/02/31/b") is None
+    assert url_date("https://x.example/item/12345678") is None
+
+
+# --- Order of trust on a page ---------------------------------------------------------------
+
+BODY = "<p>" + "Der Streik legte am Freitag den Fernverkehr lahm. " * 8 + "</p>"
+
+
+def page(head: str = "", body: str = "", lang: str = "de") -> str:
+    return (
+        f'<html lang="{lang}"><head><title>Streik</title>{head}</head>'
+        f"<body><article><h1>Streik</h1>{body}{BODY}</article></body></html>"
+    )
+
+
+JSONLD = (
+    '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Streik", '
+    '"datePublished": "2024-03-22T06:45:00+01:00", "dateModified": "2024-03-22T09:00:00+01:00"}'
+    "</script>"
+)
+META = '<meta property="article:published_time" content="2024-03-21T10:00:00+01:00">'
+TIME = '<time datetime="2024-03-20T08:00:00+01:00">20. März 2024</time>'
+VISIBLE = '<p class="datum">19. März 2024, 07:00 Uhr</p>'
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "url", "published", "raw", "method"),
+    [
+        (JSONLD + META, TIME + VISIBLE, "/a", "2024-03-22T06:45:00+01:00", None, "jsonld"),
+        (META, TIME + VISIBLE, "/a", "2024-03-21T10:00:00+01:00", None, "meta"),
+        ("", TIME + VISIBLE, "/a", "2024-03-20T08:00:00+01:00", None, "time_element"),
+        ("", VISIBLE, "/2024/03/18/a", "2024-03-19T07:00:00", "19. März 2024, 07:00", "visible"),
+        ("", "", "/2024/03/18/a", "2024-03-18", "/2024/03/18/", "url"),
+        ("", "", "/a", "2024-03-17T09:00:00+00:00", "Sun, 17 Mar 2024 09:00:00 GMT", "sitemap"),
+    ],
+)
+def test_order_of_trust(
+    head: str,
+    body: str,
+    url: str,
+    published: str,
+    raw: str | None,
+    method: str,
+) -> None:
+    hints = PageHints(published="Sun, 17 Mar 2024 09:00:00 GMT", published_method="sitemap")
+    result = extract_article(
+        page(head, body), f"https://zeitung.example{url}", hints=hints, now=NOW
+    )
+    assert result.fields is not None
+    fields = result.fields
+    assert (fields["published"], fields["published_method"]) == (published, method)
+    assert fields["published_raw"] == (raw or fields["published_raw"])
+    assert fields["published_raw"]
+
+
+def test_modified_is_kept_beside_published_with_raw_and_method() -> None:
+    result = extract_article(page(JSONLD), "https://zeitung.example/a", now=NOW)
+    assert result.fields is not None
+    assert result.fields["modified"] == "2024-03-22T09:00:00+01:00"
+    assert result.fields["modified_raw"] == "2024-03-22T09:00:00+01:00"
+    assert result.fields["modified_method"] == "jsonld"
+
+
+def test_modified_before_published_is_dropped_with_an_event() -> None:
+    head = JSONLD.replace("2024-03-22T09:00:00", "2024-03-01T09:00:00")
+    result = extract_article(page(head), "https://zeitung.example/a", now=NOW)
+    assert result.fields is not None
+    assert result.fields["modified"] is None
+    assert result.events == ["dates/modified_before_published"]
+
+
+def test_rejected_declared_date_falls_back_to_the_next_source_and_is_counted() -> None:
+    head = JSONLD.replace("2024-03-22T06:45:00+01:00", "2034-03-22T06:45:00+01:00") + META
+    result = extract_article(page(head), "https://zeitung.example/a", now=NOW)
+    assert result.fields is not None
+    assert (result.fields["published"], result.fields["published_method"]) == (
+        "2024-03-21T10:00:00+01:00",
+        "meta",
+    )
+    assert result.events == [EVENT_FUTURE]
+
+
+def test_a_page_with_only_bad_dates_has_no_date_and_counts_each() -> None:
+    body = '<p class="date">31 февраля 2024</p><p class="date">27 марта 20244</p>'
+    result = extract_article(
+        page(body=body, lang="ru"),
+        "https://gazeta.example/a",
+        options=ExtractionOptions(date_min_year=2000),
+        now=NOW,
+    )
+    assert result.fields is not None
+    assert result.fields["published"] is None
+    assert sorted(result.events) == [EVENT_IMPLAUSIBLE_YEAR, EVENT_INVALID]
+
+
+def test_us_page_reads_numeric_dates_month_first() -> None:
+    body = '<div class="dateline">Published 03/05/2024 4:15 PM</div>'
+    us = extract_article(page(body=body, lang="en-US"), "https://x.example/a", now=NOW)
+    gb = extract_article(page(body=body, lang="en-GB"), "https://x.example/a", now=NOW)
+    assert us.fields is not None and gb.fields is not None
+    assert us.fields["published"] == "2024-03-05T16:15:00"
+    assert gb.fields["published"] == "2024-05-03T16:15:00"
