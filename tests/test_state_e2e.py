@@ -39,7 +39,7 @@ def all_lines(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in raw.decode("utf-8").splitlines()]
 
 
-# tests.conftest.FAST leaves sitemaps out; the incremental-run test revalidates one.
+# The incremental-run test revalidates a sitemap: sitemap discovery must be on.
 SITEMAPS_ON = {"NEWSCRAWLER_SITEMAPS_ENABLED": "1"}
 
 

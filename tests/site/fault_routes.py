@@ -35,7 +35,7 @@ FAULT_CRAWL_SETTINGS = {
     "DOWNLOAD_TIMEOUT": "4",
     "RETRY_TIMES": "1",
     "LOG_LEVEL": "DEBUG",
-    # The sitemap faults are read from robots.txt (tests.conftest.FAST turns sitemaps off).
+    # The sitemap faults are announced in robots.txt: sitemap discovery must be on.
     "NEWSCRAWLER_SITEMAPS_ENABLED": "1",
 }
 STALL_SECONDS = 10.0  # longer than DOWNLOAD_TIMEOUT above
