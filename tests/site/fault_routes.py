@@ -540,13 +540,12 @@ def build_faults() -> list[Fault]:
                     )
                 )
             },
-            stat=None,
+            stat="newscrawler/extraction/dates/invalid",
             log=None,
             stored="/faults/invalid-date-feb-31.html",
             text=RU_MARKER,
             absent="2024-02-31",
-            # not undated yet: trafilatura reads "2024-02-31" as 2024-02-01 (for the extraction
-            # helper's date validation to fix)
+            undated=True,
         ),
         Fault(
             "five-digit year (20244)",
@@ -561,7 +560,7 @@ def build_faults() -> list[Fault]:
                     )
                 )
             },
-            stat=None,
+            stat="newscrawler/extraction/dates/implausible_year",
             log=None,
             stored="/faults/invalid-date-year-20244.html",
             text=RU_MARKER,
@@ -579,7 +578,7 @@ def build_faults() -> list[Fault]:
                     )
                 )
             },
-            stat=None,
+            stat="newscrawler/extraction/dates/future",
             log=None,
             stored="/faults/future-date.html",
             text=RU_MARKER,
