@@ -94,6 +94,15 @@ def test_windows_1251_pages_come_out_as_cyrillic(
     assert declared["authors"] == ["Анна Смирнова"]
     assert undeclared["title"].startswith("«В «Шифе» укрываются до 1000 боевиков»")
     assert "подземная инфраструктура" in undeclared["text"]
+    # No language declared and date and author on one line: "27 марта 2024 07:51 · Автор: …".
+    assert (undeclared["published"], undeclared["published_raw"]) == (
+        "2024-03-27T07:51:00",
+        "27 марта 2024 07:51",
+    )
+    assert undeclared["published_method"] == "visible"
+    assert undeclared["author_roles"] == [
+        {"name": "Борислав Протченко", "roles": ["журналист", "редактор"]}
+    ]
     for record in (declared, undeclared):
         assert record["language"] == "ru"
         assert "\ufffd" not in record["text"]

@@ -10,6 +10,7 @@ import pytest
 from itemadapter import ItemAdapter
 
 from newscrawler.extraction import Extraction, ExtractionOptions, extract_article
+from newscrawler.extraction.visible import labelled_byline
 from newscrawler.items import Page, PageHints
 from newscrawler.pipelines.extract import article_from_extraction
 from newscrawler.pipelines.validate import schema_errors
@@ -359,6 +360,29 @@ def test_cp1251_page_byline_and_title() -> None:
         "2024-03-26T09:30:00+03:00",
         "meta",
     )
+
+
+def test_meta_line_with_date_and_byline_on_a_page_declaring_no_language() -> None:
+    body = page_bytes("ru-shifa-cp1251.html", "cp1251")
+    record = record_of(extract(body, MOSCOW_URL), MOSCOW_URL)
+    assert (record["published"], record["published_method"]) == ("2024-03-27T07:51:00", "visible")
+    assert record["authors"] == ["Борислав Протченко"]
+    assert "Автор" not in record["text"] and "07:51" not in record["text"]
+
+
+@pytest.mark.parametrize(
+    ("line", "byline"),
+    [
+        ("27 марта 2024 07:51 · Автор: Борислав Протченко", "Автор: Борислав Протченко"),
+        ("Politik | 5. März 2024 | Von Anna Schmidt", "Von Anna Schmidt"),
+        ("By Jane Doe — March 5, 2024", "By Jane Doe — March 5, 2024"),  # dates cut later
+        ("Автор: Анна Смирнова", "Автор: Анна Смирнова"),
+        ("27 марта 2024 07:51 · Москва", None),
+        ("Bylines are hard · 2024", None),
+    ],
+)
+def test_labelled_byline_in_a_meta_line(line: str, byline: str | None) -> None:
+    assert labelled_byline(line) == byline
 
 
 # --- Pages that give no record --------------------------------------------------------------

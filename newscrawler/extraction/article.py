@@ -54,6 +54,7 @@ from newscrawler.extraction.metadata import (
     canonical_url,
     choose_title,
     declared_language,
+    detect_language,
     page_language,
     read_metadata,
 )
@@ -175,6 +176,10 @@ def build_article(
         tld = host_of(url).rsplit(".", 1)[-1]
         region = _TLD_REGION.get(tld, tld) if len(tld) == 2 else None
     languages = [x for x in (lang, hints.language, *options.languages) if x]
+    if not languages:  # nothing declared: month names in the language the page is written in
+        guessed, prob = detect_language(_prose_sample(tree))
+        if guessed is not None and prob >= 0.5:
+            languages.append(guessed)
     ctx = DateContext(
         languages=parser_languages(languages),
         order=date_order(lang or (languages[0] if languages else None), region),
@@ -239,6 +244,19 @@ def build_article(
         "image": _image(page, stage.base),
     }
     return Extraction(fields, events=events)
+
+
+def _prose_sample(tree: HtmlElement, limit: int = 3000) -> str:
+    """The first paragraphs' text (up to ``limit`` characters), for a language guess."""
+    parts: list[str] = []
+    size = 0
+    for el in tree.iter("p"):
+        text = el.text_content()
+        parts.append(text)
+        size += len(text)
+        if size >= limit:
+            break
+    return " ".join(parts)
 
 
 def _title(stage: _Stage, hints: PageHints) -> tuple[str | None, HtmlElement | None]:

@@ -51,6 +51,20 @@ PUBLISHED_LABEL = re.compile(
 )
 
 
+# Separators between the parts of a meta line ("27 марта 2024 07:51 · Автор: …").
+_SEGMENT_SEPARATOR = re.compile(r"\s+[·•|]\s+|\s+[—–]\s+")
+
+
+def labelled_byline(text: str) -> str | None:
+    """The part of ``text`` that is a labelled byline (``Автор: …``, ``By …``), whether it is the
+    whole text or one part of a meta line that also holds a date or a section."""
+    for part in (text, *_SEGMENT_SEPARATOR.split(text)):
+        prefix, rest = split_author_prefix(part)
+        if prefix and rest:
+            return part.strip()
+    return None
+
+
 @dataclass
 class VisibleDate:
     """A date-bearing text on the page."""
@@ -92,9 +106,10 @@ def find_bylines(
         if index.in_chrome(el) and not marked:
             continue
         if not marked:
-            prefix, rest = split_author_prefix(text)
-            if not (prefix and rest and len(text) <= 120) or not _after(index, el, headline):
+            byline = labelled_byline(text)
+            if byline is None or len(byline) > 120 or not _after(index, el, headline):
                 continue
+            text = byline
         if any(index.short_text(c, 200) == text for c in el):
             continue  # the innermost element holds it
         if any(text == o or text in o for o, _m in out):
