@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, AnyStr, Protocol
 
 import numpy as np
 
@@ -81,13 +81,14 @@ def url_key(url: str) -> int:
 
 def shingles(text: str, size: int = DEFAULT_SHINGLE_SIZE) -> set[str]:
     """Overlapping runs of ``size`` normalised words (the whole text when it is shorter)."""
-    return _shingles(normalise_text(text).split(), size)
+    return _shingles(normalise_text(text).split(), size, " ")
 
 
-def _shingles(words: list[str], size: int) -> set[str]:
+def _shingles(words: Sequence[AnyStr], size: int, sep: AnyStr) -> set[AnyStr]:
     if len(words) <= size:
-        return {" ".join(words)} if words else set()
-    return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
+        return {sep.join(words)} if words else set()
+    # the runs of ``size`` words: the i-th word of each run comes from words[i:]
+    return set(map(sep.join, zip(*(words[i:] for i in range(size)), strict=False)))
 
 
 def minhash_signature(
@@ -101,16 +102,18 @@ def minhash_signature(
     The values are those of datasketch's ``MinHash(num_perm, seed=1, scheme=scheme)`` after
     ``update_batch`` with the UTF-8 shingles (:mod:`newscrawler.minhash`).
     """
-    return _signature(normalise_text(text).split(), num_perm, shingle_size, scheme)
+    return _signature(normalise_text(text), num_perm, shingle_size, scheme)
 
 
 def _signature(
-    words: list[str], num_perm: int, shingle_size: int, scheme: str
+    normalised: str, num_perm: int, shingle_size: int, scheme: str
 ) -> np.ndarray[Any, np.dtype[np.uint16]] | None:
-    grams = _shingles(words, shingle_size)
+    # Shingles of the UTF-8 words are the UTF-8 shingles: the text is encoded once.
+    words = normalised.encode("utf-8").split(b" ") if normalised else []
+    grams = _shingles(words, shingle_size, b" ")
     if len(grams) < MIN_SHINGLES:
         return None
-    values = minhash([g.encode("utf-8") for g in grams], num_perm, seed=1, scheme=scheme)
+    values = minhash(grams, num_perm, seed=1, scheme=scheme)
     # The low 16 bits of each value are kept: two different values agree by chance with
     # probability 2**-16, which does not move a similarity estimate, and signatures halve.
     return (values & 0xFFFF).astype(np.uint16)
@@ -333,7 +336,7 @@ def fingerprints(text: str, config: DedupConfig) -> Fingerprints:
     fingerprint = _sha1_hex(normalised)
     if not config.near:
         return Fingerprints(fingerprint)
-    sig = _signature(normalised.split(), config.num_perm, config.shingle_size, config.scheme)
+    sig = _signature(normalised, config.num_perm, config.shingle_size, config.scheme)
     if sig is None:
         return Fingerprints(fingerprint, near=True)
     bands, rows = lsh_params(config.threshold, config.num_perm)

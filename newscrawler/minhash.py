@@ -33,7 +33,7 @@ DEFAULT_SCHEME = "affine32"
 
 _MERSENNE_PRIME = np.uint64((1 << 61) - 1)
 _MAX_HASH32 = np.uint64((1 << 32) - 1)
-_CHUNK = 1024  # input hashes permuted at a time
+_CHUNK = 256  # input hashes permuted at a time
 # MurmurHash3's 32-bit finalizer (fmix32): shifts and multipliers.
 _FMIX_SHIFT1, _FMIX_SHIFT2, _FMIX_SHIFT3 = np.uint32(16), np.uint32(13), np.uint32(16)
 _FMIX_MUL1, _FMIX_MUL2 = np.uint32(0x85EBCA6B), np.uint32(0xC2B2AE35)
@@ -92,16 +92,23 @@ def minhash(
     a, b = permutations(num_perm, seed, scheme)
     hashes = sha1_hashes32(values)
     legacy = scheme == "legacy"
-    result: Any = np.full(num_perm, _MAX_HASH32, dtype=np.uint64 if legacy else np.uint32)
-    # In slices, so that a huge text does not build a (shingles x num_perm) matrix at once.
+    dtype = np.uint64 if legacy else np.uint32
+    result: Any = np.full(num_perm, _MAX_HASH32, dtype=dtype)
+    # In slices, through one reused buffer: a huge text never builds a (shingles x num_perm)
+    # matrix, and no temporary array is allocated per operation.
+    buffer: Any = np.empty((min(len(hashes), _CHUNK), num_perm), dtype=dtype)
     for start in range(0, len(hashes), _CHUNK):
         chunk = hashes[start : start + _CHUNK].reshape(-1, 1)
+        out = buffer[: len(chunk)]
         if legacy:
-            hv64 = chunk.astype(np.uint64)
-            permuted: Any = ((hv64 * a + b) % _MERSENNE_PRIME) & _MAX_HASH32
+            np.multiply(chunk.astype(np.uint64), a, out=out)
+            np.add(out, b, out=out)
+            np.remainder(out, _MERSENNE_PRIME, out=out)
+            np.bitwise_and(out, _MAX_HASH32, out=out)
         else:
-            permuted = _fmix32(chunk) * a + b
-        np.minimum(result, permuted.min(axis=0), out=result)
+            np.multiply(_fmix32(chunk), a, out=out)
+            np.add(out, b, out=out)
+        np.minimum(result, out.min(axis=0), out=result)
     return result  # type: ignore[no-any-return]
 
 
