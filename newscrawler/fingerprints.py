@@ -28,14 +28,18 @@ import re
 import struct
 import time
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, AnyStr, Protocol
 
 import numpy as np
-from datasketch import MinHash
+
+from newscrawler.minhash import DEFAULT_SCHEME, minhash
+
+if TYPE_CHECKING:
+    from newscrawler.extraction import Extraction
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -54,7 +58,11 @@ def normalise_text(text: str) -> str:
 
 def text_fingerprint(text: str) -> str:
     """sha1 of the normalised body: equal for the same text under different markup."""
-    return hashlib.sha1(normalise_text(text).encode("utf-8")).hexdigest()
+    return _sha1_hex(normalise_text(text))
+
+
+def _sha1_hex(normalised: str) -> str:
+    return hashlib.sha1(normalised.encode("utf-8")).hexdigest()
 
 
 def record_id(canonical_url: str, fingerprint: str) -> str:
@@ -73,24 +81,42 @@ def url_key(url: str) -> int:
 
 def shingles(text: str, size: int = DEFAULT_SHINGLE_SIZE) -> set[str]:
     """Overlapping runs of ``size`` normalised words (the whole text when it is shorter)."""
-    words = normalise_text(text).split()
+    return _shingles(normalise_text(text).split(), size, " ")
+
+
+def _shingles(words: Sequence[AnyStr], size: int, sep: AnyStr) -> set[AnyStr]:
     if len(words) <= size:
-        return {" ".join(words)} if words else set()
-    return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
+        return {sep.join(words)} if words else set()
+    # the runs of ``size`` words: the i-th word of each run comes from words[i:]
+    return set(map(sep.join, zip(*(words[i:] for i in range(size)), strict=False)))
 
 
 def minhash_signature(
-    text: str, num_perm: int = DEFAULT_NUM_PERM, shingle_size: int = DEFAULT_SHINGLE_SIZE
+    text: str,
+    num_perm: int = DEFAULT_NUM_PERM,
+    shingle_size: int = DEFAULT_SHINGLE_SIZE,
+    scheme: str = DEFAULT_SCHEME,
 ) -> np.ndarray[Any, np.dtype[np.uint16]] | None:
-    """MinHash of the text's word shingles, or ``None`` when the text is too short to compare."""
-    grams = shingles(text, shingle_size)
+    """MinHash of the text's word shingles, or ``None`` when the text is too short to compare.
+
+    The values are those of datasketch's ``MinHash(num_perm, seed=1, scheme=scheme)`` after
+    ``update_batch`` with the UTF-8 shingles (:mod:`newscrawler.minhash`).
+    """
+    return _signature(normalise_text(text), num_perm, shingle_size, scheme)
+
+
+def _signature(
+    normalised: str, num_perm: int, shingle_size: int, scheme: str
+) -> np.ndarray[Any, np.dtype[np.uint16]] | None:
+    # Shingles of the UTF-8 words are the UTF-8 shingles: the text is encoded once.
+    words = normalised.encode("utf-8").split(b" ") if normalised else []
+    grams = _shingles(words, shingle_size, b" ")
     if len(grams) < MIN_SHINGLES:
         return None
-    mh = MinHash(num_perm=num_perm, seed=1)
-    mh.update_batch([g.encode("utf-8") for g in grams])
+    values = minhash(grams, num_perm, seed=1, scheme=scheme)
     # The low 16 bits of each value are kept: two different values agree by chance with
     # probability 2**-16, which does not move a similarity estimate, and signatures halve.
-    return (np.asarray(mh.hashvalues, dtype=np.uint64) & 0xFFFF).astype(np.uint16)
+    return (values & 0xFFFF).astype(np.uint16)
 
 
 def similarity(a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]) -> float:
@@ -287,6 +313,66 @@ class DedupConfig:
     threshold: float = DEFAULT_THRESHOLD
     num_perm: int = DEFAULT_NUM_PERM
     shingle_size: int = DEFAULT_SHINGLE_SIZE
+    scheme: str = DEFAULT_SCHEME  # MinHash permutations: datasketch 2.0's "affine32" or "legacy"
+
+
+@dataclass(frozen=True)
+class Fingerprints:
+    """What the deduplicator needs from a body, computed once (in the extraction worker)."""
+
+    fingerprint: str  # sha1 of the normalised body
+    near: bool = False  # whether the signature and band keys below were computed
+    signature: np.ndarray[Any, np.dtype[np.uint16]] | None = None  # None: too short to compare
+    keys: tuple[int, ...] = ()  # LSH band keys of the signature
+
+
+def fingerprints(text: str, config: DedupConfig) -> Fingerprints:
+    """The body fingerprint and, when near-duplicates are checked, signature and band keys.
+
+    The one place where they are computed: in the extraction worker for the crawl, in the
+    calling process for ``scrapy export``, state reconciliation and inline extraction.
+    """
+    normalised = normalise_text(text)
+    fingerprint = _sha1_hex(normalised)
+    if not config.near:
+        return Fingerprints(fingerprint)
+    sig = _signature(normalised, config.num_perm, config.shingle_size, config.scheme)
+    if sig is None:
+        return Fingerprints(fingerprint, near=True)
+    bands, rows = lsh_params(config.threshold, config.num_perm)
+    return Fingerprints(fingerprint, True, sig, tuple(band_keys(sig, bands, rows)))
+
+
+_ATTRIBUTE = "_newscrawler_fingerprints"
+
+
+def attach_fingerprints(item: Any, prints: Fingerprints) -> None:
+    """Carry ``prints`` with ``item`` to the dedup pipeline, outside its fields (not exported)."""
+    setattr(item, _ATTRIBUTE, prints)
+
+
+def attached_fingerprints(item: Any) -> Fingerprints | None:
+    """The fingerprints attached to ``item`` by the extraction pipeline, if any."""
+    prints = getattr(item, _ATTRIBUTE, None)
+    return prints if isinstance(prints, Fingerprints) else None
+
+
+@dataclass(frozen=True)
+class FingerprintingExtractor:
+    """An extraction function that also fingerprints the body it extracted.
+
+    Sent to the extraction workers in place of the bare function, so that hashing the body
+    costs worker CPU, not the crawl's main process.
+    """
+
+    function: Callable[..., Extraction]
+    config: DedupConfig
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Extraction:
+        result = self.function(*args, **kwargs)
+        if result.fields is not None:
+            result.fingerprints = fingerprints(str(result.fields.get("text") or ""), self.config)
+        return result
 
 
 @dataclass
@@ -301,13 +387,15 @@ class Candidate:
     modified: str | None = None
     signature: np.ndarray[Any, Any] | None = None
     keys: list[int] = field(default_factory=list)
+    prepared: bool = False  # signature and keys are computed (None and [] for a short text)
 
     @classmethod
-    def from_record(cls, record: dict[str, Any]) -> Candidate:
+    def from_record(cls, record: dict[str, Any], prints: Fingerprints | None = None) -> Candidate:
+        """The candidate for ``record``, with ``prints`` computed earlier for its text, if any."""
         text = record.get("text") or ""
         canonical = record.get("canonical_url") or record.get("url") or ""
-        fp = record.get("fingerprint") or text_fingerprint(text)
-        return cls(
+        fp = record.get("fingerprint") or (prints.fingerprint if prints else text_fingerprint(text))
+        candidate = cls(
             id=record.get("id") or record_id(canonical, fp),
             canonical_url=canonical,
             fingerprint=fp,
@@ -315,6 +403,11 @@ class Candidate:
             url=record.get("url") or canonical,
             modified=record.get("modified"),
         )
+        if prints is not None and prints.near and prints.fingerprint == fp:
+            candidate.signature = prints.signature
+            candidate.keys = list(prints.keys)
+            candidate.prepared = True
+        return candidate
 
 
 class Deduplicator:
@@ -327,10 +420,11 @@ class Deduplicator:
 
     def prepare(self, candidate: Candidate) -> Candidate:
         """Compute the MinHash signature and band keys once (no-op when near-dedup is off)."""
-        if self.config.near and candidate.signature is None and not candidate.keys:
-            sig = minhash_signature(candidate.text, self.config.num_perm, self.config.shingle_size)
-            candidate.signature = sig
-            candidate.keys = [] if sig is None else band_keys(sig, self.bands, self.rows)
+        if self.config.near and not candidate.prepared:
+            prints = fingerprints(candidate.text, self.config)
+            candidate.signature = prints.signature
+            candidate.keys = list(prints.keys)
+            candidate.prepared = True
         return candidate
 
     def check(self, candidate: Candidate) -> Decision:
@@ -412,12 +506,17 @@ __all__ = [
     "Decision",
     "DedupConfig",
     "Deduplicator",
+    "FingerprintingExtractor",
+    "Fingerprints",
     "LayeredIndex",
     "MemoryIndex",
     "Seen",
     "Verdict",
     "annotate",
+    "attach_fingerprints",
+    "attached_fingerprints",
     "band_keys",
+    "fingerprints",
     "lsh_params",
     "minhash_signature",
     "normalise_text",

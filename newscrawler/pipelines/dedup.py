@@ -17,7 +17,14 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
-from newscrawler.fingerprints import Candidate, Deduplicator, MemoryIndex, Verdict, annotate
+from newscrawler.fingerprints import (
+    Candidate,
+    Deduplicator,
+    MemoryIndex,
+    Verdict,
+    annotate,
+    attached_fingerprints,
+)
 from newscrawler.state.ledger import StateLedger, dedup_config
 
 logger = logging.getLogger(__name__)
@@ -84,7 +91,8 @@ class DedupPipeline:
         adapter = ItemAdapter(item)
         if "fingerprint" not in adapter.field_names() or not adapter.get("canonical_url"):
             return item  # not an article record
-        candidate = Candidate.from_record(adapter.asdict())
+        # fingerprints computed with the extraction (in a worker): the body is not hashed here
+        candidate = Candidate.from_record(adapter.asdict(), attached_fingerprints(item))
         dedup = self.dedup
         decision = dedup.check(candidate)
         verdict = decision.verdict

@@ -19,8 +19,15 @@ from twisted.internet.defer import DeferredSemaphore
 from newscrawler.discovery.urls import site_name
 from newscrawler.extraction import Extraction, ExtractionOptions, extract_article
 from newscrawler.extraction_pool import ExtractFunction, ExtractionPool, run_inline
-from newscrawler.fingerprints import record_id, text_fingerprint
+from newscrawler.fingerprints import (
+    DedupConfig,
+    FingerprintingExtractor,
+    attach_fingerprints,
+    fingerprints,
+    record_id,
+)
 from newscrawler.items import Article, Page
+from newscrawler.state.ledger import dedup_config
 
 logger = logging.getLogger(__name__)
 
@@ -53,18 +60,33 @@ def options_for_page(options: ExtractionOptions, page: Page) -> ExtractionOption
 
 
 def article_from_extraction(page: Page, result: Extraction) -> Article:
-    """Build the record from extracted fields and what the crawl knows about the page."""
+    """Build the record from extracted fields and what the crawl knows about the page.
+
+    The body's fingerprints come with ``result`` when a :class:`FingerprintingExtractor` made it
+    (they are computed here otherwise) and travel on with the record to the dedup pipeline.
+    """
     assert result.fields is not None
     values: dict[str, Any] = {k: v for k, v in result.fields.items() if k in _ARTICLE_FIELDS}
     values["url"] = page.url
     canonical = values.get("canonical_url") or page.url
     values["canonical_url"] = canonical
     values["site"] = site_name(canonical)
-    values["fingerprint"] = text_fingerprint(values["text"])
+    prints = result.fingerprints or fingerprints(values["text"], DedupConfig(near=False))
+    values["fingerprint"] = prints.fingerprint
     values["id"] = record_id(canonical, values["fingerprint"])
     values["word_count"] = len(values["text"].split())
     values["fetched_at"] = page.fetched_at
-    return Article(**values)
+    article = Article(**values)
+    attach_fingerprints(article, prints)
+    return article
+
+
+def fingerprint_config(crawler: Crawler) -> DedupConfig:
+    """What the workers fingerprint: the body sha1, and the MinHash when near-dedup is on."""
+    config = dedup_config(crawler.settings)
+    if not crawler.settings.getbool("NEWSCRAWLER_DEDUP_ENABLED"):
+        config = replace(config, near=False)
+    return config
 
 
 def usable_cores() -> int:
@@ -81,7 +103,9 @@ class ExtractionPipeline:
     of worker processes and ``process_item`` awaits it without blocking the reactor; at most
     ``NEWSCRAWLER_EXTRACTION_MAX_PENDING`` pages are in flight, the others wait (and Scrapy's
     scraper slot, which counts their response bodies, stops the engine from fetching more).
-    With 0 workers extraction runs inline, in the reactor thread.
+    With 0 workers extraction runs inline, in the reactor thread. Either way the body's dedup
+    fingerprints (sha1, MinHash signature) are computed with the extraction
+    (:class:`FingerprintingExtractor`), so in the workers when there are any.
     """
 
     def __init__(
@@ -93,10 +117,11 @@ class ExtractionPipeline:
         workers: int = 0,
         timeout: float = 60.0,
         max_pending: int = 1,
+        fingerprint: DedupConfig | None = None,
     ) -> None:
         self.stats = stats
         self.options = options
-        self.function = function
+        self.function = FingerprintingExtractor(function, fingerprint or DedupConfig(near=False))
         self.workers = workers
         self.max_pending = max(1, max_pending)
         self._logged_reasons: set[str] = set()
@@ -107,7 +132,7 @@ class ExtractionPipeline:
             self.pool = ExtractionPool(
                 workers,
                 timeout,
-                warmup_function=function,
+                warmup_function=self.function,
                 warmup_options=options,
                 on_restart=lambda: self.stats.inc_value("newscrawler/extraction/pool_restarts"),
             )
@@ -127,6 +152,7 @@ class ExtractionPipeline:
             workers=max(0, workers),
             timeout=s.getfloat("NEWSCRAWLER_EXTRACTION_TIMEOUT"),
             max_pending=max_pending,
+            fingerprint=fingerprint_config(crawler),
         )
         # A backstop for stops that skip close_spider; close() is idempotent.
         crawler.signals.connect(pipeline.close_spider, signal=signals.engine_stopped)

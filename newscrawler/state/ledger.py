@@ -37,6 +37,7 @@ from newscrawler.fingerprints import (
     LayeredIndex,
     Seen,
 )
+from newscrawler.minhash import DEFAULT_SCHEME, SCHEMES
 from newscrawler.state.base import CachedPage, StateStore
 from newscrawler.state.sqlite import SQLiteStateStore
 from newscrawler.storage.jsonl import dataset_files, read_lines, repair_tail
@@ -49,12 +50,16 @@ _LEDGERS: weakref.WeakKeyDictionary[Crawler, StateLedger] = weakref.WeakKeyDicti
 
 
 def dedup_config(settings: BaseSettings) -> DedupConfig:
+    scheme = settings.get("NEWSCRAWLER_DEDUP_MINHASH_SCHEME") or DEFAULT_SCHEME
+    if scheme not in SCHEMES:
+        raise ValueError(f"NEWSCRAWLER_DEDUP_MINHASH_SCHEME must be one of {SCHEMES}")
     return DedupConfig(
         by_url=settings.getbool("NEWSCRAWLER_DEDUP_URL"),
         by_fingerprint=settings.getbool("NEWSCRAWLER_DEDUP_FINGERPRINT"),
         near=settings.getbool("NEWSCRAWLER_DEDUP_NEAR"),
         threshold=settings.getfloat("NEWSCRAWLER_DEDUP_NEAR_THRESHOLD"),
         num_perm=settings.getint("NEWSCRAWLER_DEDUP_NUM_PERM"),
+        scheme=scheme,
     )
 
 
