@@ -64,7 +64,11 @@ def people(text: str, **kwargs: bool) -> list[dict[str, object]]:
             "Por Lucía Fernández, corresponsal",
             [{"name": "Lucía Fernández", "roles": ["corresponsal"]}],
         ),
-        ("Jane Doe (Reuters)", [{"name": "Jane Doe", "roles": []}]),
+        (
+            "Jane Doe (Reuters)",
+            [{"name": "Jane Doe", "roles": []}, {"name": "Reuters", "roles": []}],
+        ),
+        ("Jane Doe (London)", [{"name": "Jane Doe", "roles": []}]),
         ("by JEAN-PIERRE O'NEIL | March 5, 2024", [{"name": "Jean-Pierre O'Neil", "roles": []}]),
         (
             "By Madeleine Howell 30 August 2023 • 4:45pm",
@@ -90,7 +94,8 @@ def test_parse_byline(byline: str, expected: list[dict[str, object]]) -> None:
 
 def test_strict_bylines_need_two_words_or_an_agency_in_capitals() -> None:
     assert people("von Montag, den 1. Mai", strict=True) == []
-    assert people("Von dpa", strict=True) == []
+    assert people("Von hier", strict=True) == []
+    assert people("Von dpa", strict=True) == [{"name": "dpa", "roles": []}]
     assert people("Von APA", strict=True) == [{"name": "APA", "roles": []}]
     assert people("Von Anna Weber", strict=True) == [{"name": "Anna Weber", "roles": []}]
 
