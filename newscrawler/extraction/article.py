@@ -59,7 +59,12 @@ from newscrawler.extraction.metadata import (
     read_metadata,
 )
 from newscrawler.extraction.related import RelatedBlock, entries_of, find_related_blocks
-from newscrawler.extraction.visible import MODIFIED_HINT, find_bylines, find_visible_dates
+from newscrawler.extraction.visible import (
+    MODIFIED_HINT,
+    find_bylines,
+    find_signature,
+    find_visible_dates,
+)
 from newscrawler.items import PageHints
 
 # Meta tags holding the publication and modification dates, most trusted first.
@@ -372,6 +377,9 @@ def _authors(
                     if role not in person.roles:
                         person.roles.append(role)
             return people
+    signed = _signature(stage, exclude, orgs, acronyms)
+    if signed:
+        return signed
     # No person anywhere: the organisation credited as author (an agency, a desk) is the credit.
     credited = [AuthorRole(name) for name in (article.organisations if article else [])]
     for group in (credited + list(declared), *groups[1:]):
@@ -379,6 +387,21 @@ def _authors(
         if people:
             return people
     return []
+
+
+def _signature(
+    stage: _Stage, exclude: list[HtmlElement], orgs: list[str], acronyms: list[str]
+) -> list[AuthorRole]:
+    """Names signing the text (see :func:`find_signature`), when the whole line is names."""
+    text = find_signature(stage.index, exclude)
+    if not text:
+        return []
+    people = parse_byline(text, strict=True)
+    # Every word of the line is in a name: not a sentence ("Read more", "mit dpa").
+    named = {w for p in people for w in re.findall(r"\w+", p.name.casefold())}
+    if not people or set(re.findall(r"\w+", text.casefold())) - named:
+        return []
+    return merge_authors([people], orgs, acronyms=acronyms)
 
 
 def _completes(visible: list[AuthorRole], declared: list[AuthorRole]) -> bool:

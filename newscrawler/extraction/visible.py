@@ -22,7 +22,7 @@ _NOT_BYLINE_ATTR = re.compile(r"author-?(?:bio|image|img|photo|avatar|pic|social
 # Links to an author's page ("/autoren/name/max-kolter", "/author/jane-doe/", "/av/viktor-h/").
 _AUTHOR_HREF = re.compile(
     r"/(?:authors?|autor(?:en|in)?|auteurs?|autores?|autori|forfatter|skribent|journalists?"
-    r"|reporters?|profile/|av|by)/[^/?#]+/?(?:[?#]|$)",
+    r"|reporters?|profile|av|by)/(?:[^/?#]+/)?[^/?#]+/?(?:[?#]|$)",
     re.I,
 )
 _DATE_ATTR = re.compile(
@@ -200,6 +200,34 @@ def find_bylines(
         text = _separate_names(index, el, text) if marked else text
         out.append(Byline(text, marked, _near(index, el, headline)))
     return out
+
+
+_EMPHASIS = frozenset({"strong", "b", "em", "i"})
+
+
+def find_signature(index: PageIndex, exclude: list[HtmlElement]) -> str | None:
+    """A signature paragraph: the first or one of the last two paragraphs of the article's
+    text, written in bold or italics and short (``<p><strong>Lê Phương</strong></p>`` closing
+    the text, perhaps before an appeal for donations)."""
+    weight: dict[HtmlElement, int] = {}
+    for p in index.tree.iter("p"):
+        parent = p.getparent()
+        if parent is not None:
+            weight[parent] = weight.get(parent, 0) + index.size.get(p, 0)
+    if not weight:
+        return None
+    box = max(weight, key=lambda el: weight[el])
+    paragraphs = [p for p in box if p.tag == "p" and index.size.get(p, 0)]
+    for p in paragraphs[:1] + paragraphs[:0:-1][:2]:
+        children = [c for c in p if isinstance(c.tag, str)]
+        if len(children) != 1 or children[0].tag not in _EMPHASIS or index.inside_any(p, exclude):
+            continue
+        if (p.text or "").strip() or (children[0].tail or "").strip():
+            continue
+        text = index.short_text(p, 60)
+        if text and not _NOT_BYLINE_TEXT.search(text):
+            return text
+    return None
 
 
 def find_visible_dates(
