@@ -17,6 +17,9 @@ milliseconds, share those modules copy-on-write, and a replaced worker is ready 
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import logging
 import multiprocessing
 import time
@@ -57,6 +60,55 @@ WARMUP_PAGES = (
     f"</head><body><h1>Warm-up</h1><p>{_WARMUP_TEXT}</p><p>Published 27 March 2024</p>"
     f"<p>{_WARMUP_TEXT}</p></body></html>",
 )
+
+
+# After a page this large (body bytes) a worker gives the memory its parse freed back to the
+# system: glibc keeps freed heap pages otherwise, and the worker stays at its largest page's size.
+TRIM_AFTER_BYTES = 256 * 1024
+# ... and after every so many pages in any case.
+TRIM_EVERY_PAGES = 32
+
+
+def _load_malloc_trim() -> Callable[[int], int] | None:
+    name = ctypes.util.find_library("c")
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL(name).malloc_trim  # glibc only
+    except (OSError, AttributeError, TypeError):
+        return None
+    return trim
+
+
+_malloc_trim = _load_malloc_trim()
+_pages_since_trim = 0
+
+
+def run_in_worker(function: ExtractFunction, *args: Any, **kwargs: Any) -> Extraction:
+    """Run ``function`` in a worker, then hand freed memory back to the system when the page was
+    large (or every :data:`TRIM_EVERY_PAGES` pages), so that a worker does not keep the heap
+    of the largest page it ever saw."""
+    global _pages_since_trim
+    try:
+        return function(*args, **kwargs)
+    finally:
+        _pages_since_trim += 1
+        body = args[0] if args else None
+        large = isinstance(body, bytes | str) and len(body) >= TRIM_AFTER_BYTES
+        if _malloc_trim is not None and (large or _pages_since_trim >= TRIM_EVERY_PAGES):
+            _pages_since_trim = 0
+            _malloc_trim(0)
+
+
+def init_worker(function: ExtractFunction | None, options: ExtractionOptions) -> None:
+    """A new worker's set-up: freeze what it inherited, then warm up.
+
+    ``gc.freeze()`` moves the objects forked from the fork server (the preloaded modules) out of
+    the collector's reach: collections would otherwise write to every one of them and so copy
+    every shared memory page into the worker. What the warm-up loads is frozen too.
+    """
+    gc.freeze()
+    if function is not None:
+        warm_up(function, options)
+        gc.freeze()
 
 
 def start_method() -> str:
@@ -136,8 +188,8 @@ class ExtractionPool:
         function, options = self._warmup
         self._pool = ProcessPool(
             max_workers=self.workers,
-            initializer=warm_up if function is not None else None,
-            initargs=(function, options) if function is not None else (),
+            initializer=init_worker,
+            initargs=(function, options),
             context=context,
         )
         _ = self._pool.active  # starts the workers now, so that they warm up during start-up
@@ -173,7 +225,10 @@ class ExtractionPool:
             return
         try:
             future = self._pool.schedule(
-                task.function, args=task.args, kwargs=task.kwargs, timeout=self.timeout
+                run_in_worker,
+                args=(task.function, *task.args),
+                kwargs=task.kwargs,
+                timeout=self.timeout,
             )
         except RuntimeError as exc:  # the pool broke (a worker died outside any task)
             self._retry_or_fail(task, str(exc))

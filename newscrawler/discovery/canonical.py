@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from parsel import Selector
@@ -54,6 +55,7 @@ def _keep_param(name: str, value: str) -> bool:
     return not (_MAYBE_SESSION.match(name) and _is_token(value))
 
 
+@lru_cache(maxsize=16384)  # pages of a site share most of their links
 def canonical_url(url: str) -> str:
     """``url`` without fragment, tracking parameters, session ids and default port; query sorted.
 

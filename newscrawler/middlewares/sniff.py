@@ -18,6 +18,7 @@ logger = logging.getLogger(__name__)
 
 _TEXT_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _CONTROL = frozenset(range(32)) - {9, 10, 12, 13}  # tab, LF, FF and CR are text
+_NOT_CONTROL = bytes(b for b in range(256) if b not in _CONTROL)
 
 
 def looks_binary(body: bytes, sample_size: int = 4096) -> bool:
@@ -27,7 +28,8 @@ def looks_binary(body: bytes, sample_size: int = 4096) -> bool:
         return False
     if b"\x00" in sample:
         return True
-    return sum(1 for b in sample if b in _CONTROL) > len(sample) // 10
+    control = len(sample.translate(None, _NOT_CONTROL))  # the control bytes alone
+    return control > len(sample) // 10
 
 
 class BinaryBodyMiddleware:

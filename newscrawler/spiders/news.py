@@ -18,8 +18,8 @@ import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, Response, TextResponse
-from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.response import get_base_url
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
@@ -28,6 +28,7 @@ from newscrawler.discovery.canonical import canonical_url, declared_links, varia
 from newscrawler.discovery.classify import classify_page, looks_like_article_url
 from newscrawler.discovery.dates import is_before, parse_since
 from newscrawler.discovery.feeds import find_feed_links, parse_feed
+from newscrawler.discovery.links import page_links
 from newscrawler.discovery.patterns import is_archive_url, pagination_number
 from newscrawler.discovery.seen import SeenUrls
 from newscrawler.discovery.sitemaps import parse_sitemap
@@ -138,10 +139,10 @@ class NewsSpider(scrapy.Spider):
         domains = {registered_domain(url_host(u)) for u in (*self.seeds, *discovery_urls)}
         domains.update(registered_domain(d) for site in configured for d in site.domains)
         self.allowed_domains = sorted(domains)
+        self._seed_domains = frozenset(domains)
         self.since_arg = since
         self.since = parse_since(since) if since else None
         self.seen_urls = SeenUrls()
-        self.link_extractor = LinkExtractor(unique=True)
         self.robots_sitemaps: dict[str, list[str] | None] = {}
         self._bootstrapped: set[str] = set()
         self._feeds_probed: set[str] = set()
@@ -249,8 +250,9 @@ class NewsSpider(scrapy.Spider):
         """
         stats = self.crawler.stats
         assert stats is not None
-        urls = [canonical_url(link.url) for link in self.link_extractor.extract_links(response)]
-        urls = [u for u in urls if self.is_on_seed_sites(u)]
+        links = page_links(response.selector.root, get_base_url(response), self.is_seed_host)
+        # Off-site links (most of a news page's) are dropped before the costlier steps.
+        urls = list(dict.fromkeys(canonical_url(u) for u in links if self.is_on_seed_sites(u)))
         articles = {u for u in urls if self.is_article_candidate(u)}
         previous = response.meta.get(meta.LISTING_LINKS)
         exhausted = (
@@ -262,6 +264,9 @@ class NewsSpider(scrapy.Spider):
         paginated = self.settings.getint("NEWSCRAWLER_TRAPS_MAX_PAGINATION") > 0
         archived = self.settings.getint("NEWSCRAWLER_TRAPS_MAX_ARCHIVE_PAGES") > 0
         for url in urls:
+            if url in self.seen_urls:  # scheduled already: no request to build and filter
+                stats.inc_value("newscrawler/discovery/duplicate_requests")
+                continue
             next_page = pagination_number(url) is not None
             archive = is_archive_url(url)
             if exhausted and (next_page or archive):
@@ -555,7 +560,11 @@ class NewsSpider(scrapy.Spider):
 
     def is_on_seed_sites(self, url: str) -> bool:
         """Same registered domain as a seed (subdomains included)."""
-        return registered_domain(url_host(url)) in self.allowed_domains
+        return self.is_seed_host(url_host(url))
+
+    def is_seed_host(self, host: str) -> bool:
+        """Whether ``host`` (lower-case) belongs to a seed's registered domain."""
+        return registered_domain(host) in self._seed_domains
 
     def site_hints(
         self,
