@@ -64,7 +64,11 @@ def people(text: str, **kwargs: bool) -> list[dict[str, object]]:
             "Por Lucía Fernández, corresponsal",
             [{"name": "Lucía Fernández", "roles": ["corresponsal"]}],
         ),
-        ("Jane Doe (Reuters)", [{"name": "Jane Doe", "roles": []}]),
+        (
+            "Jane Doe (Reuters)",
+            [{"name": "Jane Doe", "roles": []}, {"name": "Reuters", "roles": []}],
+        ),
+        ("Jane Doe (London)", [{"name": "Jane Doe", "roles": []}]),
         ("by JEAN-PIERRE O'NEIL | March 5, 2024", [{"name": "Jean-Pierre O'Neil", "roles": []}]),
         (
             "By Madeleine Howell 30 August 2023 • 4:45pm",
@@ -90,7 +94,8 @@ def test_parse_byline(byline: str, expected: list[dict[str, object]]) -> None:
 
 def test_strict_bylines_need_two_words_or_an_agency_in_capitals() -> None:
     assert people("von Montag, den 1. Mai", strict=True) == []
-    assert people("Von dpa", strict=True) == []
+    assert people("Von hier", strict=True) == []
+    assert people("Von dpa", strict=True) == [{"name": "dpa", "roles": []}]
     assert people("Von APA", strict=True) == [{"name": "APA", "roles": []}]
     assert people("Von Anna Weber", strict=True) == [{"name": "Anna Weber", "roles": []}]
 
@@ -185,3 +190,203 @@ def test_photo_credits_are_not_bylines() -> None:
         '<p class="author-credit">Foto: Andrew Harnik / AP</p><span class="byline">© Reuters</span>'
     )
     assert authors_of("", body) == []
+
+
+# --- Agencies, desks, declared names, the site's own credits ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ("Von Felix Weber und Jonas Roth, dpa", ["Felix Weber", "Jonas Roth", "dpa"]),
+        ("Par Claire Dubois, AFP", ["Claire Dubois", "AFP"]),
+        ("Door Sanne de Vries, ANP", ["Sanne de Vries", "ANP"]),
+        ("Av Karin Lund, TT", ["Karin Lund", "TT"]),
+        ("Por Lucía Gómez, EFE", ["Lucía Gómez", "EFE"]),
+        ("Автор: Иван Петров, ТАСС", ["Иван Петров", "ТАСС"]),
+        ("Anna Weber (dpa)", ["Anna Weber", "dpa"]),
+        # any other single word after a comma is a place, not a second author
+        ("Von Anna Weber, Berlin", ["Anna Weber"]),
+        ("Por Lucía Gómez, Madrid", ["Lucía Gómez"]),
+    ],
+)
+def test_agencies_in_a_byline_are_credits_and_places_are_not(
+    byline: str, expected: list[str]
+) -> None:
+    assert [p.name for p in parse_byline(byline)] == expected
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ("Von BR24 Redaktion", ["BR24 Redaktion"]),
+        ("MM-Redaktion", ["MM-Redaktion"]),
+        ("By Herald staff reporter", ["Herald staff reporter"]),
+        ("MND Staff", ["MND Staff"]),
+        ("Редакция РБК", ["Редакция РБК"]),
+        # a job title after a named person stays a role
+        ("Mary Smith, Herald Staff Writer", ["Mary Smith"]),
+        ("Von unserer Redaktion", []),
+    ],
+)
+def test_newsroom_credits_are_kept_whole(byline: str, expected: list[str]) -> None:
+    assert [p.name for p in parse_byline(byline)] == expected
+
+
+def test_declared_names_are_taken_as_written_but_never_numbers_or_addresses() -> None:
+    def declared(text: str) -> list[str]:
+        return [p.name for p in parse_byline(text, declared=True)]
+
+    assert declared("dpa") == ["dpa"]
+    assert declared("viktor hedlund") == ["Viktor Hedlund"]
+    assert declared("jan van dijk") == ["Jan van Dijk"]
+    assert declared("FOCUS online") == ["FOCUS online"]
+    assert declared("105092") == []
+    assert declared("j.doe@herald.example") == []
+    assert declared("https://herald.example/authors/jane") == []
+    # read from the page's text, the same words do not look like a name
+    assert [p.name for p in parse_byline("viktor hedlund")] == []
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ("By Julian Borger in Washington", ["Julian Borger"]),
+        ("Associated Press in Valencia", ["Associated Press"]),
+        ("Von Jonas Weber Stand: 28.04.2023, 05:00 Uhr", ["Jonas Weber"]),
+        ("By Jane Doe Updated 5 March 2024", ["Jane Doe"]),
+        ("Par Claire Dubois Publié le 3 mars 2024", ["Claire Dubois"]),
+        ("この記事を書いた人 渡辺洋介 東京社会部 フォロー 戦争、平和", []),
+    ],
+)
+def test_places_date_labels_and_sentences_are_cut_from_names(
+    byline: str, expected: list[str]
+) -> None:
+    assert [p.name for p in parse_byline(byline)] == expected
+
+
+def test_acronyms_drop_only_equal_names() -> None:
+    merged = merge_authors(
+        [[AuthorRole("LTO"), AuthorRole("MM-Redaktion"), AuthorRole("Max Kolter")]],
+        acronyms=["LTO", "MM"],
+    )
+    assert [p.name for p in merged] == ["MM-Redaktion", "Max Kolter"]
+
+
+def test_nested_json_ld_author_lists_are_read() -> None:
+    head = jsonld(
+        '[{"@type": "Person", "name": "Jane Porter"}, [{"@type": "Person", "name": "Tom Reilly"}]]'
+    )
+    assert authors_of(head) == ["Jane Porter", "Tom Reilly"]
+
+
+def test_an_author_typed_both_person_and_organization_is_a_person() -> None:
+    head = jsonld('{"@type": ["Person", "Organization"], "name": "Kyle Reed"}')
+    assert authors_of(head, '<p class="byline">By Tom Reilly</p>') == ["Kyle Reed"]
+
+
+def test_json_ld_agency_next_to_a_person_is_kept() -> None:
+    head = jsonld(
+        '[{"@type": "Person", "name": "Paula Keller"}, {"@type": "Organization", "name": "SDA"}]'
+    )
+    assert authors_of(head) == ["Paula Keller", "SDA"]
+
+
+def test_json_ld_agency_beats_a_byline_elsewhere_on_the_page() -> None:
+    head = jsonld('{"@type": "Organization", "name": "dpa"}') + (
+        '<meta name="author" content="The Midday Herald">'
+    )
+    assert authors_of(head, '<p class="byline">Von Christoph Maier</p>') == ["dpa"]
+
+
+def test_lower_case_json_ld_people_are_kept() -> None:
+    assert authors_of(jsonld('{"@type": "Person", "name": "viktor hedlund"}')) == ["Viktor Hedlund"]
+    assert authors_of(jsonld('{"@type": "Person", "name": "dpa"}')) == ["dpa"]
+
+
+def test_meta_author_naming_the_site_gives_way_to_the_byline() -> None:
+    head = '<meta name="author" content="Herald Media (www.herald.example)">'
+    assert authors_of(head, '<p class="byline">Von Anna Weber</p>') == ["Anna Weber"]
+    # the site's acronym ("MHO" for "Midday Herald Online") is the site too
+    head = (
+        '<meta property="og:site_name" content="Midday Herald Online">'
+        '<meta name="author" content="MHO">'
+    )
+    assert authors_of(head, '<p class="byline">By Tom Reilly</p>') == ["Tom Reilly"]
+    # with nothing else, the site's own credit is still the credit
+    assert authors_of('<meta name="author" content="Herald Media (www.herald.example)">') == [
+        "Herald Media"
+    ]
+
+
+def test_written_by_twitter_label_gives_the_author() -> None:
+    head = (
+        '<meta name="twitter:label1" content="Verfasst von">'
+        '<meta name="twitter:data1" content="Gregor Brandt">'
+    )
+    assert authors_of(head) == ["Gregor Brandt"]
+    head = (
+        '<meta name="twitter:label1" content="Est. reading time">'
+        '<meta name="twitter:data1" content="3 Minuten">'
+    )
+    assert authors_of(head) == []
+
+
+def article_page(header: str, body: str = "", after: str = "") -> str:
+    return (
+        "<html lang='de'><head></head><body>"
+        f"<article><header><h1>Brücke</h1>{header}</header>{body}{TEXT}</article>{after}"
+        "</body></html>"
+    )
+
+
+def visible_authors(html: str) -> list[str]:
+    result = extract_article(html, "https://herald.example/bruecke", now=NOW)
+    assert result.fields is not None
+    return list(result.fields["authors"])
+
+
+def test_byline_marked_on_an_ancestor_is_read_from_its_link() -> None:
+    header = '<span class="byline"><span class="author vcard"><a href="/x">Gregor Brandt</a>'
+    assert visible_authors(article_page(header + "</span></span>")) == ["Gregor Brandt"]
+
+
+def test_link_to_an_author_page_marks_a_byline() -> None:
+    body = '<p><a href="/autoren/name/max-kolter">Dr. Max Kolter</a></p>'
+    assert visible_authors(article_page("", body)) == ["Dr. Max Kolter"]
+
+
+def test_labelled_byline_in_the_article_header_is_read() -> None:
+    header = '<p class="reader-meta">von Dr. Max Kolter</p>'
+    assert visible_authors(article_page(header)) == ["Dr. Max Kolter"]
+
+
+def test_bylines_in_separate_elements_do_not_run_together() -> None:
+    head = jsonld('{"@type": "Person", "name": "Marlene Holm"}')
+    body = (
+        '<div class="bylines"><div class="byline"><a rel="author">Ingrid Berg</a></div>'
+        '<div class="byline"><a rel="author">Marlene Holm</a></div></div>'
+    )
+    assert authors_of(head, body) == ["Marlene Holm", "Ingrid Berg"]
+
+
+def test_a_teasers_byline_far_below_does_not_add_authors() -> None:
+    head = jsonld('{"@type": "Person", "name": "Jane Porter"}')
+    teaser = (
+        '<div class="more">' + "<p>Another story about the city council and its budget.</p>" * 20
+    )
+    teaser += '<div class="card"><p class="byline">By Jane Porter and Tom Reilly</p></div></div>'
+    html = page(head, "").replace("</article>", "</article>" + teaser)
+    result = extract_article(html, "https://herald.example/bridge", now=NOW)
+    assert result.fields is not None
+    assert result.fields["authors"] == ["Jane Porter"]
+
+
+def test_signature_paragraph_credits_the_text_when_nothing_else_names_a_person() -> None:
+    head = jsonld('{"@type": "Organization", "name": "The Midday Herald"}')
+    signed = f"<html><head>{head}</head><body><article><h1>Cầu</h1>{TEXT}{TEXT}"
+    signed += "<p><strong>Lê Phương</strong></p></article></body></html>"
+    assert visible_authors(signed) == ["Lê Phương"]
+    # a bold sentence is not a signature: the organisation stays the credit
+    unsigned = signed.replace("Lê Phương", "Read more")
+    assert visible_authors(unsigned) == ["The Midday Herald"]

@@ -22,6 +22,7 @@ from newscrawler.extraction.attribution import Attribution, find_attribution, pa
 from newscrawler.extraction.authors import (
     AuthorRole,
     byline_after_label,
+    is_agency,
     merge_authors,
     parse_byline,
 )
@@ -59,7 +60,12 @@ from newscrawler.extraction.metadata import (
     read_metadata,
 )
 from newscrawler.extraction.related import RelatedBlock, entries_of, find_related_blocks
-from newscrawler.extraction.visible import MODIFIED_HINT, find_bylines, find_visible_dates
+from newscrawler.extraction.visible import (
+    MODIFIED_HINT,
+    find_bylines,
+    find_signature,
+    find_visible_dates,
+)
 from newscrawler.items import PageHints
 
 # Meta tags holding the publication and modification dates, most trusted first.
@@ -301,42 +307,97 @@ def _attribution(stage: _Stage, exclude: list[HtmlElement]) -> Attribution | Non
     return Attribution(name=name, url=link, label=None, element=node) if name or link else None
 
 
+# ``twitter:labelN`` texts announcing the author in ``twitter:dataN`` (WordPress SEO plugins).
+_WRITTEN_BY = re.compile(
+    r"^\s*(?:written by|verfasst von|geschrieben von|autor(?:in)?|escrito por|écrit par"
+    r"|scritto da|geschreven door|skrevet av|skrivet av|автор|napisał|kirjoittanut)\s*:?\s*$",
+    re.I,
+)
+
+
+def _author_meta_values(page: PageMetadata) -> list[list[str]]:
+    """Author meta values, grouped by tag in order of trust; ``twitter:dataN`` last."""
+    groups = [page.meta.get(key, []) for key in AUTHOR_META]
+    labels, data = page.meta.get("twitter:label1", []), page.meta.get("twitter:data1", [])
+    groups.append([d for label, d in zip(labels, data, strict=False) if _WRITTEN_BY.match(label)])
+    return groups
+
+
 def _meta_authors(page: PageMetadata) -> list[AuthorRole]:
     people: list[AuthorRole] = []
-    for key in AUTHOR_META:
-        for value in page.meta.get(key, []):
+    for values in _author_meta_values(page):
+        for value in values:
             if absolute_url("https://x.invalid/", value) and re.match(r"\s*(https?:|/)", value):
                 continue  # article:author is often a profile URL
-            people.extend(parse_byline(value))
+            people.extend(parse_byline(value, declared=True))
         if people:
             break
     return people
+
+
+def _acronyms(names: list[str]) -> list[str]:
+    """``LTO`` for "Legal Tribune Online": initials of names of capitalised words."""
+    out = []
+    for name in names:
+        words = re.findall(r"[^\W\d_]+", name)
+        if len(words) >= 2 and all(w[0].isupper() for w in words):
+            out.append("".join(w[0] for w in words))
+    return out
+
+
+def _site_credits(page: PageMetadata, url: str) -> list[str]:
+    """Names by which the site credits itself: its organisations and names, and meta authors
+    naming its domain (``Deutsche Welle (www.dw.com)``)."""
+    names = [*page.organisations, *page.site_names[:-1]]
+    domain = re.sub(r"^(?:www|m|amp)\.", "", host_of(url).lower())
+    if "." in domain:
+        for values in _author_meta_values(page):
+            for value in values:
+                if domain in value.lower() and not re.match(r"\s*(https?:|/)", value):
+                    names.extend(p.name for p in parse_byline(value, declared=True))
+    return names
 
 
 def _authors(
     stage: _Stage, exclude: list[HtmlElement], headline: HtmlElement | None
 ) -> list[AuthorRole]:
     nodes = stage.select("authors")
-    orgs = [*stage.page.organisations, *stage.page.site_names[:-1]]
+    orgs = _site_credits(stage.page, stage.url)
     if nodes is not None:
-        return merge_authors([parse_byline(text_of(n)) for n in nodes], orgs)
+        texts = [text_of(n) for n in nodes]
+        return merge_authors([parse_byline(t) for t in texts], orgs, acronyms=_acronyms(orgs))
     visible: list[AuthorRole] = []
-    for text, marked in find_bylines(stage.index, exclude, headline):
-        visible = parse_byline(byline_after_label(text) if marked else text, strict=not marked)
+    near = False
+    for byline in find_bylines(stage.index, exclude, headline):
+        text = byline_after_label(byline.text) if byline.marked else byline.text
+        visible = parse_byline(text, strict=not byline.marked)
         if visible:
+            near = byline.near
             break
     article = stage.page.article
     declared = article.authors if article else []
+    # A news agency typed Organization is a credit (``[Person, {Organization: "SDA"}]``); any
+    # other organisation as author is the publisher posing as one, used only when no one else is.
+    agencies = [AuthorRole(o) for o in (article.organisations if article else []) if is_agency(o)]
+    orgs = [o for o in orgs if not is_agency(o)] if agencies else orgs
+    declared = [*declared, *agencies]
+    acronyms = [a for a in _acronyms(orgs) if not is_agency(a)]
     groups = (declared, _meta_authors(stage.page), visible)
     roles = {p.name.casefold(): p.roles for p in visible}
     for group in groups:
-        people = merge_authors([group], orgs)
+        people = merge_authors([group], orgs, acronyms=acronyms)
+        if people and near and _completes(visible, people):
+            # The page's byline names everyone declared and more: it is the fuller credit.
+            people = merge_authors([people, visible], orgs, acronyms=acronyms)
         if people:
             for person in people:
                 for role in roles.get(person.name.casefold(), []):
                     if role not in person.roles:
                         person.roles.append(role)
             return people
+    signed = _signature(stage, exclude, orgs, acronyms)
+    if signed:
+        return signed
     # No person anywhere: the organisation credited as author (an agency, a desk) is the credit.
     credited = [AuthorRole(name) for name in (article.organisations if article else [])]
     for group in (credited + list(declared), *groups[1:]):
@@ -344,6 +405,30 @@ def _authors(
         if people:
             return people
     return []
+
+
+def _signature(
+    stage: _Stage, exclude: list[HtmlElement], orgs: list[str], acronyms: list[str]
+) -> list[AuthorRole]:
+    """Names signing the text (see :func:`find_signature`), when the whole line is names."""
+    text = find_signature(stage.index, exclude)
+    if not text:
+        return []
+    people = parse_byline(text, strict=True)
+    # Every word of the line is in a name: not a sentence ("Read more", "mit dpa").
+    named = {w for p in people for w in re.findall(r"\w+", p.name.casefold())}
+    if not people or set(re.findall(r"\w+", text.casefold())) - named:
+        return []
+    return merge_authors([people], orgs, acronyms=acronyms)
+
+
+def _completes(visible: list[AuthorRole], declared: list[AuthorRole]) -> bool:
+    """``visible`` names every one of ``declared`` and other people (names of two words or
+    more: a single word left over is more often a place or a desk) besides."""
+    seen = {p.name.casefold() for p in visible}
+    known = {p.name.casefold() for p in declared}
+    extra = seen - known
+    return bool(extra) and known <= seen and all(len(name.split()) >= 2 for name in extra)
 
 
 def _visible_candidates(

@@ -2,6 +2,17 @@
 
 ``"АВТОР: БОРИСЛАВ ПРОТЧЕНКО, ЖУРНАЛИСТ, РЕДАКТОР"`` gives the name ``Борислав Протченко`` with
 the roles ``журналист`` and ``редактор``; ``"By Jane Porter and Tom Reilly"`` gives two names.
+
+Rules that hold in every language:
+
+- a news agency named in a byline (``"Von Anna Weber, dpa"``, ``"Jane Doe (Reuters)"``) is a
+  credit of its own; any other single word after a comma is a place or a desk and is dropped
+  (``"Von Klaus Becker, Berlin"``);
+- a newsroom credited as such (``"BR24 Redaktion"``, ``"MND Staff"``) is kept whole, not cut to
+  its first word with the rest read as a job title;
+- names declared in structured data (JSON-LD ``Person``, ``<meta name="author">``) are taken as
+  written, lower case included (``"dpa"``, ``"viktor hedlund"``); names read from the page's
+  text must look like names (capitalised words, no digits).
 """
 
 from __future__ import annotations
@@ -11,7 +22,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from newscrawler.extraction.labels import AUTHOR_JOINERS, ROLE_WORDS, split_author_prefix
+from newscrawler.extraction.labels import (
+    AUTHOR_JOINERS,
+    DESK_WORDS,
+    NEWS_AGENCIES,
+    ROLE_WORDS,
+    split_author_prefix,
+)
 
 # Stems of job titles, for inflected and compound forms ("Wirtschaftsredakteurin").
 _ROLE_STEMS = (
@@ -27,6 +44,7 @@ _ROLE_STEMS = (
     "editor",
     "columnist",
     "photograph",
+    "agentur",  # "Nachrichtenagentur", "Presseagentur": what the credit is, not a name
     "fotograf",
     "корреспондент",
     "кореспондент",
@@ -47,8 +65,19 @@ _SPLIT_NAMES = re.compile(rf"\s*(?:[,;]\s*(?:(?:{_JOINERS})\s+)?|\s(?:{_JOINERS}
 _HARD_SEPARATORS = re.compile(r"\s*(?:[|•·\n]|\s[-–—]\s)\s*")
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _NOT_A_NAME = re.compile(r"\d|@|https?:|www\.|\.(?:com|org|net|ru|de)\b|/", re.I)
-# A byline ends where its date or time begins ("By Jane Doe 30 August 2023 • 4:45pm").
-_DATE_START = re.compile(r"\s*[,|·•(]?\s*\d.*$", re.S)
+# Never in a name, even a declared one: e-mail addresses, URLs, numbers, sentence punctuation.
+_NEVER_A_NAME = re.compile(r"@|https?:|www\.|/|(?:^|\s)\d+(?:\s|$)|[、，。：；！？（）「」]")
+# A byline ends where its date or time begins ("By Jane Doe 30 August 2023 • 4:45pm"); digits
+# glued to letters belong to a word ("BR24 Redaktion").
+_DATE_START = re.compile(r"\s*[,|·•(]?\s*(?<!\w)\d.*$", re.S)
+# A date's label left at the end of a byline once the date is cut ("Von Jane Doe Stand: …").
+_DATE_LABEL_END = re.compile(
+    r"(?:^|\s)(?:stand|updated|last updated|aktualisiert|veröffentlicht|erschienen|published"
+    r"|posted|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|gepubliceerd"
+    r"|bijgewerkt|publicerad|uppdaterad|publisert|oppdatert|опубликовано|обновлено)"
+    r"(?:\s+(?:am|on|at|le|el|il|op|den))?\s*:?\s*$",
+    re.I,
+)
 # Lower-case words allowed inside a name.
 _PARTICLES = frozenset(
     {"von", "van", "der", "den", "de", "da", "di", "del", "della", "dos", "das", "du", "le", "la"}
@@ -78,6 +107,24 @@ def title_case_name(name: str) -> str:
     return re.sub(r"[^\W\d_]+", lambda m: m.group(0)[0] + m.group(0)[1:].lower(), name)
 
 
+def is_agency(text: str) -> bool:
+    """Whether ``text`` as a whole names a news agency (``dpa``, ``AFP``, ``Associated Press``)."""
+    return " ".join(text.split()).strip(" .").casefold() in NEWS_AGENCIES
+
+
+def is_desk(text: str, *, declared: bool = False) -> bool:
+    """Whether ``text`` credits a newsroom: a desk word and one other word (``BR24 Redaktion``,
+    ``MND Staff``, ``Guardian staff reporter``, ``MM-Redaktion``)."""
+    words = re.findall(r"[^\W_]+(?:[.'][^\W_]+)*", text)
+    if not 2 <= len(words) <= 4 or not any(w.casefold() in DESK_WORDS for w in words):
+        return False
+    other = [w for w in words if not (w.casefold() in DESK_WORDS or is_role(w))]
+    if len(other) != 1 or other[0].casefold() in _ROLE_FILLERS:
+        return False
+    first = other[0][0]
+    return declared or first.isupper() or first.isdigit() or not first.isalpha()
+
+
 def is_role(text: str) -> bool:
     """Whether ``text`` is a job title (``Staff Writer``, ``ЖУРНАЛИСТ``, ``Redakteurin``)."""
     words = re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", text.lower())
@@ -99,12 +146,19 @@ def _role_text(text: str) -> str:
     return text.lower() if text.isupper() else text
 
 
-def looks_like_name(text: str) -> bool:
-    """A plausible person's (or desk's) name: 1-6 capitalised words, no digits/URLs/e-mails."""
-    if not text or len(text) > 60 or _NOT_A_NAME.search(text):
+def looks_like_name(text: str, *, declared: bool = False) -> bool:
+    """A plausible person's (or desk's) name: 1-6 capitalised words, no digits/URLs/e-mails.
+
+    A ``declared`` name (from structured data) may be in lower case and hold digits.
+    """
+    if not text or len(text) > 60 or _NEVER_A_NAME.search(text):
         return False
     words = text.split()
     if not 1 <= len(words) <= 6 or not any(c.isalpha() for c in text):
+        return False
+    if declared:
+        return True
+    if _NOT_A_NAME.search(text):
         return False
     for word in words:
         first = next((c for c in word if c.isalpha()), "")
@@ -133,7 +187,7 @@ def _cut_at_date(text: str) -> str:
         if before.isspace() or (before.islower() and word[0].isupper()):
             text = text[:start]
             break
-    return _DATE_START.sub("", text)
+    return _DATE_LABEL_END.sub("", _DATE_START.sub("", text))
 
 
 @lru_cache(maxsize=1)
@@ -146,13 +200,25 @@ def _month_words() -> frozenset[str]:
 _MONTH_LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "ru", "uk", "pl")
 
 
-def parse_byline(text: str, *, strict: bool = False) -> list[AuthorRole]:
+def _name_case(name: str, declared: bool) -> str:
+    """Capitals title-cased; a declared name in lower case (``viktor hedlund``) too."""
+    words = name.split()
+    if declared and len(words) >= 2 and name.islower():
+        return " ".join(
+            w if i and w in _PARTICLES else w[:1].upper() + w[1:] for i, w in enumerate(words)
+        )
+    return title_case_name(name)
+
+
+def parse_byline(text: str, *, strict: bool = False, declared: bool = False) -> list[AuthorRole]:
     """Names and their roles from a visible byline or an author field.
 
     ``strict`` (for bylines recognised by their wording only, not by markup) accepts a
-    single-word name only when it is written in capitals (an agency such as ``AFP``).
+    single-word name only when it is written in capitals (an agency such as ``AFP``) or is a
+    known agency. ``declared`` (for structured data: JSON-LD, meta tags) takes names as written.
     """
     _prefix, rest = split_author_prefix(text)
+    agencies = [m[1:-1].strip() for m in _PARENS.findall(rest) if is_agency(m[1:-1])]
     rest = _PARENS.sub(" ", rest)
     people: list[AuthorRole] = []
     pieces = [_cut_at_date(p).strip(" ,;:.") for p in _HARD_SEPARATORS.split(rest)]
@@ -165,24 +231,35 @@ def parse_byline(text: str, *, strict: bool = False) -> list[AuthorRole]:
         _p, piece = split_author_prefix(piece)
         current: AuthorRole | None = None
         for token, after_comma in _tokens(piece):
+            if is_agency(token):
+                current = AuthorRole(token)
+                people.append(current)
+                continue
+            if not (after_comma and current is not None) and is_desk(token, declared=declared):
+                current = AuthorRole(token)
+                people.append(current)
+                continue
             if is_role(token) or (current is not None and _ends_with_role(token)):
                 if current is not None:
                     current.roles.append(_role_text(token))
                 continue
             if token.split()[0].lower() in _STOP_WORDS:
                 break
+            token = _cut_at_stop_word(token)  # "Julian Borger in Washington"
             token, role = _split_trailing_role(token)
-            if not looks_like_name(token):
+            if not looks_like_name(token, declared=declared):
                 current = None
                 continue
             if after_comma and current is not None and len(token.split()) == 1:
                 continue  # "Klaus Becker, Berlin": a place or a desk, not a second author
             if strict and len(token.split()) == 1 and not token.isupper():
                 continue
-            current = AuthorRole(title_case_name(token))
+            current = AuthorRole(_name_case(token, declared))
             if role:
                 current.roles.append(_role_text(role))
             people.append(current)
+    known = {_key(p.name) for p in people}
+    people.extend(AuthorRole(a) for a in agencies if _key(a) not in known)
     return people
 
 
@@ -210,22 +287,41 @@ def _tokens(piece: str) -> list[tuple[str, bool]]:
     return [(t.strip(" .,:;-–—\"'«»“”"), c) for t, c in out if t.strip(" .,:;-–—\"'«»“”")]
 
 
+def _cut_at_stop_word(token: str) -> str:
+    """``Jane Doe in Washington`` → ``Jane Doe``: a name ends where a place or outlet begins."""
+    words = token.split()
+    for i, word in enumerate(words[1:], 1):
+        if word in _STOP_WORDS:
+            return " ".join(words[:i])
+    return token
+
+
 def _ends_with_role(token: str) -> bool:
     words = token.split()
     return len(words) > 1 and any(is_role(" ".join(words[-n:])) for n in (1, 2))
 
 
 def merge_authors(
-    groups: Iterable[Iterable[AuthorRole]], organisations: Iterable[str] = ()
+    groups: Iterable[Iterable[AuthorRole]],
+    organisations: Iterable[str] = (),
+    *,
+    acronyms: Iterable[str] = (),
 ) -> list[AuthorRole]:
-    """Concatenate ``groups``, dropping organisations and duplicates (roles are merged)."""
+    """Concatenate ``groups``, dropping organisations and duplicates (roles are merged).
+
+    A name equal to an organisation or starting with one (``Midday Herald Staff``) is dropped;
+    ``acronyms`` derived from organisations' names drop only equal names (``LTO``, but not
+    ``MM-Redaktion``).
+    """
     orgs = {_key(o) for o in organisations if o}
     orgs.discard("")
+    prefixes = tuple(f"{o} " for o in orgs)
+    orgs |= {_key(a) for a in acronyms if a}
     out: dict[str, AuthorRole] = {}
     for group in groups:
         for person in group:
             key = _key(person.name)
-            if not key or key in orgs or any(key.startswith(f"{o} ") for o in orgs):
+            if not key or key in orgs or key.startswith(prefixes):
                 continue
             if key in out:
                 for role in person.roles:

@@ -388,6 +388,106 @@ ROLE_WORDS = frozenset(
     }
 )
 
+# News agencies, as a byline or an author field names them (lower-case, whole names only). An
+# agency credited next to a person ("Von Anna Weber, dpa", "Jane Doe (Reuters)") is a credit of
+# its own, not a place or an affiliation to drop.
+NEWS_AGENCIES = frozenset(
+    {
+        "dpa",
+        "dpa-afx",
+        "deutsche presse-agentur",
+        "afp",
+        "agence france-presse",
+        "agence france presse",
+        "reuters",
+        "thomson reuters",
+        "ap",
+        "associated press",
+        "the associated press",
+        "apa",
+        "austria presse agentur",
+        "sda",
+        "keystone-sda",
+        "kna",
+        "epd",
+        "sid",
+        "dts",
+        "ddp",
+        "anp",
+        "belga",
+        "tt",
+        "ntb",
+        "ritzau",
+        "stt",
+        "efe",
+        "agencia efe",
+        "europa press",
+        "ansa",
+        "adnkronos",
+        "lusa",
+        "pap",
+        "čtk",
+        "ctk",
+        "mti",
+        "tasr",
+        "aap",
+        "pa",
+        "pa media",
+        "press association",
+        "pti",
+        "ians",
+        "upi",
+        "the canadian press",
+        "canadian press",
+        "bernama",
+        "antara",
+        "anadolu",
+        "anadolu agency",
+        "anadolu ajansı",
+        "yonhap",
+        "kyodo",
+        "jiji",
+        "xinhua",
+        "tass",
+        "тасс",
+        "итар-тасс",
+        "риа новости",
+        "интерфакс",
+        "interfax",
+        "укрінформ",
+        "уніан",
+        "unian",
+        "ukrinform",
+        "연합뉴스",
+        "共同通信",
+        "時事通信",
+        "新华社",
+    }
+)
+
+# Words naming a newsroom rather than a person ("BR24 Redaktion", "MND Staff", "MM-Redaktion").
+DESK_WORDS = frozenset(
+    {
+        "redaktion",
+        "staff",
+        "newsroom",
+        "desk",
+        "team",
+        "redactie",
+        "redacción",
+        "rédaction",
+        "redazione",
+        "redação",
+        "redaksjon",
+        "redaktionen",
+        "toimitus",
+        "redakcja",
+        "redakce",
+        "редакция",
+        "редакція",
+    }
+)
+
 # Words joining two names in a byline.
 AUTHOR_JOINERS = ("and", "и", "und", "et", "y", "e", "en", "og", "och", "ja", "i", "a", "&")
 

@@ -165,13 +165,21 @@ def _string(value: Any) -> str | None:
     return None
 
 
+def _flat(value: Any, depth: int = 0) -> Iterator[Any]:
+    if isinstance(value, list) and depth < 3:
+        for item in value:
+            yield from _flat(item, depth + 1)
+    elif not isinstance(value, list):
+        yield value
+
+
 def _authors(value: Any) -> tuple[list[AuthorRole], list[str]]:
+    """People (names as declared) and organisations of a JSON-LD ``author``."""
     people: list[AuthorRole] = []
     orgs: list[str] = []
-    items = value if isinstance(value, list) else [value]
-    for item in items:
+    for item in _flat(value):  # nested lists occur: ``[{Person}, [{Person}]]``
         if isinstance(item, str):
-            people.extend(parse_byline(item))
+            people.extend(parse_byline(item, declared=True))
             continue
         if not isinstance(item, dict):
             continue
@@ -181,10 +189,10 @@ def _authors(value: Any) -> tuple[list[AuthorRole], list[str]]:
             name = " ".join(p for p in (given, family) if p) or None
         if not name:
             continue
-        if _types(item) & ORGANISATION_TYPES:
+        if _types(item) & ORGANISATION_TYPES and "person" not in _types(item):
             orgs.append(name)
             continue
-        found = parse_byline(name)
+        found = parse_byline(name, declared=True)
         job = _string(item.get("jobTitle"))
         if job and len(found) == 1:
             found[0].roles.append(job)

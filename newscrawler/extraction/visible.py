@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from lxml.html import HtmlElement
 
@@ -18,6 +19,12 @@ _NOT_BYLINE_TEXT = re.compile(
     re.I,
 )
 _NOT_BYLINE_ATTR = re.compile(r"author-?(?:bio|image|img|photo|avatar|pic|social|follow)|comment")
+# Links to an author's page ("/autoren/name/max-kolter", "/author/jane-doe/", "/av/viktor-h/").
+_AUTHOR_HREF = re.compile(
+    r"/(?:authors?|autor(?:en|in)?|auteurs?|autores?|autori|forfatter|skribent|journalists?"
+    r"|reporters?|profile|av|by)/(?:[^/?#]+/)?[^/?#]+/?(?:[?#]|$)",
+    re.I,
+)
 _DATE_ATTR = re.compile(
     r"date|time|publish|posted|dateline|timestamp|datum|fecha|data|дата|meta|byline|info|stamp"
 )
@@ -89,21 +96,112 @@ def _after(index: PageIndex, el: HtmlElement, anchor: HtmlElement | None) -> boo
     return anchor is None or index.pos.get(el, 0) >= index.pos.get(anchor, 0) - 40
 
 
+def _marked(el: HtmlElement) -> bool:
+    words = attr_words(el)
+    return el.get("rel") == "author" or (
+        bool(_BYLINE_ATTR.search(words)) and not _NOT_BYLINE_ATTR.search(words)
+    )
+
+
+def _byline_mark(
+    index: PageIndex, el: HtmlElement, text: str, headline: HtmlElement | None
+) -> bool:
+    """Markup says ``el`` is a byline: its own class/id/rel, an author-page link outside the
+    site's chrome, or an ancestor holding the same text (``<span class="author"><a>…``)."""
+    if _marked(el):
+        return True
+    if el.tag == "a" and _AUTHOR_HREF.search(el.get("href") or ""):
+        return not index.in_chrome(el) or _in_article_header(index, el, headline)
+    for i, parent in enumerate(ancestors(el)):
+        if i >= 3 or index.short_text(parent, 200) != text:
+            return False
+        if _marked(parent):
+            return True
+    return False
+
+
+def _in_article_header(index: PageIndex, el: HtmlElement, headline: HtmlElement | None) -> bool:
+    """``el`` is in the ``<header>`` of the article (the one holding its headline), not in the
+    site's navigation."""
+    if headline is None:
+        return False
+    for parent in ancestors(el):
+        if not isinstance(parent.tag, str):
+            continue
+        if parent.tag == "header":
+            return index.contains(parent, headline)
+        if parent.tag in ("nav", "footer", "aside", "form", "menu"):
+            return False
+    return False
+
+
+def _in_teaser(index: PageIndex, el: HtmlElement, headline: HtmlElement | None) -> bool:
+    """``el`` sits in another ``<article>`` than the headline's: a teaser card's byline."""
+    if headline is None:
+        return False
+    card = next((a for a in ancestors(el) if a.tag == "article"), None)
+    if card is None or index.contains(card, headline):
+        return False
+    return any(a.tag == "article" for a in ancestors(headline))
+
+
+def _separate_names(index: PageIndex, el: HtmlElement, text: str) -> str:
+    """``Ingrid Treborg; Marlene Holm`` for a byline block whose text is only the texts of
+    several marked bylines (``<div class="bylines"><div class="byline">…``), which would
+    otherwise run together."""
+    parts: list[str] = []
+    skip_until = -1
+    for child in el.iterdescendants():
+        if not isinstance(child.tag, str) or index.pos.get(child, 0) <= skip_until:
+            continue
+        if _marked(child):
+            part = index.short_text(child, 200)
+            if part and part != text:
+                parts.append(part)
+                skip_until = index.end.get(child, 0)
+    labels = any(split_author_prefix(part)[0] for part in parts)  # "<span class=by>Von</span>"
+    if len(parts) >= 2 and not labels and " ".join(parts) == text:
+        return "; ".join(parts)
+    return text
+
+
+class Byline(NamedTuple):
+    """A byline's text; whether markup says so (class ``author``/``byline``…) rather than only
+    its wording (``By …``, ``Автор: …``); whether it sits next to the headline (little text
+    between them), where the article's own byline is, unlike teasers' bylines further down."""
+
+    text: str
+    marked: bool
+    near: bool
+
+
+# Characters of text between the headline and a byline next to it (a standfirst, a caption).
+_NEAR_HEADLINE = 800
+
+
+def _near(index: PageIndex, el: HtmlElement, headline: HtmlElement | None) -> bool:
+    if headline is None:
+        return False
+    start, end = sorted((index.pos.get(headline, 0), index.pos.get(el, 0)))
+    between = 0
+    for node in index.elements[start + 1 : end]:
+        between += len((node.text or "").strip()) + len((node.tail or "").strip())
+        if between > _NEAR_HEADLINE:
+            return False
+    return True
+
+
 def find_bylines(
     index: PageIndex, exclude: list[HtmlElement], headline: HtmlElement | None = None
-) -> list[tuple[str, bool]]:
-    """Byline texts, each with whether markup says so (class ``author``/``byline``…) rather
-    than only its wording (``By …``, ``Автор: …``)."""
-    out: list[tuple[str, bool]] = []
+) -> list[Byline]:
+    """Byline texts in document order (see :class:`Byline`)."""
+    out: list[Byline] = []
     for el in index.tree.iter(*_TEXT_TAGS, "a"):
         text = index.short_text(el, 200)
         if not text or _NOT_BYLINE_TEXT.search(text) or index.inside_any(el, exclude):
             continue
-        words = attr_words(el)
-        marked = el.get("rel") == "author" or (
-            bool(_BYLINE_ATTR.search(words)) and not _NOT_BYLINE_ATTR.search(words)
-        )
-        if index.in_chrome(el) and not marked:
+        marked = _byline_mark(index, el, text, headline)
+        if index.in_chrome(el) and not marked and not _in_article_header(index, el, headline):
             continue
         if not marked:
             byline = labelled_byline(text)
@@ -112,10 +210,39 @@ def find_bylines(
             text = byline
         if any(index.short_text(c, 200) == text for c in el):
             continue  # the innermost element holds it
-        if any(text == o or text in o for o, _m in out):
+        if any(text in o.text.replace(";", "") for o in out) or _in_teaser(index, el, headline):
             continue
-        out.append((text, marked))
+        text = _separate_names(index, el, text) if marked else text
+        out.append(Byline(text, marked, _near(index, el, headline)))
     return out
+
+
+_EMPHASIS = frozenset({"strong", "b", "em", "i"})
+
+
+def find_signature(index: PageIndex, exclude: list[HtmlElement]) -> str | None:
+    """A signature paragraph: the first or one of the last two paragraphs of the article's
+    text, written in bold or italics and short (``<p><strong>Lê Phương</strong></p>`` closing
+    the text, perhaps before an appeal for donations)."""
+    weight: dict[HtmlElement, int] = {}
+    for p in index.tree.iter("p"):
+        parent = p.getparent()
+        if parent is not None:
+            weight[parent] = weight.get(parent, 0) + index.size.get(p, 0)
+    if not weight:
+        return None
+    box = max(weight, key=lambda el: weight[el])
+    paragraphs = [p for p in box if p.tag == "p" and index.size.get(p, 0)]
+    for p in paragraphs[:1] + paragraphs[:0:-1][:2]:
+        children = [c for c in p if isinstance(c.tag, str)]
+        if len(children) != 1 or children[0].tag not in _EMPHASIS or index.inside_any(p, exclude):
+            continue
+        if (p.text or "").strip() or (children[0].tail or "").strip():
+            continue
+        text = index.short_text(p, 60)
+        if text and not _NOT_BYLINE_TEXT.search(text):
+            return text
+    return None
 
 
 def find_visible_dates(
