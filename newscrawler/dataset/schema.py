@@ -13,7 +13,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from newscrawler.pipelines.validate import article_schema
+from newscrawler.schemas import article_schema
 
 _SCALARS = {
     "string": pa.string(),

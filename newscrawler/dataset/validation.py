@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from newscrawler.pipelines.validate import article_schema, article_validator
+from newscrawler.schemas import article_schema, article_validator
 
 logger = logging.getLogger(__name__)
 
