@@ -50,7 +50,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from newscrawler.extraction import ExtractionOptions, extract_article  # noqa: E402
-from newscrawler.extraction_pool import PRELOAD_MODULES, start_method, warm_up  # noqa: E402
+from newscrawler.extraction_pool import PRELOAD_MODULES, init_worker, start_method  # noqa: E402
 
 HUB_SIZE = 100
 NEWS_PLEASE_HOST = "127.77.77.77"
@@ -246,7 +246,7 @@ def measure_limit(site: BenchSite, workers: int) -> Figures:
         bodies.append(doc.body)
         charsets.append(doc.charset)
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=warm_up, initargs=(extract_article, options)
+        workers, mp_context=context, initializer=init_worker, initargs=(extract_article, options)
     ) as pool:
         list(pool.map(time.sleep, [0.5] * workers))  # all workers started and warmed up
         started = time.perf_counter()
