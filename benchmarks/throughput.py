@@ -564,6 +564,13 @@ def main() -> None:
                 "  (target >= 5)"
             )
         if large is not None:
+            # The same pages repeated: the limit's rate holds for them; the crawl's fixed costs
+            # (start-up, warm-up, discovery of the first hubs, the last pages) weigh less.
+            print(
+                f"end to end at {args.large} pages / limit: measured"
+                f" {ratio(large.rate, limit.rate)},"
+                f" idle-projected {ratio(large.idle_rate(cores), limit.idle_rate(cores))}"
+            )
             for label, attr in (("main RSS", "max_rss_mb"), ("tree PSS", "tree_pss_mb")):
                 small_mb, large_mb = getattr(ours, attr), getattr(large, attr)
                 if small_mb and large_mb:
