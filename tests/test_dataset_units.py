@@ -20,7 +20,7 @@ from newscrawler.dataset.dedup import (
 from newscrawler.dataset.filters import RecordFilter
 from newscrawler.dataset.schema import from_columns, record_schema
 from newscrawler.dataset.validation import RecordValidator, compile_schema
-from newscrawler.pipelines.validate import article_schema, article_validator
+from newscrawler.schemas import article_schema, article_validator
 from tests.dataset_helpers import body, make_record
 
 BASE = make_record("https://a.example/1", body(1))

@@ -34,6 +34,8 @@ from lxml.html import HtmlElement
 from trafilatura.settings import Document
 from trafilatura.xml import xmltotxt
 
+from newscrawler.extraction.dom import SelectorError, select
+
 logger = logging.getLogger(__name__)
 
 # Fewer words than this are no body at all (menus, link lists, error stubs).
@@ -584,14 +586,10 @@ _BLOCK_TAGS = {
 
 def _select(page: HtmlElement, selector: str) -> list[HtmlElement]:
     try:
-        if selector.lstrip().startswith(("/", "(")):
-            found = page.xpath(selector)
-        else:
-            found = page.cssselect(selector)
-    except Exception:  # a bad selector from configuration must not stop extraction
+        return select(page, selector)
+    except SelectorError:  # a bad selector from configuration must not stop extraction
         logger.warning("Invalid body selector %r", selector)
         return []
-    return [el for el in found if isinstance(el, HtmlElement)]
 
 
 def _render_selected(elements: list[HtmlElement]) -> str:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import urljoin, urlsplit
 
+import cssselect
 from lxml import etree
 from lxml.html import HtmlElement
 
@@ -113,7 +114,8 @@ def select(tree: HtmlElement, selector: str) -> list[HtmlElement]:
             found = tree.xpath(selector)
         else:
             found = tree.cssselect(selector)
-    except (etree.XPathError, ValueError, SyntaxError) as exc:
+    # cssselect's errors include ExpressionError (a RuntimeError) for unsupported pseudo-classes.
+    except (etree.XPathError, cssselect.SelectorError, ValueError, SyntaxError) as exc:
         raise SelectorError(f"{selector!r}: {exc}") from exc
     if not isinstance(found, list):
         return []

@@ -12,15 +12,6 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from newscrawler.dataset.validation import RecordValidator
-from newscrawler.schemas import article_schema, article_validator
-
-__all__ = [
-    "InvalidArticle",
-    "ValidationPipeline",
-    "article_schema",
-    "article_validator",
-    "schema_errors",
-]
 
 logger = logging.getLogger(__name__)
 
