@@ -204,7 +204,9 @@ def line_count(path: Path) -> int:
 
 
 def test_exactly_once_after_repeated_kill_9(tmp_path: Path) -> None:
-    routes = generated_site(sections=3, per_section=20, delay=0.15)
+    # Enough articles that every run is still writing when it is killed (a fast crawl of a
+    # small site could finish between two kills).
+    routes = generated_site(sections=3, per_section=40, delay=0.15)
     out = tmp_path / "articles.jsonl"
     rng = random.Random(7)
     with LoopbackSite(routes) as site:
