@@ -12,7 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy.crawler import AsyncCrawlerRunner, Crawler, CrawlerRunner
+from scrapy.utils.reactor import is_reactor_installed
+from scrapy.utils.test import get_reactor_settings
 
+from newscrawler.spiders.news import NewsSpider
 from tests.site.routes import news_site_routes
 from tests.site.server import LoopbackSite
 
@@ -33,6 +37,23 @@ class CrawlResult:
     stats: dict[str, Any]
     records: list[dict[str, Any]]
     output: Path
+
+
+def news_crawler(settings: dict[str, Any] | None = None, **arguments: Any) -> Crawler:
+    """A crawler of the news spider, built in ``scrapy crawl``'s order: the spider first (its
+    arguments become settings), then the settings applied (extensions, the crawl scope)."""
+    merged: dict[str, Any] = {
+        "REMOTE_CONTROL_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "EXTENSIONS": {"newscrawler.discovery.scope.CrawlScope": 0},
+        **get_reactor_settings(),
+        **(settings or {}),
+    }
+    runner = CrawlerRunner(merged) if is_reactor_installed() else AsyncCrawlerRunner(merged)
+    crawler = runner.create_crawler(NewsSpider)
+    crawler.spider = NewsSpider.from_crawler(crawler, **arguments)
+    crawler._apply_settings()
+    return crawler
 
 
 def crawl_env() -> dict[str, str]:

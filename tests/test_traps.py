@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,7 +11,6 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse
 from scrapy.utils.misc import build_from_crawler
-from scrapy.utils.test import get_crawler
 
 from newscrawler.discovery import meta
 from newscrawler.discovery.patterns import (
@@ -19,7 +19,7 @@ from newscrawler.discovery.patterns import (
     max_segment_repeats,
     pagination_number,
 )
-from newscrawler.discovery.sites import SiteRegistry, parse_sites
+from newscrawler.discovery.scope import crawl_scope
 from newscrawler.discovery.traps import (
     ArchiveLimit,
     DepthLimit,
@@ -31,17 +31,15 @@ from newscrawler.discovery.traps import (
     UrlLengthLimit,
 )
 from newscrawler.spiders.news import NewsSpider
+from tests.conftest import news_crawler
 
 ORIGIN = "https://n.example"
 
 
-def make_crawler(sites_toml: str | None = None, **settings: Any) -> Crawler:
-    crawler = get_crawler(NewsSpider, settings)
-    spider = NewsSpider(start_urls=f"{ORIGIN}/")
-    if sites_toml:
-        spider.site_registry = SiteRegistry(parse_sites(sites_toml))
-    crawler.spider = spider
-    return crawler
+def make_crawler(sites_file: Path | None = None, **settings: Any) -> Crawler:
+    if sites_file is not None:
+        return news_crawler(settings, start_urls=f"{ORIGIN}/", sites=str(sites_file))
+    return news_crawler(settings, start_urls=f"{ORIGIN}/")
 
 
 def link(path: str, route: str = meta.LINK) -> Request:
@@ -122,8 +120,9 @@ def test_archive_limit_counts_per_site() -> None:
     assert crawler.stats.get_value("newscrawler/traps/archive") == 2
 
 
-def test_site_budget_and_per_site_override() -> None:
-    sites = '[sites.herald]\nstart_urls = ["https://herald.example/"]\npage_budget = 1\n'
+def test_site_budget_and_per_site_override(tmp_path: Path) -> None:
+    sites = tmp_path / "sites.toml"
+    sites.write_text('[sites.herald]\nstart_urls = ["https://herald.example/"]\npage_budget = 1\n')
     crawler = make_crawler(sites, NEWSCRAWLER_TRAPS_MAX_PAGES_PER_SITE=3)
     mw = build_from_crawler(SiteBudget, crawler)
     requests = [link(f"/a{i}", route="entry") for i in range(5)]
@@ -153,10 +152,11 @@ def test_depth_limit_counts_cuts_and_resets_for_announced_articles() -> None:
     assert crawler.stats.get_value("newscrawler/traps/depth") == 1
 
 
-def test_seen_filter_drops_repeats_and_shares_the_spider_set() -> None:
+def test_seen_filter_drops_repeats_and_shares_the_crawl_set() -> None:
     crawler = make_crawler()
     assert isinstance(crawler.spider, NewsSpider)
-    crawler.spider.seen_urls.add(f"{ORIGIN}/skipped-old-entry")
+    crawler.spider.scope.seen.add(f"{ORIGIN}/skipped-old-entry")
+    assert crawl_scope(crawler).seen is crawler.spider.scope.seen
     mw = build_from_crawler(SeenFilter, crawler)
     requests = [link("/a"), link("/a"), link("/skipped-old-entry")]
     requests.append(Request(f"{ORIGIN}/a", dont_filter=True))
