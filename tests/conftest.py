@@ -69,6 +69,24 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
+# What must never reach a user's terminal: the in-process ``filterwarnings = error`` does not
+# see a subprocess crawl, so its stderr is checked instead.
+UNEXPECTED_STDERR = ("Traceback (most recent call last)", "DeprecationWarning")
+
+
+def check_stderr(stderr: str, expected_traceback: str | None = None) -> None:
+    """Fail on a traceback or a deprecation warning in a crawl's stderr, unless the test says
+    why it expects one (``expected_traceback``: the reason)."""
+    if expected_traceback:
+        return
+    for marker in UNEXPECTED_STDERR:
+        at = stderr.find(marker)
+        if at >= 0:
+            raise AssertionError(
+                f"unexpected {marker!r} in the crawl's stderr:\n{stderr[at:][:3000]}"
+            )
+
+
 def run_crawl(
     workdir: Path,
     *args: str,
@@ -76,8 +94,13 @@ def run_crawl(
     output: str = "articles.jsonl",
     overwrite: bool = True,
     timeout: float = 180,
+    expected_traceback: str | None = None,
 ) -> CrawlResult:
-    """Run ``python -m scrapy crawl news ARGS`` in ``workdir`` and collect what a user sees."""
+    """Run ``python -m scrapy crawl news ARGS`` in ``workdir`` and collect what a user sees.
+
+    Fails on a traceback or ``DeprecationWarning`` in stderr unless ``expected_traceback`` names
+    why the test provokes one.
+    """
     stats_file = workdir / "stats.json"
     cmd = [sys.executable, "-m", "scrapy", "crawl", "news", *args]
     for key, value in {
@@ -91,6 +114,7 @@ def run_crawl(
     proc = subprocess.run(
         cmd, cwd=workdir, env=crawl_env(), capture_output=True, text=True, timeout=timeout
     )
+    check_stderr(proc.stderr, expected_traceback)
     stats = json.loads(stats_file.read_text("utf-8")) if stats_file.exists() else {}
     out = workdir / output if output else workdir / "articles.jsonl"
     return CrawlResult(proc.returncode, proc.stderr, stats, read_jsonl(out), out)
