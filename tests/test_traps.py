@@ -23,11 +23,15 @@ from newscrawler.discovery.scope import crawl_scope
 from newscrawler.discovery.traps import (
     ArchiveLimit,
     DepthLimit,
+    ExhaustedListings,
+    FeedLimit,
+    KnownLinks,
     PaginationLimit,
     QueryVariantsLimit,
     RepeatedSegmentsLimit,
     SeenFilter,
     SiteBudget,
+    SitemapLimit,
     UrlLengthLimit,
 )
 from newscrawler.spiders.news import NewsSpider
@@ -173,3 +177,51 @@ def test_next_listing_page_keeps_the_depth_of_the_page_linking_to_it() -> None:
     next_page.meta[meta.SAME_DEPTH] = True
     out = list(mw.process_spider_output(response, [next_page, link("/news/x.html")]))
     assert [(r.url, r.meta["depth"]) for r in out] == [(f"{ORIGIN}/news/?page=3", 2)]
+
+
+def test_feed_cap_counts_each_discovered_feed_of_a_site_once() -> None:
+    crawler = make_crawler(NEWSCRAWLER_FEEDS_MAX_PER_SITE=2)
+    mw = build_from_crawler(FeedLimit, crawler)
+    probe = link("/feed", "feed")
+    probe.meta[meta.PROBES] = ["/rss"]
+    requests = [link(f"/rss{i}.xml", "feed") for i in range(4)] + [probe, link("/x", "sitemap")]
+    assert admitted(mw, requests) == ["/rss0.xml", "/rss1.xml", "/feed", "/x"]
+    assert crawler.stats.get_value("newscrawler/feeds/over_limit") == 2
+
+
+def test_sitemap_cap_spares_configured_start_sitemaps() -> None:
+    crawler = make_crawler(NEWSCRAWLER_SITEMAPS_MAX_PER_SITE=1)
+    mw = build_from_crawler(SitemapLimit, crawler)
+    # start requests (response None) are the sites file's own sitemaps: never counted
+    assert mw.get_processed_request(link("/s0.xml", "sitemap"), None) is not None
+    assert admitted(mw, [link("/s1.xml", "sitemap"), link("/s2.xml", "sitemap")]) == ["/s1.xml"]
+    assert crawler.stats.get_value("newscrawler/sitemaps/over_limit") == 1
+
+
+def test_exhausted_listing_cuts_the_next_page_of_a_page_with_no_new_articles() -> None:
+    crawler = make_crawler(NEWSCRAWLER_TRAPS_SKIP_EXHAUSTED_LISTINGS=True)
+    mw = build_from_crawler(ExhaustedListings, crawler)
+    article = f"{ORIGIN}/news/2024/03/01/story-one.html"
+
+    def page_links(previous: tuple[str, ...] | None) -> list[str]:
+        response = HtmlResponse(ORIGIN + "/news/", body=b"", request=Request(ORIGIN + "/news/"))
+        if previous is not None:
+            response.meta[meta.LISTING_LINKS] = previous
+        requests = [Request(article), Request(f"{ORIGIN}/news/?page=3")]
+        for r in requests:
+            r.meta[meta.ROUTE] = meta.LINK
+            r.meta[meta.FROM_LISTING] = True
+        return [r.url for r in mw.process_spider_output(response, requests)]
+
+    assert page_links(None) == [article, f"{ORIGIN}/news/?page=3"]
+    assert page_links(("https://n.example/other.html",)) == [article, f"{ORIGIN}/news/?page=3"]
+    assert page_links((article,)) == [article]
+    assert crawler.stats.get_value("newscrawler/traps/exhausted_listing") == 1
+
+
+def test_known_links_are_dropped_before_the_limits_count_them() -> None:
+    crawler = make_crawler()
+    crawl_scope(crawler).seen.add(f"{ORIGIN}/a")
+    mw = build_from_crawler(KnownLinks, crawler)
+    assert admitted(mw, [link("/a"), link("/b"), link("/a", "entry")]) == ["/b", "/a"]
+    assert crawler.stats.get_value("newscrawler/discovery/duplicate_requests") == 1
