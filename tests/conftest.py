@@ -82,9 +82,8 @@ def check_stderr(stderr: str, expected_traceback: str | None = None) -> None:
     for marker in UNEXPECTED_STDERR:
         at = stderr.find(marker)
         if at >= 0:
-            raise AssertionError(
-                f"unexpected {marker!r} in the crawl's stderr:\n{stderr[at:][:3000]}"
-            )
+            context = stderr[max(0, at - 1000) :][:5000]
+            raise AssertionError(f"unexpected {marker!r} in the crawl's stderr:\n{context}")
 
 
 def run_crawl(
