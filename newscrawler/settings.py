@@ -7,8 +7,6 @@ crawling news sites.
 
 from __future__ import annotations
 
-from newscrawler import __version__
-
 BOT_NAME = "newscrawler"
 SPIDER_MODULES = ["newscrawler.spiders"]
 NEWSPIDER_MODULE = "newscrawler.spiders"
@@ -34,9 +32,10 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 # gives at most one item, so 16 loses no parallelism and saves ~1.5 ms of CPU a page.
 CONCURRENT_ITEMS = 16
 
-# Contact shown in the User-Agent so that site owners can reach the operator.
+# Contact shown in the User-Agent so that site owners can reach the operator: the User-Agent is
+# "newscrawler/<version> (+<contact>)", built when the crawl starts (an add-on), unless
+# USER_AGENT is set.
 NEWSCRAWLER_CONTACT = "https://github.com/newscrawler/newscrawler"
-USER_AGENT = f"newscrawler/{__version__} (+{NEWSCRAWLER_CONTACT})"
 
 # --- Hardening ---------------------------------------------------------------------------------
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024  # also bounds decompressed bodies (compression bombs)
@@ -44,7 +43,6 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 TELNETCONSOLE_ENABLED = False
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 COOKIES_ENABLED = False
-URLLENGTH_LIMIT = 2083
 
 # --- Output ------------------------------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"
@@ -53,11 +51,19 @@ LOG_LEVEL = "INFO"
 
 # --- Components --------------------------------------------------------------------------------
 # Every component of the project is registered here, in one place.
+ADDONS = {
+    # USER_AGENT from NEWSCRAWLER_CONTACT, built at crawl time.
+    "newscrawler.extensions.useragent.ContactUserAgent": 0,
+}
 SPIDER_MIDDLEWARES = {
     # The WARC archive sits next to the spider, so it sees every Page the spider yields.
     "newscrawler.archive.middleware.WarcArchiveMiddleware": 950,
-    # Trap limits (discovery): Scrapy's DepthMiddleware is replaced by a per-site one.
+    # Trap limits (discovery): Scrapy's DepthMiddleware is replaced by a per-site one, and its
+    # UrlLengthMiddleware (URLLENGTH_LIMIT) by UrlLengthLimit, counted in newscrawler/traps/.
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+    "newscrawler.discovery.traps.ExhaustedListings": 930,
+    "newscrawler.discovery.traps.KnownLinks": 920,
     "newscrawler.discovery.traps.DepthLimit": 900,
     "newscrawler.discovery.traps.UrlLengthLimit": 880,
     "newscrawler.discovery.traps.RepeatedSegmentsLimit": 870,
@@ -66,6 +72,8 @@ SPIDER_MIDDLEWARES = {
     "newscrawler.discovery.traps.QueryVariantsLimit": 840,
     "newscrawler.discovery.traps.ArchiveLimit": 830,
     "newscrawler.discovery.traps.SiteBudget": 820,
+    "newscrawler.discovery.traps.FeedLimit": 810,
+    "newscrawler.discovery.traps.SitemapLimit": 805,
 }
 DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     # Incremental runs: skip stored articles before robots.txt (100) is even asked.
@@ -91,15 +99,20 @@ ITEM_PIPELINES = {
     "newscrawler.pipelines.dedup.DedupPipeline": 900,  # last: only storage follows
 }
 EXTENSIONS = {
+    # The crawl's seeds, sites, date window and seen URLs, for the spider and the middlewares.
+    "newscrawler.discovery.scope.CrawlScope": 0,
     "newscrawler.extensions.statsfile.StatsFile": 500,
     # Flush the open feed files on a forced stop (second SIGINT/SIGTERM): no record lost.
     "newscrawler.extensions.forcedstop.FlushFeedsOnForcedStop": 600,
 }
 
 # --- newscrawler settings (documented in README, "Settings") ----------------------------------
-# Spider
+# Spider. Its arguments set the first three: -a start_urls=URL[,URL...], -a urls_file=FILE
+# (one URL a line, # comments), -a sites=FILE (per-site TOML); -a since= sets NEWSCRAWLER_SINCE.
+NEWSCRAWLER_START_URLS: list[str] = []
+NEWSCRAWLER_URLS_FILE = ""
+NEWSCRAWLER_SITES_FILE = ""
 NEWSCRAWLER_FOLLOW_LINKS = True
-NEWSCRAWLER_ALLOW_SUBDOMAINS = True
 # Article classification: minimum characters of paragraph text for a page without
 # article markup (JSON-LD, og:type) to be treated as an article.
 NEWSCRAWLER_ARTICLE_MIN_TEXT = 400

@@ -12,7 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy.crawler import AsyncCrawlerRunner, Crawler, CrawlerRunner
+from scrapy.utils.reactor import is_reactor_installed
+from scrapy.utils.test import get_reactor_settings
 
+from newscrawler.spiders.news import NewsSpider
 from tests.site.routes import news_site_routes
 from tests.site.server import LoopbackSite
 
@@ -35,6 +39,23 @@ class CrawlResult:
     output: Path
 
 
+def news_crawler(settings: dict[str, Any] | None = None, **arguments: Any) -> Crawler:
+    """A crawler of the news spider, built in ``scrapy crawl``'s order: the spider first (its
+    arguments become settings), then the settings applied (extensions, the crawl scope)."""
+    merged: dict[str, Any] = {
+        "REMOTE_CONTROL_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "EXTENSIONS": {"newscrawler.discovery.scope.CrawlScope": 0},
+        **get_reactor_settings(),
+        **(settings or {}),
+    }
+    runner = CrawlerRunner(merged) if is_reactor_installed() else AsyncCrawlerRunner(merged)
+    crawler = runner.create_crawler(NewsSpider)
+    crawler.spider = NewsSpider.from_crawler(crawler, **arguments)
+    crawler._apply_settings()
+    return crawler
+
+
 def crawl_env() -> dict[str, str]:
     env = dict(os.environ)
     env["SCRAPY_SETTINGS_MODULE"] = "newscrawler.settings"
@@ -48,6 +69,23 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
+# What must never reach a user's terminal: the in-process ``filterwarnings = error`` does not
+# see a subprocess crawl, so its stderr is checked instead.
+UNEXPECTED_STDERR = ("Traceback (most recent call last)", "DeprecationWarning")
+
+
+def check_stderr(stderr: str, expected_traceback: str | None = None) -> None:
+    """Fail on a traceback or a deprecation warning in a crawl's stderr, unless the test says
+    why it expects one (``expected_traceback``: the reason)."""
+    if expected_traceback:
+        return
+    for marker in UNEXPECTED_STDERR:
+        at = stderr.find(marker)
+        if at >= 0:
+            context = stderr[max(0, at - 1000) :][:5000]
+            raise AssertionError(f"unexpected {marker!r} in the crawl's stderr:\n{context}")
+
+
 def run_crawl(
     workdir: Path,
     *args: str,
@@ -55,8 +93,13 @@ def run_crawl(
     output: str = "articles.jsonl",
     overwrite: bool = True,
     timeout: float = 180,
+    expected_traceback: str | None = None,
 ) -> CrawlResult:
-    """Run ``python -m scrapy crawl news ARGS`` in ``workdir`` and collect what a user sees."""
+    """Run ``python -m scrapy crawl news ARGS`` in ``workdir`` and collect what a user sees.
+
+    Fails on a traceback or ``DeprecationWarning`` in stderr unless ``expected_traceback`` names
+    why the test provokes one.
+    """
     stats_file = workdir / "stats.json"
     cmd = [sys.executable, "-m", "scrapy", "crawl", "news", *args]
     for key, value in {
@@ -70,6 +113,7 @@ def run_crawl(
     proc = subprocess.run(
         cmd, cwd=workdir, env=crawl_env(), capture_output=True, text=True, timeout=timeout
     )
+    check_stderr(proc.stderr, expected_traceback)
     stats = json.loads(stats_file.read_text("utf-8")) if stats_file.exists() else {}
     out = workdir / output if output else workdir / "articles.jsonl"
     return CrawlResult(proc.returncode, proc.stderr, stats, read_jsonl(out), out)

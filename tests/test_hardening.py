@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 from scrapy.settings import Settings
+from scrapy.utils.conf import build_component_list
+from scrapy.utils.misc import load_object
 
+from newscrawler import __version__
 from tests.conftest import run_crawl
 from tests.site.server import LoopbackSite, Route
 
@@ -41,14 +44,38 @@ def test_sizes_and_times_are_bounded(settings: Settings) -> None:
     assert 0 < settings.getint("REDIRECT_MAX_TIMES") <= 10
     assert 0 <= settings.getint("RETRY_TIMES") <= 3
     assert settings.getint("DEPTH_LIMIT") > 0
-    assert 0 < settings.getint("URLLENGTH_LIMIT") <= 8192
+    # the one URL-length limit is ours (per site, counted in newscrawler/traps/url_length)
+    assert 0 < settings.getint("NEWSCRAWLER_TRAPS_MAX_URL_LENGTH") <= 8192
+    middlewares = settings.getdict("SPIDER_MIDDLEWARES")
+    assert middlewares["scrapy.spidermiddlewares.urllength.UrlLengthMiddleware"] is None
     assert 0 < settings.getfloat("NEWSCRAWLER_RETRY_AFTER_MAX") <= 300
 
 
 def test_user_agent_names_the_project_and_a_contact(settings: Settings) -> None:
-    ua = settings.get("USER_AGENT")
+    at_crawl_time = settings.copy()
+    for addon in build_component_list(settings.getdict("ADDONS")):  # as Scrapy's AddonManager
+        load_object(addon)().update_settings(at_crawl_time)
+    ua = at_crawl_time.get("USER_AGENT")
     assert ua.startswith("newscrawler/")
     assert settings.get("NEWSCRAWLER_CONTACT") in ua
+
+
+def test_contact_set_on_the_command_line_reaches_the_sites(tmp_path: Path) -> None:
+    with LoopbackSite({"/": Route(body="<html><body><p>Home</p></body></html>")}) as site:
+        contact = {"NEWSCRAWLER_CONTACT": "ops@example.org"}
+        result = run_crawl(tmp_path, "-a", f"start_urls={site.url('/')}", settings=contact)
+        agents = {r.headers.get("User-Agent") for r in site.requests}
+    assert result.returncode == 0, result.log[-2000:]
+    assert agents == {f"newscrawler/{__version__} (+ops@example.org)"}
+
+
+def test_a_user_agent_set_by_the_user_is_kept(tmp_path: Path) -> None:
+    with LoopbackSite({"/": Route(body="<html><body><p>Home</p></body></html>")}) as site:
+        mine = {"USER_AGENT": "my-bot/1.0", "NEWSCRAWLER_CONTACT": "ops@example.org"}
+        result = run_crawl(tmp_path, "-a", f"start_urls={site.url('/')}", settings=mine)
+        agents = {r.headers.get("User-Agent") for r in site.requests}
+    assert result.returncode == 0, result.log[-2000:]
+    assert agents == {"my-bot/1.0"}
 
 
 def test_cookies_are_off(settings: Settings) -> None:

@@ -9,14 +9,13 @@ from typing import Any
 import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse
-from scrapy.utils.test import get_crawler
 
 import newscrawler.settings as project_settings
 from newscrawler.discovery import meta
 from newscrawler.discovery.sites import SitesConfigError, load_sites, parse_sites
 from newscrawler.items import Page
 from newscrawler.spiders.news import NewsSpider
-from tests.conftest import REPO, run_crawl
+from tests.conftest import REPO, news_crawler, run_crawl
 from tests.site.server import LoopbackSite
 from tests.test_discovery_crawl import DISCOVERY
 
@@ -48,9 +47,8 @@ def spider_for(tmp_path: Path, toml: str = SITE, **kwargs: Any) -> NewsSpider:
     path = tmp_path / "sites.toml"
     path.write_text(toml, encoding="utf-8")
     settings = {k: getattr(project_settings, k) for k in dir(project_settings) if k.isupper()}
-    crawler = get_crawler(NewsSpider, settings)
-    spider = NewsSpider.from_crawler(crawler, sites=str(path), **kwargs)
-    crawler.spider = spider
+    spider = news_crawler(settings, sites=str(path), **kwargs).spider
+    assert isinstance(spider, NewsSpider)
     return spider
 
 
@@ -84,9 +82,9 @@ def test_start_urls_feeds_and_sitemaps_are_scheduled(tmp_path: Path) -> None:
 
 def test_domains_cover_subdomains(tmp_path: Path) -> None:
     spider = spider_for(tmp_path)
-    site = spider.site_registry.for_url("https://m.vestnik.example/news/1.html")
+    site = spider.scope.sites.for_url("https://m.vestnik.example/news/1.html")
     assert site is not None and site.name == "vestnik"
-    assert spider.site_registry.for_url("https://other.example/") is None
+    assert spider.scope.sites.for_url("https://other.example/") is None
 
 
 def test_allow_and_deny_patterns(tmp_path: Path) -> None:
@@ -135,7 +133,7 @@ def test_follow_links_off(tmp_path: Path) -> None:
 
 def test_page_budget_is_read(tmp_path: Path) -> None:
     spider = spider_for(tmp_path)
-    site = spider.site_registry.for_url("https://vestnik.example/")
+    site = spider.scope.sites.for_url("https://vestnik.example/")
     assert site is not None and site.page_budget == 10
 
 

@@ -6,19 +6,19 @@ import gc
 import weakref
 
 from scrapy.http import HtmlResponse, Request
-from scrapy.utils.test import get_crawler
 
 from newscrawler import settings
 from newscrawler.items import Page
 from newscrawler.spiders.news import NewsSpider
+from tests.conftest import news_crawler
 from tests.site.server import PAGES
 
 
 def test_parsed_tree_is_released_while_the_page_waits_for_extraction() -> None:
     url = "http://news.example/world/2024/03/27/harbour-bridge-reopens.html"
     project = {k: v for k, v in vars(settings).items() if k.isupper()}
-    crawler = get_crawler(NewsSpider, settings_dict=project)
-    spider = NewsSpider.from_crawler(crawler, start_urls=url)
+    spider = news_crawler(project, start_urls=url).spider
+    assert isinstance(spider, NewsSpider)
     body = (PAGES / "en-bridge.html").read_bytes()
     response = HtmlResponse(url, body=body, encoding="utf-8", request=Request(url))
     tree = weakref.ref(response.selector)

@@ -21,7 +21,7 @@ from newscrawler.middlewares.ssrf import (
     parse_networks,
 )
 from newscrawler.spiders.news import NewsSpider
-from tests.conftest import run_crawl
+from tests.conftest import news_crawler, run_crawl
 from tests.site.fault_routes import article_page
 from tests.site.server import LoopbackSite, Route
 
@@ -76,10 +76,8 @@ def test_invalid_allowed_network_is_a_configuration_error() -> None:
 
 
 def guard(seeds: str, **settings: object) -> SsrfGuardMiddleware:
-    crawler = get_crawler(NewsSpider, {"NEWSCRAWLER_SSRF_GUARD": True, **settings})
-    mw = SsrfGuardMiddleware.from_crawler(crawler)
-    mw.spider_opened(NewsSpider(start_urls=seeds))
-    return mw
+    crawler = news_crawler({"NEWSCRAWLER_SSRF_GUARD": True, **settings}, start_urls=seeds)
+    return SsrfGuardMiddleware.from_crawler(crawler)
 
 
 def process(mw: SsrfGuardMiddleware, url: str) -> None:

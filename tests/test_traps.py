@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,7 +11,6 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse
 from scrapy.utils.misc import build_from_crawler
-from scrapy.utils.test import get_crawler
 
 from newscrawler.discovery import meta
 from newscrawler.discovery.patterns import (
@@ -19,29 +19,31 @@ from newscrawler.discovery.patterns import (
     max_segment_repeats,
     pagination_number,
 )
-from newscrawler.discovery.sites import SiteRegistry, parse_sites
+from newscrawler.discovery.scope import crawl_scope
 from newscrawler.discovery.traps import (
     ArchiveLimit,
     DepthLimit,
+    ExhaustedListings,
+    FeedLimit,
+    KnownLinks,
     PaginationLimit,
     QueryVariantsLimit,
     RepeatedSegmentsLimit,
     SeenFilter,
     SiteBudget,
+    SitemapLimit,
     UrlLengthLimit,
 )
 from newscrawler.spiders.news import NewsSpider
+from tests.conftest import news_crawler
 
 ORIGIN = "https://n.example"
 
 
-def make_crawler(sites_toml: str | None = None, **settings: Any) -> Crawler:
-    crawler = get_crawler(NewsSpider, settings)
-    spider = NewsSpider(start_urls=f"{ORIGIN}/")
-    if sites_toml:
-        spider.site_registry = SiteRegistry(parse_sites(sites_toml))
-    crawler.spider = spider
-    return crawler
+def make_crawler(sites_file: Path | None = None, **settings: Any) -> Crawler:
+    if sites_file is not None:
+        return news_crawler(settings, start_urls=f"{ORIGIN}/", sites=str(sites_file))
+    return news_crawler(settings, start_urls=f"{ORIGIN}/")
 
 
 def link(path: str, route: str = meta.LINK) -> Request:
@@ -122,8 +124,9 @@ def test_archive_limit_counts_per_site() -> None:
     assert crawler.stats.get_value("newscrawler/traps/archive") == 2
 
 
-def test_site_budget_and_per_site_override() -> None:
-    sites = '[sites.herald]\nstart_urls = ["https://herald.example/"]\npage_budget = 1\n'
+def test_site_budget_and_per_site_override(tmp_path: Path) -> None:
+    sites = tmp_path / "sites.toml"
+    sites.write_text('[sites.herald]\nstart_urls = ["https://herald.example/"]\npage_budget = 1\n')
     crawler = make_crawler(sites, NEWSCRAWLER_TRAPS_MAX_PAGES_PER_SITE=3)
     mw = build_from_crawler(SiteBudget, crawler)
     requests = [link(f"/a{i}", route="entry") for i in range(5)]
@@ -153,10 +156,11 @@ def test_depth_limit_counts_cuts_and_resets_for_announced_articles() -> None:
     assert crawler.stats.get_value("newscrawler/traps/depth") == 1
 
 
-def test_seen_filter_drops_repeats_and_shares_the_spider_set() -> None:
+def test_seen_filter_drops_repeats_and_shares_the_crawl_set() -> None:
     crawler = make_crawler()
     assert isinstance(crawler.spider, NewsSpider)
-    crawler.spider.seen_urls.add(f"{ORIGIN}/skipped-old-entry")
+    crawler.spider.scope.seen.add(f"{ORIGIN}/skipped-old-entry")
+    assert crawl_scope(crawler).seen is crawler.spider.scope.seen
     mw = build_from_crawler(SeenFilter, crawler)
     requests = [link("/a"), link("/a"), link("/skipped-old-entry")]
     requests.append(Request(f"{ORIGIN}/a", dont_filter=True))
@@ -173,3 +177,51 @@ def test_next_listing_page_keeps_the_depth_of_the_page_linking_to_it() -> None:
     next_page.meta[meta.SAME_DEPTH] = True
     out = list(mw.process_spider_output(response, [next_page, link("/news/x.html")]))
     assert [(r.url, r.meta["depth"]) for r in out] == [(f"{ORIGIN}/news/?page=3", 2)]
+
+
+def test_feed_cap_counts_each_discovered_feed_of_a_site_once() -> None:
+    crawler = make_crawler(NEWSCRAWLER_FEEDS_MAX_PER_SITE=2)
+    mw = build_from_crawler(FeedLimit, crawler)
+    probe = link("/feed", "feed")
+    probe.meta[meta.PROBES] = ["/rss"]
+    requests = [link(f"/rss{i}.xml", "feed") for i in range(4)] + [probe, link("/x", "sitemap")]
+    assert admitted(mw, requests) == ["/rss0.xml", "/rss1.xml", "/feed", "/x"]
+    assert crawler.stats.get_value("newscrawler/feeds/over_limit") == 2
+
+
+def test_sitemap_cap_spares_configured_start_sitemaps() -> None:
+    crawler = make_crawler(NEWSCRAWLER_SITEMAPS_MAX_PER_SITE=1)
+    mw = build_from_crawler(SitemapLimit, crawler)
+    # start requests (response None) are the sites file's own sitemaps: never counted
+    assert mw.get_processed_request(link("/s0.xml", "sitemap"), None) is not None
+    assert admitted(mw, [link("/s1.xml", "sitemap"), link("/s2.xml", "sitemap")]) == ["/s1.xml"]
+    assert crawler.stats.get_value("newscrawler/sitemaps/over_limit") == 1
+
+
+def test_exhausted_listing_cuts_the_next_page_of_a_page_with_no_new_articles() -> None:
+    crawler = make_crawler(NEWSCRAWLER_TRAPS_SKIP_EXHAUSTED_LISTINGS=True)
+    mw = build_from_crawler(ExhaustedListings, crawler)
+    article = f"{ORIGIN}/news/2024/03/01/story-one.html"
+
+    def page_links(previous: tuple[str, ...] | None) -> list[str]:
+        response = HtmlResponse(ORIGIN + "/news/", body=b"", request=Request(ORIGIN + "/news/"))
+        if previous is not None:
+            response.meta[meta.LISTING_LINKS] = previous
+        requests = [Request(article), Request(f"{ORIGIN}/news/?page=3")]
+        for r in requests:
+            r.meta[meta.ROUTE] = meta.LINK
+            r.meta[meta.FROM_LISTING] = True
+        return [r.url for r in mw.process_spider_output(response, requests)]
+
+    assert page_links(None) == [article, f"{ORIGIN}/news/?page=3"]
+    assert page_links(("https://n.example/other.html",)) == [article, f"{ORIGIN}/news/?page=3"]
+    assert page_links((article,)) == [article]
+    assert crawler.stats.get_value("newscrawler/traps/exhausted_listing") == 1
+
+
+def test_known_links_are_dropped_before_the_limits_count_them() -> None:
+    crawler = make_crawler()
+    crawl_scope(crawler).seen.add(f"{ORIGIN}/a")
+    mw = build_from_crawler(KnownLinks, crawler)
+    assert admitted(mw, [link("/a"), link("/b"), link("/a", "entry")]) == ["/b", "/a"]
+    assert crawler.stats.get_value("newscrawler/discovery/duplicate_requests") == 1

@@ -22,3 +22,6 @@ PROBES = "newscrawler_probes"
 SAME_DEPTH = "newscrawler_same_depth"
 # The article links of the listing page a pagination/archive request was found on.
 LISTING_LINKS = "newscrawler_listing_links"
+# Set by the spider on the links it follows from a listing (hub) page; read and removed by the
+# exhausted-listing middleware.
+FROM_LISTING = "newscrawler_from_listing"

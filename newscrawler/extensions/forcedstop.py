@@ -35,7 +35,7 @@ class FlushFeedsOnForcedStop:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FlushFeedsOnForcedStop:
         if not crawler.settings.getbool("TWISTED_REACTOR_ENABLED", True):
-            raise NotConfigured("no Twisted reactor")
+            raise NotConfigured  # off, without a warning: no Twisted reactor
         ext = cls(crawler)
         crawler.signals.connect(ext.engine_started, signal=signals.engine_started)
         return ext

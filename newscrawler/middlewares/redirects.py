@@ -47,7 +47,7 @@ class RedirectGuardMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedirectGuardMiddleware:
         if not crawler.settings.getbool("REDIRECT_ENABLED"):
-            raise NotConfigured("REDIRECT_ENABLED is off")
+            raise NotConfigured  # off, without a warning: REDIRECT_ENABLED is off
         assert crawler.stats is not None
         return cls(crawler, crawler.stats, crawler.settings.getint("REDIRECT_MAX_TIMES"))
 

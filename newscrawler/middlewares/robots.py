@@ -7,7 +7,10 @@ Scrapy parses whatever body comes back. Here:
 - a client error (4xx) means there are no rules: everything is allowed
   (``newscrawler/robots/missing``), whatever the error page says;
 - an HTML page served as robots.txt holds no rules either: everything is allowed
-  (``newscrawler/robots/html``).
+  (``newscrawler/robots/html``);
+- a robots.txt that cannot be fetched at all (connection refused, DNS or TLS failure, timeout,
+  after retries) means no rules, as Scrapy treats it, but is one WARNING line per site
+  (``newscrawler/robots/fetch_failed``) instead of Scrapy's error with a traceback.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import logging
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -44,11 +47,12 @@ class RobotsTxtFaultsMiddleware:
 
     def __init__(self, stats: StatsCollector) -> None:
         self.stats = stats
+        self._logged: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RobotsTxtFaultsMiddleware:
         if not crawler.settings.getbool("ROBOTSTXT_OBEY"):
-            raise NotConfigured("ROBOTSTXT_OBEY is off")
+            raise NotConfigured  # off, without a warning: ROBOTSTXT_OBEY is off
         assert crawler.stats is not None
         return cls(crawler.stats)
 
@@ -76,3 +80,25 @@ class RobotsTxtFaultsMiddleware:
             )
             return response.replace(body=b"")
         return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if not is_robots_request(request) or isinstance(exception, IgnoreRequest):
+            return
+        self.stats.inc_value("newscrawler/robots/fetch_failed")
+        netloc = urlsplit(request.url).netloc
+        level = logging.DEBUG if netloc in self._logged else logging.WARNING
+        self._logged.add(netloc)
+        logger.log(
+            level,
+            "robots.txt at %s could not be fetched (%s): no rules apply",
+            request.url,
+            describe(exception),
+        )
+        raise IgnoreRequest(f"robots.txt could not be fetched: {describe(exception)}")
+
+
+def describe(exception: Exception) -> str:
+    """A short description of a download error (``ConnectionRefusedError: ...``)."""
+    text = str(exception).strip()
+    name = type(exception).__name__
+    return f"{name}: {text}" if text else name

@@ -23,7 +23,6 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, NoReturn
 from urllib.parse import urlsplit
 
-from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request
 from scrapy.resolver import CachingThreadedResolver
@@ -33,12 +32,13 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import defer
 from twisted.internet.error import DNSLookupError
 
+from newscrawler.discovery.scope import crawl_scope
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
-    from scrapy.spiders import Spider
     from scrapy.statscollectors import StatsCollector
     from twisted.internet.base import ReactorBase
 
@@ -171,15 +171,11 @@ class SsrfGuardMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SsrfGuardMiddleware:
         if not crawler.settings.getbool("NEWSCRAWLER_SSRF_GUARD"):
-            raise NotConfigured("NEWSCRAWLER_SSRF_GUARD is off")
+            raise NotConfigured  # off, without a warning: NEWSCRAWLER_SSRF_GUARD is off
         assert crawler.stats is not None
         mw = cls(crawler.stats, AddressPolicy.from_settings(crawler.settings))
-        crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
+        mw.seed_origins = {o for o in map(origin_of, crawl_scope(crawler).seeds) if o is not None}
         return mw
-
-    def spider_opened(self, spider: Spider) -> None:
-        seeds: list[str] = list(getattr(spider, "seeds", None) or spider.start_urls or [])
-        self.seed_origins = {o for o in map(origin_of, seeds) if o is not None}
 
     async def process_request(self, request: Request) -> None:
         parts = urlparse_cached(request)

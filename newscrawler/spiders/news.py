@@ -7,33 +7,34 @@ functions of :mod:`newscrawler.discovery`; trap limits are spider middlewares
 
 from __future__ import annotations
 
+import difflib
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from datetime import datetime, timezone
-from pathlib import Path
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.response import get_base_url
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from newscrawler.discovery import meta
+from newscrawler.discovery.bootstrap import Fetch, SiteBootstrap, origin
 from newscrawler.discovery.canonical import canonical_url, declared_links, variant_base
-from newscrawler.discovery.classify import classify_page, looks_like_article_url
-from newscrawler.discovery.dates import is_before, parse_since
+from newscrawler.discovery.classify import classify_page
+from newscrawler.discovery.dates import is_before
 from newscrawler.discovery.feeds import find_feed_links, parse_feed
 from newscrawler.discovery.links import page_links
-from newscrawler.discovery.patterns import is_archive_url, pagination_number
-from newscrawler.discovery.seen import SeenUrls
+from newscrawler.discovery.scope import CrawlScope, crawl_scope
 from newscrawler.discovery.sitemaps import parse_sitemap
-from newscrawler.discovery.sites import SiteConfig, SiteRegistry, load_sites
-from newscrawler.discovery.urls import registered_domain, url_host
+from newscrawler.discovery.sites import SiteConfig
+from newscrawler.errors import ConfigError
 from newscrawler.items import Page, PageHints
 
 if TYPE_CHECKING:
@@ -44,34 +45,28 @@ logger = logging.getLogger(__name__)
 # Feeds and sitemaps are read before the pages they announce.
 DISCOVERY_PRIORITY = 100
 
+# The spider's arguments (-a NAME=VALUE) and the settings they set.
+ARGUMENTS = {
+    "start_urls": "NEWSCRAWLER_START_URLS",
+    "urls_file": "NEWSCRAWLER_URLS_FILE",
+    "sites": "NEWSCRAWLER_SITES_FILE",
+    "since": "NEWSCRAWLER_SINCE",
+}
+# Arguments schedulers add to every spider (Scrapyd's job id): accepted and ignored.
+SCHEDULER_ARGUMENTS = frozenset({"_job"})
 
-def read_seed_file(path: str) -> list[str]:
-    """URLs from a file: one a line, blank lines and ``#`` comments ignored."""
-    urls = []
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            urls.append(line)
-    return urls
 
-
-def parse_seeds(
-    start_urls: str | list[str] | None, urls_file: str | None, extra: list[str] | None = None
-) -> list[str]:
-    """Seed URLs from the ``start_urls`` and ``urls_file`` spider arguments, validated."""
-    seeds: list[str] = []
-    if isinstance(start_urls, str):
-        seeds.extend(u.strip() for u in start_urls.split(",") if u.strip())
-    elif start_urls:
-        seeds.extend(start_urls)
-    if urls_file:
-        seeds.extend(read_seed_file(urls_file))
-    seeds.extend(extra or ())
-    for url in seeds:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"seed URL must be an absolute http(s) URL: {url!r}")
-    return list(dict.fromkeys(seeds))
+def arguments_as_settings(arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings the spider's arguments stand for; :class:`ConfigError` on an unknown one."""
+    for name in arguments:
+        if name not in ARGUMENTS and name not in SCHEDULER_ARGUMENTS:
+            close = difflib.get_close_matches(name, list(ARGUMENTS), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ConfigError(
+                f"unknown spider argument {name!r}{hint}; "
+                f"the news spider takes: {', '.join(ARGUMENTS)}"
+            )
+    return {ARGUMENTS[k]: v for k, v in arguments.items() if k in ARGUMENTS}
 
 
 def declared_charset(response: Response) -> str | None:
@@ -94,76 +89,66 @@ def release_parsed(response: Response) -> None:
             setattr(response, cache, None)
 
 
-def origin(url: str) -> str:
-    """``scheme://host[:port]`` of a URL, lower-cased: the unit discovery is done once for."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
-
-
-def robots_sitemaps(robotparser: Any) -> list[str] | None:
-    """``Sitemap:`` URLs of a parsed robots.txt (Protego or the standard library parser), or
-    ``None`` if the parser does not expose them."""
-    inner = getattr(robotparser, "rp", None)
-    sitemaps = getattr(inner, "sitemaps", None)  # Protego
-    site_maps = getattr(inner, "site_maps", None)  # urllib.robotparser
-    if sitemaps is None and callable(site_maps):
-        sitemaps = site_maps() or []
-    return None if sitemaps is None else [str(u) for u in sitemaps]
-
-
 class NewsSpider(scrapy.Spider):
     """Crawl news sites from seed URLs, feeds and sitemaps; yield a :class:`Page` for every
-    article found."""
+    article found.
+
+    Arguments: ``start_urls`` (comma-separated), ``urls_file``, ``sites`` (a sites TOML file),
+    ``since`` (the date window); each sets a setting (:data:`ARGUMENTS`) that the crawl's
+    :class:`~newscrawler.discovery.scope.CrawlScope` is built from.
+    """
 
     name = "news"
+    # Settings, read once in from_crawler.
+    follow: bool = True
+    article_min_text: int = 400
+    feeds_enabled: bool = True
+    max_size: int = 0
 
-    def __init__(
-        self,
-        start_urls: str | list[str] | None = None,
-        urls_file: str | None = None,
-        sites: str | None = None,
-        since: str | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self.site_registry = SiteRegistry(load_sites(sites) if sites else ())
-        configured = self.site_registry.sites
-        self.seeds = parse_seeds(
-            start_urls, urls_file, [u for site in configured for u in site.start_urls]
-        )
-        discovery_urls = [u for site in configured for u in (*site.feeds, *site.sitemaps)]
-        if not self.seeds and not discovery_urls:
-            raise ValueError(
-                "no seeds: pass -a start_urls=URL[,URL...], -a urls_file=FILE or -a sites=FILE"
-            )
-        domains = {registered_domain(url_host(u)) for u in (*self.seeds, *discovery_urls)}
-        domains.update(registered_domain(d) for site in configured for d in site.domains)
-        self.allowed_domains = sorted(domains)
-        self._seed_domains = frozenset(domains)
-        self.since_arg = since
-        self.since = parse_since(since) if since else None
-        self.seen_urls = SeenUrls()
-        self.robots_sitemaps: dict[str, list[str] | None] = {}
-        self._bootstrapped: set[str] = set()
-        self._feeds_probed: set[str] = set()
-        self._feed_counts: dict[str, int] = {}
-        self._sitemap_counts: dict[str, int] = {}
+    def __init__(self, **kwargs: Any) -> None:
+        self.arguments = arguments_as_settings(kwargs)
         self._logged: set[str] = set()
+        super().__init__(**{k: v for k, v in kwargs.items() if k not in ARGUMENTS})
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        if spider.since_arg:
-            crawler.settings.set("NEWSCRAWLER_SINCE", spider.since_arg, priority="spider")
-        elif crawler.settings.get("NEWSCRAWLER_SINCE"):
-            spider.since = parse_since(crawler.settings.get("NEWSCRAWLER_SINCE"))
+        if spider.arguments:
+            crawler.settings.setdict(spider.arguments, priority="spider")
+        settings = crawler.settings
+        spider.follow = settings.getbool("NEWSCRAWLER_FOLLOW_LINKS")
+        spider.article_min_text = settings.getint("NEWSCRAWLER_ARTICLE_MIN_TEXT")
+        spider.feeds_enabled = settings.getbool("NEWSCRAWLER_FEEDS_ENABLED")
+        spider.max_size = settings.getint("DOWNLOAD_MAXSIZE")
         crawler.signals.connect(spider.on_robots_parsed, signal=signals.robots_parsed)
         return spider
 
+    @classmethod
+    def validate(cls, settings: BaseSettings, arguments: Mapping[str, Any]) -> None:
+        """Check the arguments and the scope they give before a crawl starts
+        (:class:`ConfigError` naming the problem)."""
+        scoped = settings.copy()
+        scoped.setdict(arguments_as_settings(arguments), priority="spider")
+        CrawlScope.from_settings(scoped).require_seeds()
+
+    @cached_property
+    def scope(self) -> CrawlScope:
+        """The crawl's scope (an extension: built after the spider, so looked up lazily)."""
+        return crawl_scope(self.crawler)
+
+    @cached_property
+    def bootstrap(self) -> SiteBootstrap:
+        return SiteBootstrap.from_crawler(self.crawler, self.scope.sites)
+
+    @property
+    def allowed_domains(self) -> list[str]:  # read by Scrapy's OffsiteMiddleware
+        return sorted(self.scope.domains)
+
     async def start(self) -> AsyncIterator[Any]:
-        for url in self.seeds:
+        self.scope.require_seeds()
+        for url in self.scope.seeds:
             yield self.request(url, "seed", self.parse)
-        for site in self.site_registry.sites:
+        for site in self.scope.sites.sites:
             for url in site.feeds:
                 yield self.request(url, "feed", self.parse_feed, priority=DISCOVERY_PRIORITY)
             for url in site.sitemaps:
@@ -184,14 +169,12 @@ class NewsSpider(scrapy.Spider):
             stats.inc_value("newscrawler/pages/skipped/empty")
             logger.info("Skipping %s: empty body", response.url)
             return
-        site = self.site_registry.for_url(response.url)
+        site = self.scope.sites.for_url(response.url)
         declared = declared_links(response.selector, response.url)
         if declared.amphtml:  # never fetch the AMP copy of a page we have
-            self.seen_urls.add(canonical_url(declared.amphtml))
+            self.scope.seen.add(canonical_url(declared.amphtml))
         canonical_request = self.canonical_redirect(response, declared.canonical, declared.is_amp)
-        kind = classify_page(
-            response.selector, response.url, self.settings.getint("NEWSCRAWLER_ARTICLE_MIN_TEXT")
-        )
+        kind = classify_page(response.selector, response.url, self.article_min_text)
         is_article = kind.is_article
         forced = site.is_article_url(response.url) if site else None
         if forced is not None and forced != is_article:
@@ -208,8 +191,8 @@ class NewsSpider(scrapy.Spider):
         if not is_article:
             stats.inc_value(f"newscrawler/pages/hub/{kind.reason}")
             requests.extend(self.feeds_of(response))
-        follow = site.follow_links if site and site.follow_links is not None else None
-        if self.settings.getbool("NEWSCRAWLER_FOLLOW_LINKS") if follow is None else follow:
+        follow = site.follow_links if site and site.follow_links is not None else self.follow
+        if follow:
             requests.extend(self.follow_links(response, listing=not is_article))
         release_parsed(response)
         if page is not None:
@@ -225,11 +208,11 @@ class NewsSpider(scrapy.Spider):
         if not declared or meta.CANONICAL_OF in response.meta:
             return None
         own, target = canonical_url(response.url), canonical_url(declared)
-        if target == own or not self.is_on_seed_sites(target):
+        if target == own or not self.scope.is_on_seed_sites(target):
             return None
         stats = self.crawler.stats
         assert stats is not None
-        if target in self.seen_urls:
+        if target in self.scope.seen:
             stats.inc_value("newscrawler/canonical/duplicate_skipped")
             return False
         if is_amp or variant_base(response.url) is not None:
@@ -238,82 +221,36 @@ class NewsSpider(scrapy.Spider):
             request = self.request(target, "canonical", self.parse, hints=hints)
             request.meta[meta.CANONICAL_OF] = own
             return request
-        self.seen_urls.add(target)  # this page stands for its canonical URL
+        self.scope.seen.add(target)  # this page stands for its canonical URL
         return None
 
     def follow_links(self, response: HtmlResponse, listing: bool) -> Iterator[scrapy.Request]:
-        """Requests for the page's links on the seed sites, canonicalised, variants rewritten.
-
-        A listing page reached through pagination or an archive link whose article links were
-        all on the page before it (an empty month, a page past the end) leads no further
-        (``newscrawler/traps/exhausted_listing``).
-        """
-        stats = self.crawler.stats
-        assert stats is not None
-        links = page_links(response.selector.root, get_base_url(response), self.is_seed_host)
+        """Requests for the page's links on the seed sites, canonicalised, variants rewritten;
+        those of a listing page marked for the exhausted-listing rule
+        (:class:`~newscrawler.discovery.traps.ExhaustedListings`)."""
+        links = page_links(response.selector.root, get_base_url(response), self.scope.is_seed_host)
         # Off-site links (most of a news page's) are dropped before the costlier steps.
-        urls = list(dict.fromkeys(canonical_url(u) for u in links if self.is_on_seed_sites(u)))
-        articles = {u for u in urls if self.is_article_candidate(u)}
-        previous = response.meta.get(meta.LISTING_LINKS)
-        exhausted = (
-            listing
-            and previous is not None
-            and articles <= set(previous)
-            and self.settings.getbool("NEWSCRAWLER_TRAPS_SKIP_EXHAUSTED_LISTINGS")
-        )
-        paginated = self.settings.getint("NEWSCRAWLER_TRAPS_MAX_PAGINATION") > 0
-        archived = self.settings.getint("NEWSCRAWLER_TRAPS_MAX_ARCHIVE_PAGES") > 0
+        urls = dict.fromkeys(canonical_url(u) for u in links if self.scope.is_on_seed_sites(u))
         for url in urls:
-            if url in self.seen_urls:  # scheduled already: no request to build and filter
-                stats.inc_value("newscrawler/discovery/duplicate_requests")
-                continue
-            next_page = pagination_number(url) is not None
-            archive = is_archive_url(url)
-            if exhausted and (next_page or archive):
-                stats.inc_value("newscrawler/traps/exhausted_listing")
-                continue
             request = self.link_request(url, meta.LINK, self.parse)
             if request is None:
                 continue
-            if listing and (next_page or archive):
-                request.meta[meta.LISTING_LINKS] = tuple(sorted(articles))
-                if (next_page and paginated) or (archive and archived):
-                    request.meta[meta.SAME_DEPTH] = True
+            if listing:
+                request.meta[meta.FROM_LISTING] = True
             yield request
-
-    def is_article_candidate(self, url: str) -> bool:
-        """Whether a link looks like it leads to an article (not a listing page)."""
-        site = self.site_registry.for_url(url)
-        forced = site.is_article_url(url) if site else None
-        if forced is not None:
-            return forced
-        if pagination_number(url) is not None or is_archive_url(url):
-            return False
-        return looks_like_article_url(url)
 
     def feeds_of(self, response: HtmlResponse) -> Iterator[scrapy.Request]:
         """Requests for the feeds a hub or seed page declares (or, on a seed page declaring none
         of a site with no configured feeds, for the first common feed path that answers)."""
-        if not self.settings.getbool("NEWSCRAWLER_FEEDS_ENABLED"):
+        if not self.feeds_enabled:
             return
         feeds = find_feed_links(response.selector, response.url)
         for url in feeds:
             request = self.link_request(url, "feed", self.parse_feed, priority=DISCOVERY_PRIORITY)
-            if request is not None and self.count_per_site(
-                self._feed_counts, url, "NEWSCRAWLER_FEEDS_MAX_PER_SITE", "feeds"
-            ):
+            if request is not None:
                 yield request
-        site_origin = origin(response.url)
-        site = self.site_registry.for_url(response.url)
-        if (
-            feeds
-            or response.meta.get(meta.ROUTE) != "seed"
-            or (site and site.feeds)
-            or site_origin in self._feeds_probed
-        ):
-            return
-        self._feeds_probed.add(site_origin)
-        yield from self.probe(site_origin, self.probe_paths("NEWSCRAWLER_FEEDS_PROBE_PATHS"))
+        route = response.meta.get(meta.ROUTE)
+        yield from self.fetch(self.bootstrap.feed_probe(response.url, route, bool(feeds)))
 
     # --- feeds, sitemaps, robots.txt -----------------------------------------------------------
 
@@ -341,9 +278,7 @@ class NewsSpider(scrapy.Spider):
         stats = self.crawler.stats
         assert stats is not None
         yield from self.bootstrap_site(response)
-        result = parse_sitemap(
-            response.body, response.url, max_size=self.settings.getint("DOWNLOAD_MAXSIZE")
-        )
+        result = parse_sitemap(response.body, response.url, max_size=self.max_size)
         if result.error:
             stats.inc_value(f"newscrawler/sitemaps/{result.error}")
             if meta.PROBES not in response.meta:
@@ -356,10 +291,12 @@ class NewsSpider(scrapy.Spider):
         stats.inc_value("newscrawler/sitemaps/entries", len(result.entries))
         for entry in result.entries:
             if result.kind == "sitemapindex":
-                if is_before(entry.lastmod, self.since):
+                if is_before(entry.lastmod, self.scope.since):
                     stats.inc_value("newscrawler/window/sitemaps_skipped")
                     continue
-                request = self.sitemap_request(entry.url)
+                request = self.link_request(
+                    entry.url, "sitemap", self.parse_sitemap, priority=DISCOVERY_PRIORITY
+                )
             else:
                 request = self.entry_request(
                     entry.url,
@@ -374,78 +311,42 @@ class NewsSpider(scrapy.Spider):
     def parse_robots(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """robots.txt fetched by the spider itself (when ``ROBOTSTXT_OBEY`` is off)."""
         urls = list(sitemap_urls_from_robots(response.body, base_url=response.url))
-        yield from self.sitemaps_of(origin(response.url), urls)
+        yield from self.fetch(self.bootstrap.from_robots(origin(response.url), urls))
 
     def on_robots_parsed(self, robotparser: Any, request: scrapy.Request) -> None:
         """Keep the ``Sitemap:`` lines of the robots.txt Scrapy's robots middleware fetched."""
-        self.robots_sitemaps[origin(request.url)] = robots_sitemaps(robotparser)
+        self.bootstrap.robots_parsed(robotparser, request)
 
     def bootstrap_site(self, response: Response) -> Iterator[scrapy.Request]:
         """Once per site (scheme, host, port): its sitemaps from robots.txt, else /sitemap.xml."""
-        site_origin = origin(response.url)
-        if site_origin in self._bootstrapped or not self.settings.getbool(
-            "NEWSCRAWLER_SITEMAPS_ENABLED"
-        ):
-            return
-        self._bootstrapped.add(site_origin)
-        if site_origin in self.robots_sitemaps and self.robots_sitemaps[site_origin] is not None:
-            yield from self.sitemaps_of(site_origin, self.robots_sitemaps[site_origin] or [])
-        else:
-            robots = self.request(f"{site_origin}/robots.txt", "robots", self.parse_robots)
-            robots.meta["dont_obey_robotstxt"] = True
-            robots.errback = self.on_error
-            robots.meta[meta.PROBES] = []
-            yield robots
+        yield from self.fetch(self.bootstrap.first_visit(response.url))
 
-    def sitemaps_of(self, site_origin: str, robots_urls: list[str]) -> Iterator[scrapy.Request]:
-        stats = self.crawler.stats
-        assert stats is not None
-        site = self.site_registry.for_url(site_origin)
-        if robots_urls:
-            stats.inc_value("newscrawler/sitemaps/from_robots", len(robots_urls))
-            for url in robots_urls:
-                request = self.sitemap_request(url)
+    def fetch(self, fetches: Iterable[Fetch]) -> Iterator[scrapy.Request]:
+        """Requests for what the site bootstrap says to fetch."""
+        for item in fetches:
+            callback = {"robots": self.parse_robots, "sitemap": self.parse_sitemap}.get(
+                item.kind, self.parse_feed
+            )
+            if item.probes is None:  # announced by the site
+                request = self.link_request(
+                    item.url, item.kind, callback, priority=DISCOVERY_PRIORITY
+                )
                 if request is not None:
                     yield request
-        elif not (site and site.sitemaps):
-            yield from self.probe(site_origin, self.probe_paths("NEWSCRAWLER_SITEMAPS_PROBE_PATHS"))
+                continue
+            priority = 0 if item.kind == "robots" else DISCOVERY_PRIORITY
+            request = self.request(item.url, item.kind, callback, priority=priority)
+            request.meta[meta.PROBES] = list(item.probes)
+            request.errback = self.on_error
+            if item.kind == "robots":
+                request.meta["dont_obey_robotstxt"] = True
+            yield request
 
-    def sitemap_request(self, url: str) -> scrapy.Request | None:
-        request = self.link_request(url, "sitemap", self.parse_sitemap, priority=DISCOVERY_PRIORITY)
-        if request is None or not self.count_per_site(
-            self._sitemap_counts, url, "NEWSCRAWLER_SITEMAPS_MAX_PER_SITE", "sitemaps"
-        ):
-            return None
-        return request
-
-    def probe_paths(self, setting: str) -> list[str]:
-        """The paths of a probe setting (``-s NAME=`` gives none)."""
-        return [p.strip() for p in self.settings.getlist(setting) if p.strip()]
-
-    def probe(self, site_origin: str, paths: list[str]) -> Iterator[scrapy.Request]:
-        """Try ``paths`` on the site one after the other until one is a feed/sitemap."""
-        if paths:
-            yield from self.next_probe(None, site_origin, paths)
-
-    def next_probe(
-        self, failed: scrapy.Request | None, site_origin: str = "", paths: list[str] | None = None
-    ) -> Iterator[scrapy.Request]:
-        if failed is not None:
-            paths = failed.meta.get(meta.PROBES)
-            site_origin = origin(failed.url)
-        if not paths:
-            return
-        stats = self.crawler.stats
-        assert stats is not None
-        url = urljoin(site_origin + "/", paths[0])
-        is_sitemap = "sitemap" in paths[0].lower()
-        kind = "sitemap" if is_sitemap else "feed"
-        callback = self.parse_sitemap if is_sitemap else self.parse_feed
-        stats.inc_value(f"newscrawler/{kind}s/probed")
-        request = self.request(url, kind, callback, priority=DISCOVERY_PRIORITY)
-        request.meta[meta.PROBES] = paths[1:]
-        request.errback = self.on_error
-        yield request
+    def next_probe(self, failed: scrapy.Request | None) -> Iterator[scrapy.Request]:
+        """The next probe path after ``failed`` (a probe whose answer was no feed/sitemap)."""
+        if failed is not None and meta.PROBES in failed.meta:
+            paths = failed.meta[meta.PROBES]
+            yield from self.fetch(self.bootstrap.next_probe(origin(failed.url), paths))
 
     def on_error(self, failure: Failure) -> Iterator[scrapy.Request]:
         """A probe that failed tries the next path; a rewritten variant URL that does not exist
@@ -457,7 +358,7 @@ class NewsSpider(scrapy.Spider):
         status = error.response.status if isinstance(error, HttpError) else None
         if meta.PROBES in request.meta:
             if request.meta.get(meta.ROUTE) == "robots":
-                yield from self.sitemaps_of(origin(request.url), [])
+                yield from self.fetch(self.bootstrap.from_robots(origin(request.url), []))
             else:
                 yield from self.next_probe(request)
             return
@@ -495,13 +396,13 @@ class NewsSpider(scrapy.Spider):
         stats = self.crawler.stats
         assert stats is not None
         url = canonical_url(url)
-        if not self.is_on_seed_sites(url):
+        if not self.scope.is_on_seed_sites(url):
             return None
         base = variant_base(url)
         if base is not None:
             stats.inc_value("newscrawler/canonical/variant_rewritten")
         target = canonical_url(base) if base is not None else url
-        site = self.site_registry.for_url(target)
+        site = self.scope.sites.for_url(target)
         if site is not None and route in (meta.LINK, "entry") and not site.allows(target):
             stats.inc_value("newscrawler/sites/filtered")
             return None
@@ -526,9 +427,9 @@ class NewsSpider(scrapy.Spider):
         request = self.link_request(url, "entry", self.parse)
         if request is None:
             return None
-        if is_before(date, self.since):
+        if is_before(date, self.scope.since):
             stats.inc_value("newscrawler/window/skipped_before_fetch")
-            self.seen_urls.add(request.url)  # not fetched through a link either
+            self.scope.seen.add(request.url)  # not fetched through a link either
             return None
         request.meta[meta.HINTS] = self.site_hints(
             request.url, title=title, published=published, method=method if published else None
@@ -538,33 +439,10 @@ class NewsSpider(scrapy.Spider):
             request.meta[meta.LASTMOD] = date.isoformat()
         return request
 
-    def count_per_site(self, counts: dict[str, int], url: str, setting: str, kind: str) -> bool:
-        """Count a feed/sitemap for its site; False once the site's limit is reached."""
-        limit = self.settings.getint(setting)
-        key = origin(url)
-        if limit and counts.get(key, 0) >= limit:
-            stats = self.crawler.stats
-            assert stats is not None
-            stats.inc_value(f"newscrawler/{kind}/over_limit")
-            self.log_once(
-                f"{kind}-limit-{key}", "%s: more than %d %s, rest ignored", key, limit, kind
-            )
-            return False
-        counts[key] = counts.get(key, 0) + 1
-        return True
-
     def log_once(self, key: str, message: str, *args: Any) -> None:
         if key not in self._logged:
             self._logged.add(key)
             logger.warning(message + " (further cases are only counted)", *args)
-
-    def is_on_seed_sites(self, url: str) -> bool:
-        """Same registered domain as a seed (subdomains included)."""
-        return self.is_seed_host(url_host(url))
-
-    def is_seed_host(self, host: str) -> bool:
-        """Whether ``host`` (lower-case) belongs to a seed's registered domain."""
-        return registered_domain(host) in self._seed_domains
 
     def site_hints(
         self,
@@ -575,7 +453,7 @@ class NewsSpider(scrapy.Spider):
         method: str | None = None,
     ) -> PageHints:
         """Hints for a page: what the feed/sitemap said and what its site's configuration says."""
-        site: SiteConfig | None = self.site_registry.for_url(url)
+        site: SiteConfig | None = self.scope.sites.for_url(url)
         return PageHints(
             title=title,
             published=published,
