@@ -1,8 +1,8 @@
 """Default settings of the newscrawler Scrapy project.
 
-Every ``NEWSCRAWLER_*`` setting is listed here with its default and documented in the README's
-"Settings" section. Scrapy's own settings are set only where the defaults are unsafe or unfit for
-crawling news sites.
+Every ``NEWSCRAWLER_*`` setting is listed here with its default; docs/settings.md documents each
+one (the one place: tests/test_docs.py checks that the two agree). Scrapy's own settings are set
+only where the defaults are unsafe or unfit for crawling news sites.
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ EXTENSIONS = {
     "newscrawler.extensions.forcedstop.FlushFeedsOnForcedStop": 600,
 }
 
-# --- newscrawler settings (documented in README, "Settings") ----------------------------------
+# --- newscrawler settings (documented in docs/settings.md) -------------------------------------
 # Spider. Its arguments set the first three: -a start_urls=URL[,URL...], -a urls_file=FILE
 # (one URL a line, # comments), -a sites=FILE (per-site TOML); -a since= sets NEWSCRAWLER_SINCE.
 NEWSCRAWLER_START_URLS: list[str] = []

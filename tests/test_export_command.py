@@ -270,3 +270,22 @@ def test_missing_input_and_unknown_format_are_usage_errors(tmp_path: Path) -> No
     assert unknown.returncode == 2
     assert "--format" in unknown.stderr
     assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_export_of_inputs_without_records_writes_nothing_and_fails(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "kept.parquet").write_bytes(b"an earlier export")
+    no_files = export(tmp_path, "empty/", "-o", "x.parquet", ok=False)
+    assert no_files.returncode == 2
+    assert no_files.stderr.strip().splitlines() == [
+        "export: error: no JSONL or Parquet files in empty/"
+    ]
+    assert not (tmp_path / "x.parquet").exists()
+    (tmp_path / "empty" / "run.jsonl").write_text("", encoding="utf-8")
+    no_records = export(tmp_path, "empty/", "-o", "kept.parquet", ok=False)
+    assert no_records.returncode == 1
+    assert no_records.stderr.strip().splitlines() == [
+        "export: error: no valid records in 1 file(s): nothing written"
+    ]
+    assert (tmp_path / "kept.parquet").read_bytes() == b"an earlier export"
+    assert not list(tmp_path.glob(".*.partial"))

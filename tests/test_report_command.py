@@ -138,3 +138,21 @@ def test_report_writes_a_dataset_card_next_to_an_export(
     assert png.startswith(b"\x89PNG")
     for name in ("id", "text", "published", "related", "source"):
         assert f"| `{name}` |" in text
+
+
+def test_report_counts_no_dedup_annotation_as_missing_and_has_one_length_section(
+    tmp_path: Path,
+) -> None:
+    dataset(tmp_path)  # three of the four records have duplicate_of null, all have version_of null
+    proc = scrapy(tmp_path, "report", "run1.jsonl", "run2.jsonl.gz", "--html", "report.html")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    html = (tmp_path / "report.html").read_text("utf-8")
+    page = Tables()
+    page.feed(html)
+    missing = {a for a, _ in page.tables["missing_fields"]}
+    assert "authors" in missing
+    assert not missing & {"duplicate_of", "version_of"}
+    assert not re.search(r"^\s+(duplicate_of|version_of)\s", proc.stdout, re.M)
+    assert len(re.findall(r"<h2[^>]*>Text length", html)) == 1
+    assert proc.stdout.count("Text length") == 1
+    assert page.tables["len"]  # the statistics are still shown, under the histogram

@@ -96,6 +96,11 @@ class Command(ScrapyCommand):
         )
         parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
 
+    def fail(self, message: str, code: int) -> None:
+        """One line on stderr and exit ``code``: the inputs, not the command line, are wrong."""
+        print(f"export: error: {message}", file=sys.stderr)
+        self.exitcode = code
+
     def options(self, args: list[str], opts: argparse.Namespace) -> ExportOptions:
         from newscrawler.dataset.export import ExportOptions
         from newscrawler.dataset.filters import RecordFilter, parse_day
@@ -143,14 +148,18 @@ class Command(ScrapyCommand):
         )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        from newscrawler.dataset.export import run_export
+        from newscrawler.dataset.export import NoRecords, run_export
         from newscrawler.dataset.readers import BadRecordPrinter
 
         options = self.options(args, opts)
         try:
             summary = run_export(options, BadRecordPrinter(sys.stderr, opts.show_errors))
         except (FileNotFoundError, FileExistsError) as exc:
-            raise UsageError(str(exc), print_help=False) from None
+            self.fail(str(exc), 2)
+            return
+        except NoRecords as exc:
+            self.fail(str(exc), 1)
+            return
         for line in summary.lines():
             print(line)
         print(f"output:            {options.output} ({options.format})")

@@ -6,6 +6,7 @@ import argparse
 import json
 import time
 from dataclasses import asdict
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -15,6 +16,32 @@ from scrapy.exceptions import UsageError
 from newscrawler.state.sqlite import SQLiteStateStore
 
 ACTIONS = ("stats", "reset", "prune")
+
+
+def age(seconds: float) -> str:
+    """A duration in words, to the largest two units: ``3 d 4 h``, ``12 min``, ``40 s``."""
+    seconds = max(0, int(seconds))
+    parts: list[str] = []
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60), ("s", 1)):
+        if seconds >= size or (unit == "s" and not parts):
+            parts.append(f"{seconds // size} {unit}")
+            seconds %= size
+        if len(parts) == 2:
+            break
+    return " ".join(parts)
+
+
+def readable_counts(counts: dict[str, Any], now: float) -> dict[str, Any]:
+    """The store's counts with the first-seen times (epoch seconds) as ISO 8601 UTC dates and
+    ages (``oldest_age``: how long ago the oldest stored article was first seen)."""
+    shown = dict(counts)
+    for key in ("oldest", "newest"):
+        value = shown.get(key)
+        if value is None:
+            continue
+        shown[key] = datetime.fromtimestamp(value, timezone.utc).isoformat(timespec="seconds")
+        shown[f"{key}_age"] = age(now - value)
+    return shown
 
 
 class Command(ScrapyCommand):
@@ -30,7 +57,8 @@ class Command(ScrapyCommand):
 
     def long_desc(self) -> str:
         return (
-            "stats: counts and size of the state file (JSON). reset: forget every article, "
+            "stats: counts and size of the state file (JSON; first-seen times as UTC dates "
+            "and ages). reset: forget every article, "
             "cached hub and output offset, so that the next run crawls everything again. "
             "prune: forget articles first seen more than --days days ago "
             "(default NEWSCRAWLER_STATE_RETENTION_DAYS). The file is NEWSCRAWLER_STATE_PATH "
@@ -67,7 +95,7 @@ class Command(ScrapyCommand):
                 removed = store.prune(time.time() - days * 86400)
                 print(f"Pruned {removed} articles first seen more than {days:g} days ago")
             else:
-                counts = asdict(store.counts())
+                counts = readable_counts(asdict(store.counts()), time.time())
                 print(json.dumps({"path": str(path), "exists": True, **counts}, indent=1))
         finally:
             store.close()

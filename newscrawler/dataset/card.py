@@ -101,9 +101,10 @@ def dataset_card(stats: DatasetStats, folder: Path, title: str, chart: str | Non
     ]
     for schema_field in record_schema():
         name = schema_field.name
-        share = missing.get(name, 0.0)
+        share = missing.get(name)  # None for the dedup annotations: null is their normal value
+        shown = "–" if share is None else f"{share:.1%}"
         lines.append(
-            f"| `{name}` | `{_md(str(schema_field.type))}` | {share:.1%} | {_md(describe(name))} |"
+            f"| `{name}` | `{_md(str(schema_field.type))}` | {shown} | {_md(describe(name))} |"
         )
     lines += [
         "",

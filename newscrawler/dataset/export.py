@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -14,6 +15,10 @@ from newscrawler.dataset.filters import RecordFilter
 from newscrawler.dataset.readers import ErrorCallback, RecordReader, expand_inputs
 from newscrawler.dataset.writers import DEFAULT_ROW_GROUP_SIZE, open_writer
 from newscrawler.fingerprints import DedupConfig
+
+
+class NoRecords(ValueError):
+    """The inputs hold no valid record: nothing is written."""
 
 
 @dataclass
@@ -74,8 +79,12 @@ def progress_bar(records: Iterable[dict[str, Any]], enabled: bool) -> Iterable[d
 
 def run_export(options: ExportOptions, on_error: ErrorCallback) -> ExportSummary:
     """Run one export; bad lines go to ``on_error``. Raises ``FileNotFoundError`` for a missing
-    input and ``FileExistsError`` for a non-empty partitioned output folder."""
+    input or inputs without a dataset file, ``NoRecords`` when they hold no valid record (the
+    output is not touched then) and ``FileExistsError`` for a non-empty partitioned output
+    folder."""
     files = expand_inputs(options.inputs, exclude=options.output)
+    if not files:
+        raise FileNotFoundError(f"no JSONL or Parquet files in {' '.join(options.inputs)}")
     summary = ExportSummary(files=len(files))
     reader = RecordReader(on_error, validate=options.validate)
     keep = options.filter.keep
@@ -102,7 +111,17 @@ def run_export(options: ExportOptions, on_error: ErrorCallback) -> ExportSummary
             yield record
 
     try:
-        summary.written = writer.write_all(kept())
+        records = kept()
+        first = next(records, None)  # read up to the first record kept before writing
+        if first is None and summary.read == 0:
+            raise NoRecords(
+                f"no valid records in {len(files)} file(s)"
+                + (f" ({reader.bad} bad lines)" if reader.bad else "")
+                + ": nothing written"
+            )
+        summary.written = writer.write_all(
+            records if first is None else itertools.chain([first], records)
+        )
     finally:
         if dedup is not None:
             summary.dedup = dedup.counts

@@ -20,6 +20,13 @@ from newscrawler.dataset.schema import record_fields
 
 UNKNOWN = "(none)"
 LENGTH_BINS = (0, 50, 100, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000)
+# Dedup annotations: null is their normal value (not a copy, not a version), not a gap.
+ANNOTATIONS = frozenset({"duplicate_of", "version_of"})
+
+
+def content_fields() -> list[str]:
+    """The record's fields whose absence is worth counting (all but the dedup annotations)."""
+    return [name for name in record_fields() if name not in ANNOTATIONS]
 
 
 def is_missing(value: Any) -> bool:
@@ -57,7 +64,7 @@ class DatasetStats:
         self.per_site[record.get("site") or UNKNOWN] += 1
         self.per_day[(record.get("published") or "")[:10] or UNKNOWN] += 1
         self.languages[record.get("language") or UNKNOWN] += 1
-        for name in record_fields():
+        for name in content_fields():
             if is_missing(record.get(name)):
                 self.missing[name] += 1
         self.word_counts.append(max(0, int(record.get("word_count") or 0)))
@@ -68,8 +75,9 @@ class DatasetStats:
 
     # --- derived figures -----------------------------------------------------------------------
     def missing_share(self) -> dict[str, float]:
+        """Share of records missing each content field (the dedup annotations are left out)."""
         n = self.records or 1
-        return {name: self.missing[name] / n for name in record_fields()}
+        return {name: self.missing[name] / n for name in content_fields()}
 
     def length_summary(self) -> dict[str, float]:
         values = sorted(self.word_counts)
@@ -283,8 +291,6 @@ def html_report(stats: DatasetStats, title: str, sources: list[str]) -> str:
             ],
             "summary",
         ),
-        "<h2>Text length (words)</h2>",
-        _html_table(("statistic", "words"), [(k, f"{v:.0f}") for k, v in lengths.items()], "len"),
         "<h2>Duplicates</h2>",
         _html_table(("kind", "records"), stats.duplicates(), "duplicates"),
     ]
@@ -295,6 +301,12 @@ def html_report(stats: DatasetStats, title: str, sources: list[str]) -> str:
             f"<img alt='{html.escape(chart.title)}' src='data:image/png;base64,{data}'>",
             _html_table(chart.header, chart.rows, chart.name),
         ]
+        if chart.name == "text_length":  # the statistics under the histogram, one section
+            sections.append(
+                _html_table(
+                    ("statistic", "words"), [(k, f"{v:.0f}") for k, v in lengths.items()], "len"
+                )
+            )
     generated = datetime.now(timezone.utc).isoformat(timespec="seconds")
     inputs = ", ".join(html.escape(s) for s in sources)
     return f"""<!DOCTYPE html>
