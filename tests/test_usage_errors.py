@@ -92,6 +92,18 @@ def test_the_console_script_says_the_same(
     assert_usage_error(run(tmp_path, *args, script=True), message)
 
 
+def test_an_unknown_spider_names_the_known_ones(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "newz", "-a", f"start_urls={SEED}"],
+        cwd=tmp_path,
+        env=crawl_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert_usage_error(proc, "no spider named 'newz'; this project has: news")
+
+
 def test_the_project_crawl_command_replaces_scrapys() -> None:
     from scrapy.cmdline import _get_commands_dict
     from scrapy.settings import Settings

@@ -40,10 +40,13 @@ class Command(ScrapyCrawlCommand):
         if len(args) != 1:
             return  # run() raises Scrapy's usage error
         assert self.settings is not None
+        loader = get_spider_loader(self.settings)
         try:
-            spidercls = get_spider_loader(self.settings).load(args[0])
+            spidercls = loader.load(args[0])
         except KeyError:
-            return  # Scrapy's "Spider not found" follows
+            known = ", ".join(sorted(loader.list())) or "none"
+            report(ConfigError(f"no spider named {args[0]!r}; this project has: {known}"))
+            raise UsageError(print_help=False) from None
         validate = getattr(spidercls, "validate", None)
         if validate is None:
             return
