@@ -1,16 +1,20 @@
 """Graceful stop: SIGTERM/SIGINT mid-crawl keeps every extracted article; a second breaks nothing.
 
 A real ``scrapy crawl`` subprocess crawls a slow loopback site (each article takes a while to
-serve) and is signalled once enough articles were fetched for the crawl to be mid-way.
+serve) and is signalled once enough articles were fetched for the crawl to be mid-way. Articles
+past the first ``SERVED_BEFORE_SIGNAL`` are held until the signal is sent, so that a crawl slowed
+down by a busy machine cannot finish before it.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
@@ -26,9 +30,15 @@ from tests.site.server import LoopbackSite, Route
 
 ARTICLES = 60
 SERVE_SECONDS = 0.3
+SERVED_BEFORE_SIGNAL = 20
+# Set once the test has signalled the crawl: the held articles are served from then on.
+signalled = threading.Event()
+served = itertools.count()
 
 
 def slow_article(req: BaseHTTPRequestHandler) -> None:
+    if next(served) >= SERVED_BEFORE_SIGNAL:
+        signalled.wait(timeout=60)
     time.sleep(SERVE_SECONDS)
     payload = article_page(f"Slow article {req.path}").encode()
     send_head(
@@ -39,6 +49,9 @@ def slow_article(req: BaseHTTPRequestHandler) -> None:
 
 @pytest.fixture
 def slow_site() -> Iterator[LoopbackSite]:
+    global served
+    signalled.clear()
+    served = itertools.count()
     routes = {
         f"/news/2024/05/{i % 28 + 1:02d}/slow-article-{i}.html": Route(handler=slow_article)
         for i in range(ARTICLES)
@@ -71,6 +84,7 @@ def crawl_and_signal(
     for signum in signals:
         proc.send_signal(signum)
         time.sleep(gap)
+    signalled.set()
     _, err = proc.communicate(timeout=120)
     stats = json.loads(stats_file.read_text("utf-8")) if stats_file.exists() else {}
     return proc.returncode, err.decode(), output.read_bytes() if output.exists() else b"", stats
