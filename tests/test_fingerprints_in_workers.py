@@ -14,21 +14,17 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 from newscrawler import settings as project_settings
+from newscrawler.dedup.config import DedupConfig, dedup_config
+from newscrawler.dedup.fingerprint import Fingerprints, fingerprints, record_id, text_fingerprint
 from newscrawler.extraction import extract_article
-from newscrawler.fingerprints import (
-    DedupConfig,
-    FingerprintingExtractor,
-    Fingerprints,
-    attach_fingerprints,
-    attached_fingerprints,
-    fingerprints,
-    record_id,
-    text_fingerprint,
-)
 from newscrawler.items import Article, Page
 from newscrawler.pipelines.dedup import DedupPipeline
-from newscrawler.pipelines.extract import article_from_extraction
-from newscrawler.state.ledger import dedup_config
+from newscrawler.pipelines.extract import (
+    FingerprintingExtractor,
+    article_from_extraction,
+    attach_fingerprints,
+    attached_fingerprints,
+)
 from tests.conftest import run_crawl
 from tests.site.server import LoopbackSite
 from tests.test_fingerprints import OTHER, STORY, SYNDICATED

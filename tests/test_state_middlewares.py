@@ -14,8 +14,8 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 import newscrawler.settings as project_settings
+from newscrawler.dedup.index import Seen
 from newscrawler.discovery.meta import LASTMOD
-from newscrawler.fingerprints import Seen
 from newscrawler.items import Article
 from newscrawler.middlewares.state import (
     ConditionalGetMiddleware,

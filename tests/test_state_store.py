@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from newscrawler.fingerprints import Deduplicator, Verdict
+from newscrawler.dedup.decision import Deduplicator, Verdict
 from newscrawler.state.base import CachedPage
 from newscrawler.state.sqlite import SQLiteStateStore, StateSchemaError
 from newscrawler.storage.jsonl import DurableJsonlFile, read_lines, repair_tail

@@ -20,8 +20,8 @@ from scrapy.http import Response
 from scrapy.responsetypes import responsetypes
 from scrapy.statscollectors import StatsCollector
 
+from newscrawler.dedup.index import Seen
 from newscrawler.discovery.meta import LASTMOD
-from newscrawler.fingerprints import Seen
 from newscrawler.state.base import CachedPage
 from newscrawler.state.ledger import StateLedger
 

@@ -2,7 +2,7 @@
 
 Levels (each a setting, each counted as ``newscrawler/dedup/<verdict>``): canonical URL, exact
 body fingerprint, near-duplicate (MinHash LSH). The decision logic is
-:class:`newscrawler.fingerprints.Deduplicator`; the persistent state is the crawler's
+:class:`newscrawler.dedup.decision.Deduplicator`; the persistent state is the crawler's
 :class:`~newscrawler.state.ledger.StateLedger`. Runs last, so that an accepted record only has
 the storage ahead of it.
 """
@@ -17,15 +17,11 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
-from newscrawler.fingerprints import (
-    Candidate,
-    Deduplicator,
-    MemoryIndex,
-    Verdict,
-    annotate,
-    attached_fingerprints,
-)
-from newscrawler.state.ledger import StateLedger, dedup_config
+from newscrawler.dedup.config import dedup_config
+from newscrawler.dedup.decision import Candidate, Deduplicator, Verdict, annotate
+from newscrawler.dedup.index import MemoryIndex
+from newscrawler.pipelines.extract import attached_fingerprints
+from newscrawler.state.ledger import StateLedger
 
 logger = logging.getLogger(__name__)
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from dataclasses import fields as dataclass_fields
-from dataclasses import replace
 from typing import Any
 
 from scrapy import signals
@@ -16,18 +17,13 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import load_object
 from twisted.internet.defer import DeferredSemaphore
 
+from newscrawler.dedup.config import DedupConfig
+from newscrawler.dedup.config import fingerprint_config as dedup_fingerprint_config
+from newscrawler.dedup.fingerprint import Fingerprints, fingerprints, record_id
 from newscrawler.discovery.urls import site_name
 from newscrawler.extraction import Extraction, ExtractionOptions, extract_article
 from newscrawler.extraction_pool import ExtractFunction, ExtractionPool, run_inline
-from newscrawler.fingerprints import (
-    DedupConfig,
-    FingerprintingExtractor,
-    attach_fingerprints,
-    fingerprints,
-    record_id,
-)
 from newscrawler.items import Article, Page
-from newscrawler.state.ledger import dedup_config
 
 logger = logging.getLogger(__name__)
 
@@ -83,10 +79,39 @@ def article_from_extraction(page: Page, result: Extraction) -> Article:
 
 def fingerprint_config(crawler: Crawler) -> DedupConfig:
     """What the workers fingerprint: the body sha1, and the MinHash when near-dedup is on."""
-    config = dedup_config(crawler.settings)
-    if not crawler.settings.getbool("NEWSCRAWLER_DEDUP_ENABLED"):
-        config = replace(config, near=False)
-    return config
+    return dedup_fingerprint_config(crawler.settings)
+
+
+_ATTRIBUTE = "_newscrawler_fingerprints"
+
+
+def attach_fingerprints(item: Any, prints: Fingerprints) -> None:
+    """Carry ``prints`` with ``item`` to the dedup pipeline, outside its fields (not exported)."""
+    setattr(item, _ATTRIBUTE, prints)
+
+
+def attached_fingerprints(item: Any) -> Fingerprints | None:
+    """The fingerprints attached to ``item`` by the extraction pipeline, if any."""
+    prints = getattr(item, _ATTRIBUTE, None)
+    return prints if isinstance(prints, Fingerprints) else None
+
+
+@dataclass(frozen=True)
+class FingerprintingExtractor:
+    """An extraction function that also fingerprints the body it extracted.
+
+    Sent to the extraction workers in place of the bare function, so that hashing the body
+    costs worker CPU, not the crawl's main process.
+    """
+
+    function: Callable[..., Extraction]
+    config: DedupConfig
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Extraction:
+        result = self.function(*args, **kwargs)
+        if result.fields is not None:
+            result.fingerprints = fingerprints(str(result.fields.get("text") or ""), self.config)
+        return result
 
 
 def usable_cores() -> int:

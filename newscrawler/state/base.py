@@ -1,6 +1,6 @@
 """The interface of a persistent crawl state store (SQLite now; a Redis store can follow).
 
-A store is an :class:`~newscrawler.fingerprints.ArticleIndex` (what the deduplicator reads and
+A store is an :class:`~newscrawler.dedup.index.ArticleIndex` (what the deduplicator reads and
 writes) plus what incremental runs and crash-safe storage need: cached hub pages with their
 HTTP validators, the byte offset of each output file already recorded, retention and reset.
 Writes are grouped with :meth:`StateStore.transaction` so that a batch of articles and the
@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from newscrawler.fingerprints import Seen
+from newscrawler.dedup.index import Seen
 
 
 @dataclass(frozen=True)

@@ -30,14 +30,9 @@ from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
 from w3lib.url import file_uri_to_path
 
-from newscrawler.fingerprints import (
-    Candidate,
-    DedupConfig,
-    Deduplicator,
-    LayeredIndex,
-    Seen,
-)
-from newscrawler.minhash import DEFAULT_SCHEME, SCHEMES
+from newscrawler.dedup.config import DedupConfig, dedup_config
+from newscrawler.dedup.decision import Candidate, Deduplicator
+from newscrawler.dedup.index import LayeredIndex, Seen
 from newscrawler.state.base import CachedPage, StateStore
 from newscrawler.state.sqlite import SQLiteStateStore
 from newscrawler.storage.jsonl import dataset_files, read_lines, repair_tail
@@ -47,20 +42,6 @@ logger = logging.getLogger(__name__)
 DURABLE_EXPORTER = "newscrawler.storage.feed.DurableJsonLinesExporter"
 
 _LEDGERS: weakref.WeakKeyDictionary[Crawler, StateLedger] = weakref.WeakKeyDictionary()
-
-
-def dedup_config(settings: BaseSettings) -> DedupConfig:
-    scheme = settings.get("NEWSCRAWLER_DEDUP_MINHASH_SCHEME") or DEFAULT_SCHEME
-    if scheme not in SCHEMES:
-        raise ValueError(f"NEWSCRAWLER_DEDUP_MINHASH_SCHEME must be one of {SCHEMES}")
-    return DedupConfig(
-        by_url=settings.getbool("NEWSCRAWLER_DEDUP_URL"),
-        by_fingerprint=settings.getbool("NEWSCRAWLER_DEDUP_FINGERPRINT"),
-        near=settings.getbool("NEWSCRAWLER_DEDUP_NEAR"),
-        threshold=settings.getfloat("NEWSCRAWLER_DEDUP_NEAR_THRESHOLD"),
-        num_perm=settings.getint("NEWSCRAWLER_DEDUP_NUM_PERM"),
-        scheme=scheme,
-    )
 
 
 def feed_path(uri: str) -> Path | None:

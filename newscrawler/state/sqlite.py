@@ -1,6 +1,6 @@
 """The embedded state store: one SQLite file in WAL mode.
 
-URLs are indexed by a 64-bit hash (:func:`~newscrawler.fingerprints.url_key`) so that indexes
+URLs are indexed by a 64-bit hash (:func:`~newscrawler.dedup.fingerprint.url_key`) so that indexes
 stay small; LSH bands are a ``WITHOUT ROWID`` table of (band key, article). Writes outside
 :meth:`SQLiteStateStore.transaction` are committed at once.
 """
@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from newscrawler.fingerprints import Seen, url_key
+from newscrawler.dedup.fingerprint import url_key
+from newscrawler.dedup.index import Seen
 from newscrawler.state.base import CachedPage, StoreCounts
 
 logger = logging.getLogger(__name__)
