@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
-from dataclasses import dataclass, replace
 from dataclasses import fields as dataclass_fields
+from dataclasses import replace
 from typing import Any
 
 from scrapy import signals
@@ -22,8 +21,14 @@ from newscrawler.dedup.config import fingerprint_config as dedup_fingerprint_con
 from newscrawler.dedup.fingerprint import Fingerprints, fingerprints, record_id
 from newscrawler.discovery.urls import site_name
 from newscrawler.extraction import Extraction, ExtractionOptions, extract_article
-from newscrawler.extraction_pool import ExtractFunction, ExtractionPool, run_inline
 from newscrawler.items import Article, Page
+from newscrawler.pipelines.extraction_pool import (
+    ExtractFunction,
+    ExtractionPool,
+    ExtractResult,
+    PageExtractor,
+    run_inline,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -55,11 +60,13 @@ def options_for_page(options: ExtractionOptions, page: Page) -> ExtractionOption
     return replace(options, selectors={**options.selectors, **page.hints.selectors})
 
 
-def article_from_extraction(page: Page, result: Extraction) -> Article:
+def article_from_extraction(
+    page: Page, result: Extraction, prints: Fingerprints | None = None
+) -> Article:
     """Build the record from extracted fields and what the crawl knows about the page.
 
-    The body's fingerprints come with ``result`` when a :class:`FingerprintingExtractor` made it
-    (they are computed here otherwise) and travel on with the record to the dedup pipeline.
+    The body's fingerprints come beside ``result`` when a :class:`PageExtractor` made it (they
+    are computed here otherwise) and travel on with the record to the dedup pipeline.
     """
     assert result.fields is not None
     values: dict[str, Any] = {k: v for k, v in result.fields.items() if k in _ARTICLE_FIELDS}
@@ -67,7 +74,7 @@ def article_from_extraction(page: Page, result: Extraction) -> Article:
     canonical = values.get("canonical_url") or page.url
     values["canonical_url"] = canonical
     values["site"] = site_name(canonical)
-    prints = result.fingerprints or fingerprints(values["text"], DedupConfig(near=False))
+    prints = prints or fingerprints(values["text"], DedupConfig(near=False))
     values["fingerprint"] = prints.fingerprint
     values["id"] = record_id(canonical, values["fingerprint"])
     values["word_count"] = len(values["text"].split())
@@ -96,24 +103,6 @@ def attached_fingerprints(item: Any) -> Fingerprints | None:
     return prints if isinstance(prints, Fingerprints) else None
 
 
-@dataclass(frozen=True)
-class FingerprintingExtractor:
-    """An extraction function that also fingerprints the body it extracted.
-
-    Sent to the extraction workers in place of the bare function, so that hashing the body
-    costs worker CPU, not the crawl's main process.
-    """
-
-    function: Callable[..., Extraction]
-    config: DedupConfig
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Extraction:
-        result = self.function(*args, **kwargs)
-        if result.fields is not None:
-            result.fingerprints = fingerprints(str(result.fields.get("text") or ""), self.config)
-        return result
-
-
 def usable_cores() -> int:
     """Cores this process may run on (its CPU affinity where the platform tells it)."""
     if hasattr(os, "sched_getaffinity"):
@@ -130,7 +119,7 @@ class ExtractionPipeline:
     scraper slot, which counts their response bodies, stops the engine from fetching more).
     With 0 workers extraction runs inline, in the reactor thread. Either way the body's dedup
     fingerprints (sha1, MinHash signature) are computed with the extraction
-    (:class:`FingerprintingExtractor`), so in the workers when there are any.
+    (:class:`PageExtractor`), so in the workers when there are any.
     """
 
     def __init__(
@@ -146,7 +135,7 @@ class ExtractionPipeline:
     ) -> None:
         self.stats = stats
         self.options = options
-        self.function = FingerprintingExtractor(function, fingerprint or DedupConfig(near=False))
+        self.extractor = PageExtractor(function, fingerprint or DedupConfig(near=False))
         self.workers = workers
         self.max_pending = max(1, max_pending)
         self._logged_reasons: set[str] = set()
@@ -157,7 +146,7 @@ class ExtractionPipeline:
             self.pool = ExtractionPool(
                 workers,
                 timeout,
-                warmup_function=self.function,
+                self.extractor,
                 warmup_options=options,
                 on_restart=lambda: self.stats.inc_value("newscrawler/extraction/pool_restarts"),
             )
@@ -210,20 +199,19 @@ class ExtractionPipeline:
         self.stats.max_value("newscrawler/extraction/max_pending", self._pending)
         try:
             if self.pool is None:
-                result = run_inline(self.function, args, kwargs)
+                result = run_inline(self.extractor, args, kwargs)
             else:
                 item.body = b""  # the pool holds the bytes until the page is done
-                result = await maybe_deferred_to_future(
-                    self.pool.submit(self.function, item.url, *args, **kwargs)
-                )
+                result = await maybe_deferred_to_future(self.pool.submit(item.url, *args, **kwargs))
         finally:
             self._pending -= 1
             self._slots.release()
         item.body = b""
         return self.finish(item, result)
 
-    def finish(self, page: Page, result: Extraction) -> Article:
+    def finish(self, page: Page, outcome: ExtractResult) -> Article:
         """Count the extraction's events and build the record, or drop the page."""
+        result, prints = outcome
         for event in result.events:
             self.stats.inc_value(f"newscrawler/extraction/{event}")
         if result.fields is None:
@@ -234,4 +222,4 @@ class ExtractionPipeline:
             logger.log(level, "No article from %s: %s (%s)", page.url, reason, result.detail)
             raise ExtractionFailed(f"{reason}: {result.detail}")
         self.stats.inc_value("newscrawler/extraction/articles")
-        return article_from_extraction(page, result)
+        return article_from_extraction(page, result, prints)
