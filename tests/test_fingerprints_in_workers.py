@@ -92,7 +92,8 @@ def article(url: str, text: str) -> Article:
 
 def project_crawler(**overrides: Any) -> Crawler:
     settings = {k: getattr(project_settings, k) for k in dir(project_settings) if k.isupper()}
-    return get_crawler(settings_dict={**settings, **overrides})
+    # no crawl state: the CrawlState extension would open one in the current folder
+    return get_crawler(settings_dict={**settings, "NEWSCRAWLER_STATE_ENABLED": False, **overrides})
 
 
 def dedup_pipeline() -> DedupPipeline:

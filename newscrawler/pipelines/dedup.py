@@ -3,8 +3,8 @@
 Levels (each a setting, each counted as ``newscrawler/dedup/<verdict>``): canonical URL, exact
 body fingerprint, near-duplicate (MinHash LSH). The decision logic is
 :class:`newscrawler.dedup.decision.Deduplicator`; the persistent state is the crawler's
-:class:`~newscrawler.state.ledger.StateLedger`. Runs last, so that an accepted record only has
-the storage ahead of it.
+:class:`~newscrawler.state.crawlstate.CrawlState` extension. Runs last, so that an accepted
+record only has the storage ahead of it.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from newscrawler.dedup.config import dedup_config
 from newscrawler.dedup.decision import Candidate, Deduplicator, Verdict, annotate
 from newscrawler.dedup.index import MemoryIndex
 from newscrawler.pipelines.extract import attached_fingerprints
-from newscrawler.state.ledger import StateLedger
+from newscrawler.state.crawlstate import CrawlState
 
 logger = logging.getLogger(__name__)
 
@@ -46,13 +46,13 @@ class DedupPipeline:
 
     def __init__(
         self,
-        ledger: StateLedger | None,
+        state: CrawlState | None,
         dedup: Deduplicator,
         stats: StatsCollector,
         near_action: str,
         versions: str,
     ) -> None:
-        self.ledger = ledger  # None: no crawl state, duplicates are found within this run only
+        self.state = state  # None: no crawl state, duplicates are found within this run only
         self.dedup = dedup
         self.stats = stats
         self.near_action = near_action
@@ -71,17 +71,14 @@ class DedupPipeline:
         if versions not in VERSION_ACTIONS:
             raise ValueError(f"NEWSCRAWLER_DEDUP_VERSIONS must be one of {VERSION_ACTIONS}")
         assert crawler.stats is not None
-        try:
-            ledger: StateLedger | None = StateLedger.from_crawler(crawler)
-        except NotConfigured:
-            ledger = None
-        dedup = ledger.dedup if ledger else Deduplicator(MemoryIndex(), dedup_config(s))
-        return cls(ledger, dedup, crawler.stats, near_action, versions)
+        state = crawler.get_extension(CrawlState)
+        dedup = state.dedup if state else Deduplicator(MemoryIndex(), dedup_config(s))
+        return cls(state, dedup, crawler.stats, near_action, versions)
 
     def _remember_url(self, *urls: str) -> None:
-        if self.ledger is not None:
+        if self.state is not None:
             for url in urls:
-                self.ledger.remember_url(url)
+                self.state.remember_url(url)
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
@@ -118,6 +115,6 @@ class DedupPipeline:
             for key, value in annotate({}, decision).items():
                 adapter[key] = value
         seen = dedup.remember(candidate, decision)
-        if self.ledger is not None:
-            self.ledger.accept(item, seen)
+        if self.state is not None:
+            self.state.accept(item, seen)
         return item
