@@ -10,16 +10,17 @@ record only has the storage ahead of it.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, NoReturn
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from newscrawler.dedup.config import dedup_config
 from newscrawler.dedup.decision import Candidate, Deduplicator, Verdict, annotate
 from newscrawler.dedup.index import MemoryIndex
+from newscrawler.pipelines.drops import Drop
 from newscrawler.pipelines.extract import attached_fingerprints
 from newscrawler.state.crawlstate import CrawlState
 
@@ -29,15 +30,15 @@ NEAR_ACTIONS = ("link", "drop")
 VERSION_ACTIONS = ("emit", "skip")
 
 
-class DuplicateArticle(DropItem):
+class DuplicateArticle(Drop):
     """The same body was stored before (same canonical URL, or another URL)."""
 
 
-class NearDuplicateDropped(DropItem):
+class NearDuplicateDropped(Drop):
     """A near-duplicate of a stored article (``NEWSCRAWLER_DEDUP_NEAR_ACTION=drop``)."""
 
 
-class VersionSkipped(DropItem):
+class VersionSkipped(Drop):
     """A changed article (``NEWSCRAWLER_DEDUP_VERSIONS=skip``)."""
 
 
@@ -57,7 +58,7 @@ class DedupPipeline:
         self.stats = stats
         self.near_action = near_action
         self.versions = versions
-        self._logged: set[Verdict] = set()
+        self._logged: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
@@ -91,24 +92,25 @@ class DedupPipeline:
         verdict = decision.verdict
         self.stats.inc_value(f"newscrawler/dedup/{verdict.value}")
         earlier = decision.of.canonical_url if decision.of else ""
+        what = verdict.value.replace("_", "-")
         if decision.is_exact_duplicate:
             if verdict is Verdict.DUPLICATE_FINGERPRINT:
                 self._remember_url(candidate.url, candidate.canonical_url)
-            logger.debug("Duplicate of %s: %s", earlier, candidate.url)
-            raise DuplicateArticle(f"{verdict.value} of {earlier}")
+            self._drop(DuplicateArticle, f"{candidate.url}: {what} of {earlier}")
         if verdict is Verdict.NEAR_DUPLICATE and self.near_action == "drop":
             self._remember_url(candidate.url, candidate.canonical_url)
-            raise NearDuplicateDropped(f"near-duplicate ({decision.score}) of {earlier}")
+            self._drop(
+                NearDuplicateDropped,
+                f"{candidate.url}: {what} of {earlier} (similarity {decision.score})",
+            )
         if verdict is Verdict.VERSION and self.versions == "skip":
-            raise VersionSkipped(f"changed article {candidate.canonical_url}")
+            self._drop(VersionSkipped, f"{candidate.url}: {what} of {earlier}")
         if verdict in (Verdict.NEAR_DUPLICATE, Verdict.VERSION):
-            level = logging.DEBUG if verdict in self._logged else logging.INFO
-            self._logged.add(verdict)
             logger.log(
-                level,
+                self._level(verdict.value),
                 "%s: %s of %s (similarity %s)",
                 candidate.url,
-                verdict.value.replace("_", "-"),
+                what,
                 earlier,
                 decision.score,
             )
@@ -118,3 +120,16 @@ class DedupPipeline:
         if self.state is not None:
             self.state.accept(item, seen)
         return item
+
+    def _level(self, kind: str) -> int:
+        """INFO for the first event of a kind, DEBUG for the others."""
+        level = logging.DEBUG if kind in self._logged else logging.INFO
+        self._logged.add(kind)
+        return level
+
+    def _drop(self, drop: type[Drop], message: str) -> NoReturn:
+        """Drop the item: the first of each kind logged at INFO, then only Scrapy's DEBUG line."""
+        level = self._level(drop.__name__)
+        if level > logging.DEBUG:
+            logger.log(level, "Dropped %s (further such drops are logged at DEBUG)", message)
+        raise drop(message)

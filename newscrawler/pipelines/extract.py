@@ -10,7 +10,6 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import load_object
@@ -22,6 +21,7 @@ from newscrawler.dedup.fingerprint import Fingerprints, fingerprints, record_id
 from newscrawler.discovery.urls import site_name
 from newscrawler.extraction import Extraction, ExtractionOptions, extract_article
 from newscrawler.items import Article, Page
+from newscrawler.pipelines.drops import Drop
 from newscrawler.pipelines.extraction_pool import (
     ExtractFunction,
     ExtractionPool,
@@ -35,12 +35,17 @@ logger = logging.getLogger(__name__)
 _ARTICLE_FIELDS = {f.name for f in dataclass_fields(Article)}
 
 
-class ExtractionFailed(DropItem):
-    """The page gave no article (no main text, too short, undecodable, extraction error)."""
+class ExtractionFailed(Drop):
+    """The page gave no article (no main text, too short, undecodable, extraction error).
 
-    # The pipeline logs each reason once at WARNING itself; Scrapy's own "Dropped:" line for
-    # every such page would repeat it.
-    log_level = "DEBUG"
+    The pipeline logs the first page of each reason itself; Scrapy's own ``Dropped:`` line for
+    every such page is DEBUG.
+    """
+
+
+# Reasons that are part of normal crawling (a hub, a short note, an empty page): the first of
+# each is logged at INFO; any other reason (time-out, crash, error) at WARNING.
+EXPECTED_REASONS = frozenset({"too_short", "no_text", "empty"})
 
 
 def options_from_settings(crawler: Crawler) -> ExtractionOptions:
@@ -217,9 +222,12 @@ class ExtractionPipeline:
         if result.fields is None:
             reason = result.reason or "unknown"
             self.stats.inc_value(f"newscrawler/extraction/failed/{reason}")
-            level = logging.WARNING if reason not in self._logged_reasons else logging.DEBUG
+            if reason in self._logged_reasons:
+                level = logging.DEBUG
+            else:
+                level = logging.INFO if reason in EXPECTED_REASONS else logging.WARNING
             self._logged_reasons.add(reason)
             logger.log(level, "No article from %s: %s (%s)", page.url, reason, result.detail)
-            raise ExtractionFailed(f"{reason}: {result.detail}")
+            raise ExtractionFailed(f"no article from {page.url}: {reason} ({result.detail})")
         self.stats.inc_value("newscrawler/extraction/articles")
         return article_from_extraction(page, result, prints)
