@@ -16,7 +16,6 @@ import pytest
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.utils.misc import build_from_crawler
-from scrapy.utils.test import get_crawler
 
 import newscrawler.settings as project_settings
 from newscrawler.extraction import Extraction
@@ -30,8 +29,7 @@ from newscrawler.pipelines.dedup import (
 from newscrawler.pipelines.extract import ExtractionFailed, ExtractionPipeline
 from newscrawler.pipelines.validate import InvalidArticle, ValidationPipeline
 from newscrawler.pipelines.window import DateWindowPipeline, OutsideDateWindow
-from newscrawler.spiders.news import NewsSpider
-from tests.conftest import run_crawl
+from tests.conftest import news_crawler, run_crawl
 from tests.site.server import LoopbackSite
 from tests.test_fingerprints import OTHER, STORY, SYNDICATED, record
 from tests.test_state_e2e import syndication_sites
@@ -42,9 +40,7 @@ KEPT = "https://a.example/2024/03/27/budget.html"
 def crawler(**overrides: Any) -> Crawler:
     settings = {k: v for k, v in vars(project_settings).items() if k.isupper()}
     settings.update(NEWSCRAWLER_STATE_ENABLED=False, **overrides)
-    crawler = get_crawler(NewsSpider, settings)
-    crawler.spider = NewsSpider.from_crawler(crawler, start_urls="https://a.example/")
-    return crawler
+    return news_crawler(settings, start_urls="https://a.example/")
 
 
 def article(url: str, text: str = STORY, **fields: Any) -> Article:

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from newscrawler.dedup.minhash import DEFAULT_SCHEME, SCHEMES
+from newscrawler.errors import ConfigError
 
 DEFAULT_NUM_PERM = 128
 DEFAULT_SHINGLE_SIZE = 3
@@ -47,10 +48,11 @@ class Settings(Protocol):
 
 
 def dedup_config(settings: Settings) -> DedupConfig:
-    """The dedup configuration of a crawl's (or a command's) settings."""
+    """The dedup configuration of a crawl's (or a command's) settings; :class:`ConfigError`
+    on a bad value."""
     scheme = settings.get("NEWSCRAWLER_DEDUP_MINHASH_SCHEME") or DEFAULT_SCHEME
     if scheme not in SCHEMES:
-        raise ValueError(f"NEWSCRAWLER_DEDUP_MINHASH_SCHEME must be one of {SCHEMES}")
+        raise ConfigError(f"NEWSCRAWLER_DEDUP_MINHASH_SCHEME must be one of {SCHEMES}")
     return DedupConfig(
         by_url=settings.getbool("NEWSCRAWLER_DEDUP_URL"),
         by_fingerprint=settings.getbool("NEWSCRAWLER_DEDUP_FINGERPRINT"),

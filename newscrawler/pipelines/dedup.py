@@ -20,6 +20,7 @@ from scrapy.statscollectors import StatsCollector
 from newscrawler.dedup.config import dedup_config
 from newscrawler.dedup.decision import Candidate, Deduplicator, Verdict, annotate
 from newscrawler.dedup.index import MemoryIndex
+from newscrawler.errors import ConfigError
 from newscrawler.pipelines.drops import Drop
 from newscrawler.pipelines.extract import attached_fingerprints
 from newscrawler.state.crawlstate import CrawlState
@@ -64,13 +65,13 @@ class DedupPipeline:
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
         s = crawler.settings
         if not s.getbool("NEWSCRAWLER_DEDUP_ENABLED"):
-            raise NotConfigured("NEWSCRAWLER_DEDUP_ENABLED is off")
+            raise NotConfigured  # off, without a warning: NEWSCRAWLER_DEDUP_ENABLED
         near_action = s.get("NEWSCRAWLER_DEDUP_NEAR_ACTION")
         versions = s.get("NEWSCRAWLER_DEDUP_VERSIONS")
         if near_action not in NEAR_ACTIONS:
-            raise ValueError(f"NEWSCRAWLER_DEDUP_NEAR_ACTION must be one of {NEAR_ACTIONS}")
+            raise ConfigError(f"NEWSCRAWLER_DEDUP_NEAR_ACTION must be one of {NEAR_ACTIONS}")
         if versions not in VERSION_ACTIONS:
-            raise ValueError(f"NEWSCRAWLER_DEDUP_VERSIONS must be one of {VERSION_ACTIONS}")
+            raise ConfigError(f"NEWSCRAWLER_DEDUP_VERSIONS must be one of {VERSION_ACTIONS}")
         assert crawler.stats is not None
         state = crawler.get_extension(CrawlState)
         dedup = state.dedup if state else Deduplicator(MemoryIndex(), dedup_config(s))

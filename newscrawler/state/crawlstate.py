@@ -29,7 +29,7 @@ from urllib.parse import urlparse
 from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured, UsageError
+from scrapy.exceptions import NotConfigured
 from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
 from w3lib.url import file_uri_to_path
@@ -37,6 +37,7 @@ from w3lib.url import file_uri_to_path
 from newscrawler.dedup.config import DedupConfig, dedup_config
 from newscrawler.dedup.decision import Candidate, Deduplicator
 from newscrawler.dedup.index import LayeredIndex, Seen
+from newscrawler.errors import ConfigError
 from newscrawler.state.store import CachedPage, SQLiteStateStore, StateStore
 from newscrawler.storage.jsonl import dataset_files, read_lines, repair_tail
 
@@ -47,11 +48,12 @@ DURABLE_EXPORTER = "newscrawler.state.feed.DurableJsonLinesExporter"
 _PROBE_LINES = 100
 
 
-class OverwriteRefused(UsageError):
+class OverwriteRefused(ConfigError):
     """``-O`` (overwrite) names an output file whose records the crawl state knows.
 
     The state would skip those articles, so truncating the file would lose them. A usage error:
-    the crawl stops before anything is opened, with a one-line message.
+    the crawl stops before anything is fetched or opened; the ``crawl`` command prints the
+    message on one line and exits with status 2.
     """
 
 
@@ -120,7 +122,7 @@ class CrawlState:
         ``-O`` would truncate a file the state has recorded."""
         s = crawler.settings
         if not s.getbool("NEWSCRAWLER_STATE_ENABLED"):
-            raise NotConfigured("NEWSCRAWLER_STATE_ENABLED is off")
+            raise NotConfigured  # off, without a warning: NEWSCRAWLER_STATE_ENABLED is off
         assert crawler.stats is not None
         config = dedup_config(s)
         path = Path(str(s.get("NEWSCRAWLER_STATE_PATH"))).expanduser()
