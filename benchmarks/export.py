@@ -52,7 +52,7 @@ print(n)
 
 def _record_id() -> Any:
     sys.path.insert(0, str(REPO))
-    from newscrawler.fingerprints import record_id
+    from newscrawler.dedup.fingerprint import record_id
 
     return record_id
 

@@ -40,17 +40,11 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from newscrawler.fingerprints import (  # noqa: E402
-    Seen,
-    band_keys,
-    lsh_params,
-    minhash_signature,
-    record_id,
-    similarity,
-    text_fingerprint,
-    url_key,
-)
-from newscrawler.state.sqlite import SQLiteStateStore  # noqa: E402
+from newscrawler.dedup.config import lsh_params  # noqa: E402
+from newscrawler.dedup.fingerprint import minhash_signature, record_id, text_fingerprint, url_key  # noqa: E402
+from newscrawler.dedup.index import Seen  # noqa: E402
+from newscrawler.dedup.minhash import band_keys, similarity  # noqa: E402
+from newscrawler.state.store import SQLiteStateStore  # noqa: E402
 
 NUM_PERM = 128
 THRESHOLD = 0.6

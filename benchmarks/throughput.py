@@ -50,7 +50,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from newscrawler.extraction import ExtractionOptions, extract_article  # noqa: E402
-from newscrawler.extraction_pool import PRELOAD_MODULES, init_worker, start_method  # noqa: E402
+from newscrawler.pipelines.extraction_pool import PRELOAD_MODULES, init_worker, start_method  # noqa: E402
 
 HUB_SIZE = 100
 NEWS_PLEASE_HOST = "127.77.77.77"

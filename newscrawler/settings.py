@@ -77,7 +77,7 @@ SPIDER_MIDDLEWARES = {
 }
 DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     # Incremental runs: skip stored articles before robots.txt (100) is even asked.
-    "newscrawler.middlewares.state.KnownArticleMiddleware": 50,
+    "newscrawler.state.middlewares.KnownArticleMiddleware": 50,
     # SSRF guard: before robots.txt, so a forbidden host is never contacted at all.
     "newscrawler.middlewares.ssrf.SsrfGuardMiddleware": 60,
     # Response path runs from high to low: redirect guard (before RedirectMiddleware, 600),
@@ -86,7 +86,7 @@ DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     "newscrawler.middlewares.robots.RobotsTxtFaultsMiddleware": 540,
     "newscrawler.middlewares.errors.DescribeErrorsMiddleware": 555,
     "newscrawler.middlewares.retry_after.RetryAfterMiddleware": 560,
-    "newscrawler.middlewares.state.ConditionalGetMiddleware": 580,  # after decompression
+    "newscrawler.state.middlewares.ConditionalGetMiddleware": 580,  # after decompression
     "newscrawler.middlewares.sniff.BinaryBodyMiddleware": 585,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "newscrawler.middlewares.compression.CountingHttpCompressionMiddleware": 590,
@@ -101,6 +101,9 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     # The crawl's seeds, sites, date window and seen URLs, for the spider and the middlewares.
     "newscrawler.discovery.scope.CrawlScope": 0,
+    # The crawl state (incremental runs, cross-run dedup), reached by the state middlewares, the
+    # dedup pipeline and the durable feed storage with crawler.get_extension(CrawlState).
+    "newscrawler.state.crawlstate.CrawlState": 100,
     "newscrawler.extensions.statsfile.StatsFile": 500,
     # Flush the open feed files on a forced stop (second SIGINT/SIGTERM): no record lost.
     "newscrawler.extensions.forcedstop.FlushFeedsOnForcedStop": 600,
@@ -151,13 +154,13 @@ NEWSCRAWLER_TRAPS_SKIP_EXHAUSTED_LISTINGS = True
 
 # --- Deduplication, state and storage -----------------------------------------------------------
 FEED_STORAGES = {
-    "": "newscrawler.storage.feed.DurableFileFeedStorage",
-    "file": "newscrawler.storage.feed.DurableFileFeedStorage",
+    "": "newscrawler.state.feed.DurableFileFeedStorage",
+    "file": "newscrawler.state.feed.DurableFileFeedStorage",
 }
 FEED_EXPORTERS = {
-    "jsonl": "newscrawler.storage.feed.DurableJsonLinesExporter",
-    "jsonlines": "newscrawler.storage.feed.DurableJsonLinesExporter",
-    "jl": "newscrawler.storage.feed.DurableJsonLinesExporter",
+    "jsonl": "newscrawler.state.feed.DurableJsonLinesExporter",
+    "jsonlines": "newscrawler.state.feed.DurableJsonLinesExporter",
+    "jl": "newscrawler.state.feed.DurableJsonLinesExporter",
 }
 NEWSCRAWLER_STATE_ENABLED = True
 NEWSCRAWLER_STATE_PATH = ".newscrawler/state.sqlite3"  # relative to the current folder

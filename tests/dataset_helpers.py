@@ -19,7 +19,7 @@ import zstandard
 from scrapy.cmdline import execute
 from scrapy.settings import Settings
 
-from newscrawler.fingerprints import record_id, text_fingerprint
+from newscrawler.dedup.fingerprint import record_id, text_fingerprint
 from tests.conftest import CrawlResult, crawl_env, run_crawl
 from tests.site.routes import ARTICLES, news_site_routes
 from tests.site.server import LoopbackSite

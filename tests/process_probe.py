@@ -29,7 +29,7 @@ class ProcessProbe:
         return probe
 
     def engine_stopped(self) -> None:
-        from newscrawler.minhash import permutations
+        from newscrawler.dedup.minhash import permutations
 
         report = {
             "pid": os.getpid(),

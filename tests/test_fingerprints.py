@@ -4,20 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from newscrawler.fingerprints import (
-    DedupConfig,
-    Deduplicator,
-    LayeredIndex,
-    MemoryIndex,
-    Verdict,
-    annotate,
-    band_keys,
-    lsh_params,
-    minhash_signature,
-    record_id,
-    similarity,
-    text_fingerprint,
-)
+from newscrawler.dedup.config import DedupConfig, lsh_params
+from newscrawler.dedup.decision import Deduplicator, Verdict, annotate
+from newscrawler.dedup.fingerprint import minhash_signature, record_id, text_fingerprint
+from newscrawler.dedup.index import LayeredIndex, MemoryIndex
+from newscrawler.dedup.minhash import band_keys, similarity
 
 STORY = (
     "Городской совет утвердил бюджет на следующий год после долгого обсуждения. "

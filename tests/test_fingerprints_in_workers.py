@@ -14,21 +14,17 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 from newscrawler import settings as project_settings
+from newscrawler.dedup.config import DedupConfig, dedup_config
+from newscrawler.dedup.fingerprint import Fingerprints, fingerprints, record_id, text_fingerprint
 from newscrawler.extraction import extract_article
-from newscrawler.fingerprints import (
-    DedupConfig,
-    FingerprintingExtractor,
-    Fingerprints,
-    attach_fingerprints,
-    attached_fingerprints,
-    fingerprints,
-    record_id,
-    text_fingerprint,
-)
 from newscrawler.items import Article, Page
 from newscrawler.pipelines.dedup import DedupPipeline
-from newscrawler.pipelines.extract import article_from_extraction
-from newscrawler.state.ledger import dedup_config
+from newscrawler.pipelines.extract import (
+    article_from_extraction,
+    attach_fingerprints,
+    attached_fingerprints,
+)
+from newscrawler.pipelines.extraction_pool import PageExtractor
 from tests.conftest import run_crawl
 from tests.site.server import LoopbackSite
 from tests.test_fingerprints import OTHER, STORY, SYNDICATED
@@ -96,7 +92,8 @@ def article(url: str, text: str) -> Article:
 
 def project_crawler(**overrides: Any) -> Crawler:
     settings = {k: getattr(project_settings, k) for k in dir(project_settings) if k.isupper()}
-    return get_crawler(settings_dict={**settings, **overrides})
+    # no crawl state: the CrawlState extension would open one in the current folder
+    return get_crawler(settings_dict={**settings, "NEWSCRAWLER_STATE_ENABLED": False, **overrides})
 
 
 def dedup_pipeline() -> DedupPipeline:
@@ -122,7 +119,7 @@ def test_dedup_pipeline_uses_the_attached_signature_instead_of_hashing_again() -
     assert ItemAdapter(unrelated)["duplicate_of"] is None
 
 
-def test_extractor_attaches_what_the_dedup_needs_and_the_record_stays_the_same() -> None:
+def test_extractor_returns_what_the_dedup_needs_and_the_record_stays_the_same() -> None:
     html = (
         "<html lang='ru'><head><title>Бюджет</title></head><body><article><h1>Бюджет</h1>"
         f"<p>{STORY}</p></article></body></html>"
@@ -130,13 +127,13 @@ def test_extractor_attaches_what_the_dedup_needs_and_the_record_stays_the_same()
     url = "https://a.example/city/2024/03/26/budget.html"
     page = Page(url=url, body=html, fetched_at="2024-03-26T10:00:00+00:00")
     config = dedup_config(project_crawler().settings)
-    result = FingerprintingExtractor(extract_article, config)(html, url)
-    assert result.fingerprints is not None
-    record = article_from_extraction(page, result)
+    result, computed = PageExtractor(extract_article, config)(html, url)
+    assert computed is not None
+    record = article_from_extraction(page, result, computed)
     plain = article_from_extraction(page, extract_article(html, url))
     assert ItemAdapter(record).asdict() == ItemAdapter(plain).asdict()
     prints = attached_fingerprints(record)
-    assert prints == result.fingerprints
+    assert prints == computed
     assert prints.fingerprint == record.fingerprint == text_fingerprint(record.text)
     expected = fingerprints(record.text, config)
     assert prints.signature is not None and expected.signature is not None

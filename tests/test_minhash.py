@@ -1,6 +1,7 @@
 """Our numpy MinHash equals datasketch's bit for bit, so that signatures in state files still match.
 
-datasketch is a dev dependency: these tests are the reference check of :mod:`newscrawler.minhash`.
+datasketch is a dev dependency: these tests are the reference check of
+:mod:`newscrawler.dedup.minhash`.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ import numpy as np
 import pytest
 from datasketch import MinHash
 
-from newscrawler.fingerprints import MIN_SHINGLES, minhash_signature, shingles
-from newscrawler.minhash import SCHEMES, minhash, permutations
+from newscrawler.dedup.fingerprint import MIN_SHINGLES, minhash_signature, shingles
+from newscrawler.dedup.minhash import SCHEMES, minhash, permutations
 
 # Words in several scripts, with case, accents, digits, punctuation and symbols that
 # normalisation folds or drops.

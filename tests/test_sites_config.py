@@ -47,6 +47,7 @@ def spider_for(tmp_path: Path, toml: str = SITE, **kwargs: Any) -> NewsSpider:
     path = tmp_path / "sites.toml"
     path.write_text(toml, encoding="utf-8")
     settings = {k: getattr(project_settings, k) for k in dir(project_settings) if k.isupper()}
+    settings["NEWSCRAWLER_STATE_ENABLED"] = False  # no crawl state opened in the current folder
     spider = news_crawler(settings, sites=str(path), **kwargs).spider
     assert isinstance(spider, NewsSpider)
     return spider

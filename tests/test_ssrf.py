@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from scrapy.http import Request
@@ -12,9 +13,9 @@ from scrapy.utils.test import get_crawler
 from twisted.internet.error import DNSLookupError
 from twisted.internet.testing import MemoryReactorClock
 
-from newscrawler.middlewares import ssrf
 from newscrawler.middlewares.ssrf import (
     AddressPolicy,
+    PinnedAddresses,
     PinningResolver,
     SsrfGuardMiddleware,
     SsrfRefused,
@@ -135,8 +136,9 @@ def test_guard_off_is_not_configured() -> None:
 
 def test_resolver_answers_with_the_pinned_address_not_a_fresh_lookup() -> None:
     """DNS rebinding: the guard checked (and pinned) a public address; the connection uses it."""
-    resolver = PinningResolver(MemoryReactorClock(), 0, 5.0, AddressPolicy())
-    ssrf._pins["rebinding.example"] = "93.184.216.34"
+    pins = PinnedAddresses()
+    resolver = PinningResolver(MemoryReactorClock(), 0, 5.0, AddressPolicy(), lambda: [pins])
+    pins.pin("rebinding.example", "93.184.216.34")
     answers: list[str] = []
     resolver.getHostByName("rebinding.example").addCallback(answers.append)
     assert answers == ["93.184.216.34"]
@@ -152,7 +154,39 @@ def test_resolver_refuses_forbidden_answers_for_names_the_guard_did_not_pin() ->
 def test_guard_pins_what_it_checked() -> None:
     mw = guard("http://localhost:8000/")
     process(mw, "http://localhost:8000/")
-    assert ssrf._pins["localhost"] == "127.0.0.1"
+    assert mw.pins["localhost"] == "127.0.0.1"
+
+
+def test_pins_belong_to_each_crawlers_guard() -> None:
+    first, second = guard("http://localhost:8000/"), guard("http://localhost:8000/")
+    process(first, "http://localhost:8000/")
+    assert first.pins.get("localhost") == "127.0.0.1"
+    assert second.pins.get("localhost") is None
+
+
+class RunningCrawler:
+    """A crawler whose engine runs, as the resolver sees it through the crawler process."""
+
+    def __init__(self, mw: SsrfGuardMiddleware | None) -> None:
+        self.mw = mw
+
+    def get_downloader_middleware(self, cls: type) -> SsrfGuardMiddleware | None:
+        if self.mw is None:
+            raise RuntimeError("no engine yet")
+        return self.mw
+
+
+def test_resolver_built_with_the_process_reads_the_pins_of_its_crawlers() -> None:
+    mw = guard("http://localhost:8000/")
+    process(mw, "http://localhost:8000/")
+
+    process_ = SimpleNamespace(
+        settings=get_crawler(NewsSpider).settings,
+        crawlers={RunningCrawler(None), RunningCrawler(mw)},
+    )
+    resolver = PinningResolver.from_crawler(process_, MemoryReactorClock())
+    assert resolver.pinned("localhost") == "127.0.0.1"
+    assert resolver.pinned("other.example") is None
 
 
 def test_crawl_never_reaches_an_unseeded_loopback_origin(tmp_path: Path) -> None:

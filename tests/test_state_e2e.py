@@ -86,7 +86,10 @@ def test_changed_article_is_emitted_as_a_version(tmp_path: Path) -> None:
         old = next(r for r in first.records if r["url"] == site.url(path))
         text = [*article_text(0), "Correction: the council vote was held on Tuesday evening."]
         site.routes[path] = Route(body=article_page("Story 0-0", text, "2024-03-10"))
-        second = run_crawl(tmp_path, "-a", f"start_urls={site.url('/')}", settings=settings)
+        # -O over the first run's file is refused: this run's records go to a file of their own
+        second = run_crawl(
+            tmp_path, "-a", f"start_urls={site.url('/')}", settings=settings, output="2.jsonl"
+        )
 
     assert second.returncode == 0, second.log[-3000:]
     assert len(second.records) == 1
@@ -109,7 +112,9 @@ def test_changed_article_skipped_when_versions_are_off(tmp_path: Path) -> None:
         assert run_crawl(tmp_path, "-a", f"start_urls={site.url('/')}", settings=settings).records
         text = [*article_text(0), "Update: the bridge will close again next week for tests."]
         site.routes[path] = Route(body=article_page("Story 0-0", text, "2024-03-10"))
-        second = run_crawl(tmp_path, "-a", f"start_urls={site.url('/')}", settings=settings)
+        second = run_crawl(
+            tmp_path, "-a", f"start_urls={site.url('/')}", settings=settings, output="2.jsonl"
+        )
     assert second.records == []
     assert second.stats["item_dropped_reasons_count/VersionSkipped"] == 1
 
@@ -182,7 +187,9 @@ def test_near_duplicates_dropped_when_asked(tmp_path: Path) -> None:
     settings = {"NEWSCRAWLER_DEDUP_NEAR_ACTION": "drop"}
     with LoopbackSite(routes_a) as site_a, LoopbackSite(routes_b) as site_b:
         run_crawl(tmp_path, "-a", f"start_urls={site_a.url('/')}", settings=settings)
-        second = run_crawl(tmp_path, "-a", f"start_urls={site_b.url('/')}", settings=settings)
+        second = run_crawl(
+            tmp_path, "-a", f"start_urls={site_b.url('/')}", settings=settings, output="2.jsonl"
+        )
     assert second.records == []
     assert second.stats["item_dropped_reasons_count/NearDuplicateDropped"] == 1
 

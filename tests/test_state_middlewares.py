@@ -14,17 +14,17 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 import newscrawler.settings as project_settings
-from newscrawler.discovery.meta import LASTMOD
-from newscrawler.fingerprints import Seen
+from newscrawler.dedup.index import Seen
+from newscrawler.discovery.meta import LASTMOD, ROUTE
 from newscrawler.items import Article
-from newscrawler.middlewares.state import (
+from newscrawler.pipelines.dedup import DedupPipeline, DuplicateArticle
+from newscrawler.state.middlewares import (
     ConditionalGetMiddleware,
     KnownArticleMiddleware,
     changed_since,
+    crawl_state,
 )
-from newscrawler.pipelines.dedup import DedupPipeline, DuplicateArticle
-from newscrawler.state.base import CachedPage
-from newscrawler.state.ledger import StateLedger
+from newscrawler.state.store import CachedPage
 from tests.test_fingerprints import STORY, SYNDICATED, record
 
 URL = "https://a.example/2024/03/27/budget.html"
@@ -47,7 +47,7 @@ def article(url: str, text: str) -> Article:
 def store_article(crawler: Any, url: str = URL, text: str = STORY) -> Article:
     pipeline = build_from_crawler(DedupPipeline, crawler)
     item = pipeline.process_item(article(url, text))
-    StateLedger.from_crawler(crawler).commit([item.id])
+    crawl_state(crawler).commit([item.id])
     return item  # type: ignore[no-any-return]
 
 
@@ -58,7 +58,7 @@ def test_known_article_is_not_requested_again(tmp_path: Path) -> None:
     with pytest.raises(IgnoreRequest):
         mw.process_request(Request(URL))
     mw.process_request(Request("https://a.example/2024/03/27/other.html"))
-    mw.process_request(Request(URL, meta={"newscrawler_seed": True}))
+    mw.process_request(Request(URL, meta={ROUTE: "seed"}))
     assert crawler.stats.get_value("newscrawler/state/skipped_known") == 1
 
 
@@ -88,7 +88,7 @@ def test_duplicate_found_by_pipeline_and_url_skipped_next_time(tmp_path: Path) -
         pipeline.process_item(article("https://b.example/2024/03/27/copy.html", STORY))
     near = pipeline.process_item(article("https://c.example/2024/03/27/wire.html", SYNDICATED))
     assert near.duplicate_of == URL
-    StateLedger.from_crawler(crawler).engine_stopped()  # flushes the duplicate's URL
+    crawl_state(crawler).engine_stopped()  # flushes the duplicate's URL
     crawler2 = crawler_for(tmp_path)
     mw = build_from_crawler(KnownArticleMiddleware, crawler2)
     with pytest.raises(IgnoreRequest):
@@ -97,7 +97,7 @@ def test_duplicate_found_by_pipeline_and_url_skipped_next_time(tmp_path: Path) -
 
 def test_not_modified_hub_is_replayed_from_the_state(tmp_path: Path) -> None:
     crawler = crawler_for(tmp_path)
-    ledger = StateLedger.from_crawler(crawler)
+    ledger = crawl_state(crawler)
     hub = "https://a.example/news/"
     body = b"<html><body><a href='/2024/03/27/budget.html'>Budget</a></body></html>"
     ledger.store.put_pages([CachedPage(hub, '"v1"', "Wed, 27 Mar 2024 10:00:00 GMT",
@@ -118,7 +118,7 @@ def test_hub_validators_are_kept_only_when_the_run_finishes(tmp_path: Path) -> N
     page = "https://a.example/world/"
     for reason, kept in (("shutdown", False), ("finished", True)):
         crawler = crawler_for(tmp_path)
-        ledger = StateLedger.from_crawler(crawler)
+        ledger = crawl_state(crawler)
         mw = build_from_crawler(ConditionalGetMiddleware, crawler)
         request = Request(page)
         response = HtmlResponse(
@@ -131,4 +131,4 @@ def test_hub_validators_are_kept_only_when_the_run_finishes(tmp_path: Path) -> N
         ledger.spider_closed(reason)
         ledger.engine_stopped()
         crawler_after = crawler_for(tmp_path)
-        assert (StateLedger.from_crawler(crawler_after).cached_page(page) is not None) is kept
+        assert (crawl_state(crawler_after).cached_page(page) is not None) is kept

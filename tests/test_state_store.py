@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from newscrawler.fingerprints import Deduplicator, Verdict
-from newscrawler.state.base import CachedPage
-from newscrawler.state.sqlite import SQLiteStateStore, StateSchemaError
+from newscrawler.dedup.decision import Deduplicator, Verdict
+from newscrawler.state.store import CachedPage, SQLiteStateStore, StateSchemaError
 from newscrawler.storage.jsonl import DurableJsonlFile, read_lines, repair_tail
 from tests.test_fingerprints import OTHER, STORY, SYNDICATED, record
 

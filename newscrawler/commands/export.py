@@ -105,7 +105,7 @@ class Command(ScrapyCommand):
         from newscrawler.dataset.export import ExportOptions
         from newscrawler.dataset.filters import RecordFilter, parse_day
         from newscrawler.dataset.writers import format_from_path
-        from newscrawler.state.ledger import dedup_config
+        from newscrawler.dedup.config import dedup_config
 
         assert self.settings is not None
         if not args:

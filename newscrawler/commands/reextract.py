@@ -55,7 +55,7 @@ class Command(ScrapyCommand):
         from newscrawler.dataset.schema import record_fields
         from newscrawler.dataset.validation import RecordValidator
         from newscrawler.dataset.writers import format_from_path, open_writer
-        from newscrawler.state.ledger import dedup_config
+        from newscrawler.dedup.config import dedup_config
 
         assert self.settings is not None
         if not args:

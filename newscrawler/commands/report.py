@@ -59,7 +59,7 @@ class Command(ScrapyCommand):
             html_report,
             terminal_report,
         )
-        from newscrawler.state.ledger import dedup_config
+        from newscrawler.dedup.config import dedup_config
 
         if not args:
             raise UsageError("give at least one input file or folder")

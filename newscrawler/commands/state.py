@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from newscrawler.state.sqlite import SQLiteStateStore
+from newscrawler.state.store import SQLiteStateStore
 
 ACTIONS = ("stats", "reset", "prune")
 

@@ -1,6 +1,6 @@
 """Deduplicate records across runs with the crawl's rules, in constant memory.
 
-The rules are the crawl's own: :class:`newscrawler.fingerprints.Deduplicator` decides, record by
+The rules are the crawl's own: :class:`newscrawler.dedup.decision.Deduplicator` decides, record by
 record in input order (files in the order given, folders sorted by file name), whether a record
 is new, the same article again (``duplicate_url``), the same text at another URL
 (``duplicate_fingerprint``), a new ``version`` of a known URL (``version_of`` set) or, when
@@ -23,14 +23,10 @@ from typing import Any
 
 import numpy as np
 
-from newscrawler.fingerprints import (
-    DedupConfig,
-    Deduplicator,
-    Seen,
-    Verdict,
-    annotate,
-    url_key,
-)
+from newscrawler.dedup.config import DedupConfig
+from newscrawler.dedup.decision import Deduplicator, Verdict, annotate
+from newscrawler.dedup.fingerprint import url_key
+from newscrawler.dedup.index import Seen
 
 NEW = Verdict.NEW.value
 REPEAT = Verdict.DUPLICATE_URL.value
@@ -51,7 +47,7 @@ def _seen(row: tuple[Any, ...] | None) -> Seen | None:
 
 
 class SqliteIndex:
-    """An :class:`~newscrawler.fingerprints.ArticleIndex` in an SQLite file.
+    """An :class:`~newscrawler.dedup.index.ArticleIndex` in an SQLite file.
 
     Keys are 64-bit hashes; every lookup compares the full value, so a hash collision can
     never merge two articles.

@@ -14,7 +14,7 @@ from newscrawler.dataset.dedup import DROPPED, NEW, CrossRunDeduplicator
 from newscrawler.dataset.filters import RecordFilter
 from newscrawler.dataset.readers import ErrorCallback, RecordReader, expand_inputs
 from newscrawler.dataset.writers import DEFAULT_ROW_GROUP_SIZE, open_writer
-from newscrawler.fingerprints import DedupConfig
+from newscrawler.dedup.config import DedupConfig
 
 
 class NoRecords(ValueError):

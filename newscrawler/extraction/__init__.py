@@ -11,12 +11,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from newscrawler.items import PageHints
-
-if TYPE_CHECKING:
-    from newscrawler.fingerprints import Fingerprints
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +26,6 @@ class Extraction:
     reason: str | None = None  # why there is no record: "undecodable", "too_short", "error", ...
     detail: str | None = None  # human-readable detail for the log line
     events: list[str] = field(default_factory=list)  # stat suffixes, e.g. "dates/future"
-    # the body's dedup fingerprints, computed in the worker (newscrawler.fingerprints)
-    fingerprints: Fingerprints | None = None
 
 
 @dataclass

@@ -11,7 +11,9 @@ URLs are fetched.
 Checking a name and then letting Twisted resolve it again would leave a gap (DNS rebinding:
 the second answer may differ). The :class:`PinningResolver` closes it: installed as
 ``TWISTED_DNS_RESOLVER``, it answers a name with the address the guard checked, and refuses a
-forbidden answer for any name the guard has not pinned.
+forbidden answer for any name the guard has not pinned. The pins belong to each crawler's guard
+(:class:`PinnedAddresses`); Scrapy builds the one resolver of the reactor with the crawler
+process, and the resolver reads the pins of the guards of the crawlers it runs.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, NoReturn
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
@@ -73,9 +75,22 @@ FORBIDDEN_NETWORKS: dict[str, tuple[IPNetwork, ...]] = {
 }
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
-# Addresses the guard checked, by host name: what the resolver answers (one IPv4 address,
-# as Twisted's simple resolver API expects). Process-wide like Scrapy's own DNS cache.
-_pins: LocalCache[str, str] = LocalCache(10_000)
+
+class PinnedAddresses:
+    """Addresses a guard checked, by host name: what the resolver answers (one IPv4 address,
+    as Twisted's simple resolver API expects)."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._pins: LocalCache[str, str] = LocalCache(size)
+
+    def pin(self, host: str, address: str) -> None:
+        self._pins[host] = address
+
+    def get(self, host: str) -> str | None:
+        return self._pins.get(host)
+
+    def __getitem__(self, host: str) -> str:
+        return self._pins[host]
 
 
 def embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
@@ -165,6 +180,7 @@ class SsrfGuardMiddleware:
         self.stats = stats
         self.policy = policy
         self.seed_origins: set[Origin] = set()
+        self.pins = PinnedAddresses()  # read by the PinningResolver
         self._addresses: LocalCache[str, tuple[str, ...]] = LocalCache(10_000)
         self._logged: set[tuple[str, str]] = set()
 
@@ -197,7 +213,7 @@ class SsrfGuardMiddleware:
                     self.refuse(request, reason, f"{where} a {reason} address")
         pinned = next((a for a in addresses if ":" not in a), None)
         if pinned is not None:
-            _pins[host] = pinned  # Twisted looks up IPv4 literals too
+            self.pins.pin(host, pinned)  # Twisted looks up IPv4 literals too
 
     async def addresses(self, host: str) -> tuple[str, ...]:
         """The host's addresses: the literal itself, else resolved (in a thread) and cached."""
@@ -230,6 +246,10 @@ class PinningResolver(CachingThreadedResolver):
     A name the guard pinned resolves to the pinned address, never to a fresh (possibly
     rebound) answer. Any other name is resolved as usual, and refused when the answer is a
     forbidden address outside ``NEWSCRAWLER_ALLOWED_NETWORKS``.
+
+    ``pins`` gives the pin stores to read: those of the guards of the running crawlers. (A
+    reactor has one resolver, and a lookup does not say which crawler asks: with several
+    crawlers in one process, a name pinned by any of them is answered with that pin.)
     """
 
     def __init__(
@@ -238,12 +258,15 @@ class PinningResolver(CachingThreadedResolver):
         cache_size: int,
         timeout: float,
         policy: AddressPolicy | None = None,
+        pins: Callable[[], Iterable[PinnedAddresses]] = tuple,
     ) -> None:
         super().__init__(reactor, cache_size, timeout)
         self.policy = policy
+        self.pins = pins
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler, reactor: ReactorBase) -> PinningResolver:
+    def from_crawler(cls, crawler: Any, reactor: ReactorBase) -> PinningResolver:
+        """Built by Scrapy with the crawler process (``crawlers``), or with one crawler."""
         settings = crawler.settings
         cache_size = settings.getint("DNSCACHE_SIZE") if settings.getbool("DNSCACHE_ENABLED") else 0
         policy = (
@@ -251,10 +274,29 @@ class PinningResolver(CachingThreadedResolver):
             if settings.getbool("NEWSCRAWLER_SSRF_GUARD")
             else None
         )
-        return cls(reactor, cache_size, settings.getfloat("DNS_TIMEOUT"), policy)
+        crawlers: Callable[[], Iterable[Crawler]]
+        if hasattr(crawler, "crawlers"):  # CrawlerProcess / CrawlerRunner
+            crawlers = lambda: list(crawler.crawlers)  # noqa: E731
+        else:
+            crawlers = lambda: [crawler]  # noqa: E731
+        return cls(
+            reactor,
+            cache_size,
+            settings.getfloat("DNS_TIMEOUT"),
+            policy,
+            lambda: guard_pins(crawlers()),
+        )
+
+    def pinned(self, name: str) -> str | None:
+        """The address a guard checked for ``name``, if one did."""
+        for pins in self.pins():
+            address = pins.get(name)
+            if address is not None:
+                return address
+        return None
 
     def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> defer.Deferred[str]:
-        pinned = _pins.get(name) if self.policy is not None else None
+        pinned = self.pinned(name) if self.policy is not None else None
         if pinned is not None:
             return defer.succeed(pinned)
         d = super().getHostByName(name, timeout)
@@ -269,3 +311,14 @@ class PinningResolver(CachingThreadedResolver):
         if reason is not None:
             raise DNSLookupError(f"{name} resolves to {address}, a {reason} address (SSRF guard)")
         return address
+
+
+def guard_pins(crawlers: Iterable[Crawler]) -> Iterator[PinnedAddresses]:
+    """The pin stores of the SSRF guards of ``crawlers`` (those whose engine is running)."""
+    for crawler in crawlers:
+        try:
+            guard = crawler.get_downloader_middleware(SsrfGuardMiddleware)
+        except RuntimeError:  # no engine yet: nothing downloaded, nothing pinned
+            continue
+        if guard is not None:
+            yield guard.pins

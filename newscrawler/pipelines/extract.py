@@ -10,36 +10,42 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import load_object
 from twisted.internet.defer import DeferredSemaphore
 
+from newscrawler.dedup.config import DedupConfig
+from newscrawler.dedup.config import fingerprint_config as dedup_fingerprint_config
+from newscrawler.dedup.fingerprint import Fingerprints, fingerprints, record_id
 from newscrawler.discovery.urls import site_name
 from newscrawler.extraction import Extraction, ExtractionOptions, extract_article
-from newscrawler.extraction_pool import ExtractFunction, ExtractionPool, run_inline
-from newscrawler.fingerprints import (
-    DedupConfig,
-    FingerprintingExtractor,
-    attach_fingerprints,
-    fingerprints,
-    record_id,
-)
 from newscrawler.items import Article, Page
-from newscrawler.state.ledger import dedup_config
+from newscrawler.pipelines.drops import Drop
+from newscrawler.pipelines.extraction_pool import (
+    ExtractFunction,
+    ExtractionPool,
+    ExtractResult,
+    PageExtractor,
+    run_inline,
+)
 
 logger = logging.getLogger(__name__)
 
 _ARTICLE_FIELDS = {f.name for f in dataclass_fields(Article)}
 
 
-class ExtractionFailed(DropItem):
-    """The page gave no article (no main text, too short, undecodable, extraction error)."""
+class ExtractionFailed(Drop):
+    """The page gave no article (no main text, too short, undecodable, extraction error).
 
-    # The pipeline logs each reason once at WARNING itself; Scrapy's own "Dropped:" line for
-    # every such page would repeat it.
-    log_level = "DEBUG"
+    The pipeline logs the first page of each reason itself; Scrapy's own ``Dropped:`` line for
+    every such page is DEBUG.
+    """
+
+
+# Reasons that are part of normal crawling (a hub, a short note, an empty page): the first of
+# each is logged at INFO; any other reason (time-out, crash, error) at WARNING.
+EXPECTED_REASONS = frozenset({"too_short", "no_text", "empty"})
 
 
 def options_from_settings(crawler: Crawler) -> ExtractionOptions:
@@ -59,11 +65,13 @@ def options_for_page(options: ExtractionOptions, page: Page) -> ExtractionOption
     return replace(options, selectors={**options.selectors, **page.hints.selectors})
 
 
-def article_from_extraction(page: Page, result: Extraction) -> Article:
+def article_from_extraction(
+    page: Page, result: Extraction, prints: Fingerprints | None = None
+) -> Article:
     """Build the record from extracted fields and what the crawl knows about the page.
 
-    The body's fingerprints come with ``result`` when a :class:`FingerprintingExtractor` made it
-    (they are computed here otherwise) and travel on with the record to the dedup pipeline.
+    The body's fingerprints come beside ``result`` when a :class:`PageExtractor` made it (they
+    are computed here otherwise) and travel on with the record to the dedup pipeline.
     """
     assert result.fields is not None
     values: dict[str, Any] = {k: v for k, v in result.fields.items() if k in _ARTICLE_FIELDS}
@@ -71,7 +79,7 @@ def article_from_extraction(page: Page, result: Extraction) -> Article:
     canonical = values.get("canonical_url") or page.url
     values["canonical_url"] = canonical
     values["site"] = site_name(canonical)
-    prints = result.fingerprints or fingerprints(values["text"], DedupConfig(near=False))
+    prints = prints or fingerprints(values["text"], DedupConfig(near=False))
     values["fingerprint"] = prints.fingerprint
     values["id"] = record_id(canonical, values["fingerprint"])
     values["word_count"] = len(values["text"].split())
@@ -83,10 +91,21 @@ def article_from_extraction(page: Page, result: Extraction) -> Article:
 
 def fingerprint_config(crawler: Crawler) -> DedupConfig:
     """What the workers fingerprint: the body sha1, and the MinHash when near-dedup is on."""
-    config = dedup_config(crawler.settings)
-    if not crawler.settings.getbool("NEWSCRAWLER_DEDUP_ENABLED"):
-        config = replace(config, near=False)
-    return config
+    return dedup_fingerprint_config(crawler.settings)
+
+
+_ATTRIBUTE = "_newscrawler_fingerprints"
+
+
+def attach_fingerprints(item: Any, prints: Fingerprints) -> None:
+    """Carry ``prints`` with ``item`` to the dedup pipeline, outside its fields (not exported)."""
+    setattr(item, _ATTRIBUTE, prints)
+
+
+def attached_fingerprints(item: Any) -> Fingerprints | None:
+    """The fingerprints attached to ``item`` by the extraction pipeline, if any."""
+    prints = getattr(item, _ATTRIBUTE, None)
+    return prints if isinstance(prints, Fingerprints) else None
 
 
 def usable_cores() -> int:
@@ -105,7 +124,7 @@ class ExtractionPipeline:
     scraper slot, which counts their response bodies, stops the engine from fetching more).
     With 0 workers extraction runs inline, in the reactor thread. Either way the body's dedup
     fingerprints (sha1, MinHash signature) are computed with the extraction
-    (:class:`FingerprintingExtractor`), so in the workers when there are any.
+    (:class:`PageExtractor`), so in the workers when there are any.
     """
 
     def __init__(
@@ -121,7 +140,7 @@ class ExtractionPipeline:
     ) -> None:
         self.stats = stats
         self.options = options
-        self.function = FingerprintingExtractor(function, fingerprint or DedupConfig(near=False))
+        self.extractor = PageExtractor(function, fingerprint or DedupConfig(near=False))
         self.workers = workers
         self.max_pending = max(1, max_pending)
         self._logged_reasons: set[str] = set()
@@ -132,7 +151,7 @@ class ExtractionPipeline:
             self.pool = ExtractionPool(
                 workers,
                 timeout,
-                warmup_function=self.function,
+                self.extractor,
                 warmup_options=options,
                 on_restart=lambda: self.stats.inc_value("newscrawler/extraction/pool_restarts"),
             )
@@ -185,28 +204,30 @@ class ExtractionPipeline:
         self.stats.max_value("newscrawler/extraction/max_pending", self._pending)
         try:
             if self.pool is None:
-                result = run_inline(self.function, args, kwargs)
+                result = run_inline(self.extractor, args, kwargs)
             else:
                 item.body = b""  # the pool holds the bytes until the page is done
-                result = await maybe_deferred_to_future(
-                    self.pool.submit(self.function, item.url, *args, **kwargs)
-                )
+                result = await maybe_deferred_to_future(self.pool.submit(item.url, *args, **kwargs))
         finally:
             self._pending -= 1
             self._slots.release()
         item.body = b""
         return self.finish(item, result)
 
-    def finish(self, page: Page, result: Extraction) -> Article:
+    def finish(self, page: Page, outcome: ExtractResult) -> Article:
         """Count the extraction's events and build the record, or drop the page."""
+        result, prints = outcome
         for event in result.events:
             self.stats.inc_value(f"newscrawler/extraction/{event}")
         if result.fields is None:
             reason = result.reason or "unknown"
             self.stats.inc_value(f"newscrawler/extraction/failed/{reason}")
-            level = logging.WARNING if reason not in self._logged_reasons else logging.DEBUG
+            if reason in self._logged_reasons:
+                level = logging.DEBUG
+            else:
+                level = logging.INFO if reason in EXPECTED_REASONS else logging.WARNING
             self._logged_reasons.add(reason)
             logger.log(level, "No article from %s: %s (%s)", page.url, reason, result.detail)
-            raise ExtractionFailed(f"{reason}: {result.detail}")
+            raise ExtractionFailed(f"no article from {page.url}: {reason} ({result.detail})")
         self.stats.inc_value("newscrawler/extraction/articles")
-        return article_from_extraction(page, result)
+        return article_from_extraction(page, result, prints)

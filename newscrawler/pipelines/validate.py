@@ -8,16 +8,19 @@ from typing import Any
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from newscrawler.dataset.validation import RecordValidator
+from newscrawler.pipelines.drops import Drop
 
 logger = logging.getLogger(__name__)
 
 
-class InvalidArticle(DropItem):
-    """The record does not match the article schema."""
+class InvalidArticle(Drop):
+    """The record does not match the article schema: logged at WARNING, every time."""
+
+    level = "WARNING"
 
 
 @lru_cache(maxsize=1)
@@ -51,9 +54,9 @@ class ValidationPipeline:
         errors = schema_errors(ItemAdapter(item).asdict())
         if errors:
             self.stats.inc_value("newscrawler/validate/invalid")
-            logger.error(
-                "Invalid record for %s: %s", ItemAdapter(item).get("url"), "; ".join(errors)
+            # Scrapy logs it (at WARNING, with the record): "Dropped: invalid record for ..."
+            raise InvalidArticle(
+                f"invalid record for {ItemAdapter(item).get('url')}: {'; '.join(errors)}"
             )
-            raise InvalidArticle("; ".join(errors))
         self.stats.inc_value("newscrawler/validate/valid")
         return item

@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from newscrawler.discovery.dates import is_before, parse_iso_date, parse_since
+from newscrawler.pipelines.drops import Drop
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -24,8 +25,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-class OutsideDateWindow(DropItem):
-    """The article was published before the start of the date window."""
+class OutsideDateWindow(Drop):
+    """The article was published before the start of the date window (logged at DEBUG; the
+    pipeline logs the first one at INFO)."""
 
 
 class DateWindowPipeline:
@@ -62,5 +64,7 @@ class DateWindowPipeline:
                     adapter.get("published"),
                     self.since.isoformat(),
                 )
-            raise OutsideDateWindow(f"published {adapter.get('published')} before the window")
+            raise OutsideDateWindow(
+                f"{adapter.get('url')} published {adapter.get('published')}, before the window"
+            )
         return item

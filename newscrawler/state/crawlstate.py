@@ -1,20 +1,24 @@
-"""The crawl's view of its persistent state, shared by the dedup pipeline, middlewares and storage.
+"""The crawl state extension: the crawl's view of its persistent state.
 
-One :class:`StateLedger` per crawler (:meth:`StateLedger.from_crawler` returns the same one to
-every component). It decides duplicates over the store plus the records of this run that are
-not durable yet, and moves a record into the store only once its JSONL line is fsynced (or,
-when the run writes no durable JSONL output, once the item has passed every pipeline).
+:class:`CrawlState` is a Scrapy extension (``EXTENSIONS``); the dedup pipeline, the incremental
+middlewares (:mod:`newscrawler.state.middlewares`) and the durable feed storage
+(:mod:`newscrawler.state.feed`) reach it with ``crawler.get_extension(CrawlState)``, and cope
+with its absence (``NEWSCRAWLER_STATE_ENABLED`` off). It decides duplicates over the store plus
+the records of this run that are not durable yet, and moves a record into the store only once
+its JSONL line is fsynced (or, when the run writes no durable JSONL output, once the item has
+passed every pipeline).
 
 On start it repairs torn last lines and reconciles the store with the output files on disk:
 every complete line past the offset already recorded is added to the store, so a ``kill -9``
-between fsync and the state commit cannot give a duplicate in the next run.
+between fsync and the state commit cannot give a duplicate in the next run. And it refuses to
+start when ``-O`` would truncate an output file whose records the state knows: the state would
+skip those articles, and the file would end up without them (:class:`OverwriteRefused`).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-import weakref
 import zlib
 from collections.abc import Iterable
 from dataclasses import replace
@@ -30,37 +34,27 @@ from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
 from w3lib.url import file_uri_to_path
 
-from newscrawler.fingerprints import (
-    Candidate,
-    DedupConfig,
-    Deduplicator,
-    LayeredIndex,
-    Seen,
-)
-from newscrawler.minhash import DEFAULT_SCHEME, SCHEMES
-from newscrawler.state.base import CachedPage, StateStore
-from newscrawler.state.sqlite import SQLiteStateStore
+from newscrawler.dedup.config import DedupConfig, dedup_config
+from newscrawler.dedup.decision import Candidate, Deduplicator
+from newscrawler.dedup.index import LayeredIndex, Seen
+from newscrawler.errors import ConfigError
+from newscrawler.state.store import CachedPage, SQLiteStateStore, StateStore
 from newscrawler.storage.jsonl import dataset_files, read_lines, repair_tail
 
 logger = logging.getLogger(__name__)
 
-DURABLE_EXPORTER = "newscrawler.storage.feed.DurableJsonLinesExporter"
+DURABLE_EXPORTER = "newscrawler.state.feed.DurableJsonLinesExporter"
+# Lines of an output file read to tell whether the state knows its records.
+_PROBE_LINES = 100
 
-_LEDGERS: weakref.WeakKeyDictionary[Crawler, StateLedger] = weakref.WeakKeyDictionary()
 
+class OverwriteRefused(ConfigError):
+    """``-O`` (overwrite) names an output file whose records the crawl state knows.
 
-def dedup_config(settings: BaseSettings) -> DedupConfig:
-    scheme = settings.get("NEWSCRAWLER_DEDUP_MINHASH_SCHEME") or DEFAULT_SCHEME
-    if scheme not in SCHEMES:
-        raise ValueError(f"NEWSCRAWLER_DEDUP_MINHASH_SCHEME must be one of {SCHEMES}")
-    return DedupConfig(
-        by_url=settings.getbool("NEWSCRAWLER_DEDUP_URL"),
-        by_fingerprint=settings.getbool("NEWSCRAWLER_DEDUP_FINGERPRINT"),
-        near=settings.getbool("NEWSCRAWLER_DEDUP_NEAR"),
-        threshold=settings.getfloat("NEWSCRAWLER_DEDUP_NEAR_THRESHOLD"),
-        num_perm=settings.getint("NEWSCRAWLER_DEDUP_NUM_PERM"),
-        scheme=scheme,
-    )
+    The state would skip those articles, so truncating the file would lose them. A usage error:
+    the crawl stops before anything is fetched or opened; the ``crawl`` command prints the
+    message on one line and exits with status 2.
+    """
 
 
 def feed_path(uri: str) -> Path | None:
@@ -100,7 +94,7 @@ def seen_from_record(dedup: Deduplicator, record: dict[str, Any], now: float) ->
     return seen, cand
 
 
-class StateLedger:
+class CrawlState:
     """Dedup decisions, pending records and their commit to the persistent store."""
 
     def __init__(
@@ -123,46 +117,77 @@ class StateLedger:
         self._finish_reason = ""
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> StateLedger:
-        """The crawler's ledger (built on first use); ``NotConfigured`` when state is off."""
-        if not crawler.settings.getbool("NEWSCRAWLER_STATE_ENABLED"):
-            raise NotConfigured("NEWSCRAWLER_STATE_ENABLED is off")
-        ledger = _LEDGERS.get(crawler)
-        if ledger is None:
-            ledger = cls.open(crawler)
-            _LEDGERS[crawler] = ledger
-        return ledger
-
-    @classmethod
-    def open(cls, crawler: Crawler) -> StateLedger:
+    def from_crawler(cls, crawler: Crawler) -> CrawlState:
+        """Open the state; ``NotConfigured`` when it is off, :class:`OverwriteRefused` when
+        ``-O`` would truncate a file the state has recorded."""
         s = crawler.settings
+        if not s.getbool("NEWSCRAWLER_STATE_ENABLED"):
+            raise NotConfigured  # off, without a warning: NEWSCRAWLER_STATE_ENABLED is off
         assert crawler.stats is not None
+        config = dedup_config(s)
         path = Path(str(s.get("NEWSCRAWLER_STATE_PATH"))).expanduser()
-        store = SQLiteStateStore(path)
         feeds = durable_feeds(s)
-        ledger = cls(store, dedup_config(s), crawler.stats, durable_output=bool(feeds))
-        if s.getbool("NEWSCRAWLER_STATE_RESET"):
-            store.reset()
-            logger.info("State %s reset (NEWSCRAWLER_STATE_RESET)", path)
-        ledger.prune(s.getfloat("NEWSCRAWLER_STATE_RETENTION_DAYS"))
-        extra: list[Path] = []
+        reset = s.getbool("NEWSCRAWLER_STATE_RESET")
+        store = SQLiteStateStore(path)
+        state = cls(store, config, crawler.stats, durable_output=bool(feeds))
+        try:
+            if reset:
+                store.reset()
+                logger.info("State %s reset (NEWSCRAWLER_STATE_RESET)", path)
+            else:
+                state.refuse_overwrite(feeds, path)
+            state.prune(s.getfloat("NEWSCRAWLER_STATE_RETENTION_DAYS"))
+            state.reconcile(state.feed_files(feeds))
+        except BaseException:
+            store.close()
+            raise
+        crawler.signals.connect(state.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(state.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(state.item_dropped, signal=signals.item_error)
+        crawler.signals.connect(state.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(state.engine_stopped, signal=signals.engine_stopped)
+        logger.info("Crawl state: %s (%d articles)", path, store.counts().articles)
+        return state
+
+    # --- start of run -------------------------------------------------------------------------
+    @staticmethod
+    def feed_files(feeds: Iterable[tuple[Path, dict[str, Any]]]) -> list[Path]:
+        """The output files of this run that are on disk already and are appended to."""
+        files: list[Path] = []
         for feed, options in feeds:
             if "%(" in str(feed):
                 continue  # a new name every run: nothing on disk yet
             if feed.is_dir() or str(feed).endswith(("/", "\\")):
-                extra.extend(dataset_files(feed))
+                files.extend(dataset_files(feed))
             elif not options.get("overwrite"):
-                extra.append(feed)
-        ledger.reconcile(extra)
-        crawler.signals.connect(ledger.item_scraped, signal=signals.item_scraped)
-        crawler.signals.connect(ledger.item_dropped, signal=signals.item_dropped)
-        crawler.signals.connect(ledger.item_dropped, signal=signals.item_error)
-        crawler.signals.connect(ledger.spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(ledger.engine_stopped, signal=signals.engine_stopped)
-        logger.info("Crawl state: %s (%d articles)", path, store.counts().articles)
-        return ledger
+                files.append(feed)
+        return files
 
-    # --- start of run -------------------------------------------------------------------------
+    def refuse_overwrite(self, feeds: Iterable[tuple[Path, dict[str, Any]]], state: Path) -> None:
+        """Raise :class:`OverwriteRefused` for an ``-O`` file holding records the state knows."""
+        offsets = self.store.output_offsets()
+        for feed, options in feeds:
+            if not options.get("overwrite") or "%(" in str(feed) or str(feed).endswith(("/", "\\")):
+                continue
+            if not feed.is_file() or feed.stat().st_size == 0:
+                continue
+            if offsets.get(str(feed.resolve()), 0) > 0 or self._knows_records_of(feed):
+                raise OverwriteRefused(
+                    f"Refusing to overwrite {feed} (-O): the crawl state {state} holds its"
+                    " records and would skip those articles, leaving the file without them."
+                    " Use -o to append, or pass -s NEWSCRAWLER_STATE_RESET=True (or delete the"
+                    " file or the state) to start over."
+                )
+
+    def _knows_records_of(self, path: Path) -> bool:
+        for n, line in enumerate(read_lines(path)):
+            if n >= _PROBE_LINES:
+                break
+            rid = line.record.get("id") if line.record else None
+            if isinstance(rid, str) and self.store.has_id(rid):
+                return True
+        return False
+
     def prune(self, retention_days: float) -> int:
         if retention_days <= 0:
             return 0

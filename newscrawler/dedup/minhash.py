@@ -17,6 +17,8 @@ Two permutation schemes, as datasketch names them:
 
 The permutation parameters come from ``numpy.random.RandomState(seed)`` drawn in datasketch's
 order. ``tests/test_minhash.py`` checks equality with datasketch itself over many texts.
+
+Signatures are compared with :func:`similarity` and indexed by LSH band with :func:`band_keys`.
 """
 
 from __future__ import annotations
@@ -81,6 +83,27 @@ def _fmix32(hv: UInt32Array) -> UInt32Array:
     return hv ^ (hv >> _FMIX_SHIFT3)
 
 
+def similarity(a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]) -> float:
+    """Estimated Jaccard similarity of two signatures (share of equal positions)."""
+    return float(np.count_nonzero(a == b)) / len(a)
+
+
+def band_keys(signature: np.ndarray[Any, Any], bands: int, rows: int) -> list[int]:
+    """One signed 64-bit key per LSH band (the band number is part of the key)."""
+    raw = signature[: bands * rows].astype("<u2").tobytes()
+    width = 2 * rows
+    return [
+        int.from_bytes(
+            hashlib.blake2b(
+                raw[band * width : (band + 1) * width], digest_size=8, salt=band.to_bytes(16, "big")
+            ).digest(),
+            "big",
+            signed=True,
+        )
+        for band in range(bands)
+    ]
+
+
 def minhash(
     values: Iterable[bytes], num_perm: int = 128, seed: int = 1, scheme: str = DEFAULT_SCHEME
 ) -> UInt32Array | UInt64Array:
@@ -112,4 +135,12 @@ def minhash(
     return result  # type: ignore[no-any-return]
 
 
-__all__ = ["DEFAULT_SCHEME", "SCHEMES", "minhash", "permutations", "sha1_hashes32"]
+__all__ = [
+    "DEFAULT_SCHEME",
+    "SCHEMES",
+    "band_keys",
+    "minhash",
+    "permutations",
+    "sha1_hashes32",
+    "similarity",
+]

@@ -1,8 +1,9 @@
-"""Scrapy feed glue: ``-o articles.jsonl`` / ``-O`` written by :class:`DurableJsonlFile`.
+"""Scrapy feed glue: ``-o articles.jsonl`` / ``-O`` written by a durable JSONL file.
 
 :class:`DurableFileFeedStorage` replaces Scrapy's local file storage (``FEED_STORAGES`` for
 ``""`` and ``file``): JSON lines feeds get a durable file (torn tail repaired, batched fsync,
-durable records committed to the crawl state); other formats are stored as Scrapy does. A feed
+durable records committed to the crawl state, when there is one); other formats are stored as
+Scrapy does. A feed
 URI ending with ``/`` is a dataset folder (``NEWSCRAWLER_STORAGE_LAYOUT``: one file per day or
 per run). :class:`DurableJsonLinesExporter` (``FEED_EXPORTERS`` for ``jsonl``/``jsonlines``/``jl``)
 hands each line to the durable file together with the record id.
@@ -24,7 +25,7 @@ from scrapy.statscollectors import StatsCollector
 from scrapy.utils.python import to_bytes
 from twisted.internet import task
 
-from newscrawler.state.ledger import DURABLE_EXPORTER, StateLedger
+from newscrawler.state.crawlstate import DURABLE_EXPORTER, CrawlState
 from newscrawler.storage.jsonl import LAYOUTS, DurableJsonlFile
 
 logger = logging.getLogger(__name__)
@@ -67,20 +68,21 @@ class DurableFileFeedStorage(FileFeedStorage):
         layout = str(s.get("NEWSCRAWLER_STORAGE_LAYOUT")) if self.folder else None
         if layout is not None and layout not in LAYOUTS:
             raise NotConfigured(f"NEWSCRAWLER_STORAGE_LAYOUT must be one of {LAYOUTS}")
-        ledger = self._ledger()
+        # the extension exists by now (the storage is built with the feed exporter, before it)
+        state = self.crawler.get_extension(CrawlState)
         overwrite = bool(self.feed_options.get("overwrite"))
         stats = self.crawler.stats
         assert stats is not None
 
         def on_durable(ids: list[str], path: str, offset: int) -> None:
             stats.inc_value("newscrawler/storage/syncs")
-            if ledger is not None:
-                ledger.commit(ids, path, offset)
+            if state is not None:
+                state.commit(ids, path, offset)
 
         def on_open(path: Path) -> None:
             logger.info("Writing JSON lines to %s", path)
-            if ledger is not None:
-                ledger.output_opened(path, overwrite and layout is None)
+            if state is not None:
+                state.output_opened(path, overwrite and layout is None)
 
         self.file = DurableJsonlFile(
             Path(self.path),
@@ -98,13 +100,6 @@ class DurableFileFeedStorage(FileFeedStorage):
             self._timer = task.LoopingCall(self._tick)
             self._timer.start(interval, now=False)
         return self.file  # type: ignore[return-value]
-
-    def _ledger(self) -> StateLedger | None:
-        assert self.crawler is not None
-        try:
-            return StateLedger.from_crawler(self.crawler)
-        except NotConfigured:
-            return None
 
     def _tick(self) -> None:
         if self.file is not None and not self.file.closed and self.file.due():

@@ -4,7 +4,9 @@ Extraction is CPU work (trafilatura, lxml, dateparser): run in the reactor threa
 downloads and leaves the other cores idle. :class:`ExtractionPool` sends each page to a pool of
 worker processes (``pebble.ProcessPool``, which enforces a per-task time limit by replacing the
 worker) and hands the :class:`~newscrawler.extraction.Extraction` back to the reactor as a
-Deferred. Whatever goes wrong in a worker (a time-out, a crash, a broken pool) comes back as an
+Deferred, with the body's dedup :class:`~newscrawler.dedup.fingerprint.Fingerprints` beside it
+(:class:`PageExtractor`: hashing the body costs worker CPU, not the crawl's main process).
+Whatever goes wrong in a worker (a time-out, a crash, a broken pool) comes back as an
 ``Extraction`` without fields and with a ``reason``, so the pipeline counts and logs it like any
 other page that gave no article, and the crawl goes on.
 
@@ -27,17 +29,23 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, TimeoutError
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
 from twisted.internet.defer import Deferred
 
+from newscrawler.dedup.config import DedupConfig
+from newscrawler.dedup.fingerprint import Fingerprints, fingerprints
 from newscrawler.extraction import Extraction, ExtractionOptions
 from newscrawler.items import PageHints
 
 logger = logging.getLogger(__name__)
 
 ExtractFunction = Callable[..., Extraction]
+# What a worker returns for a page: the extraction, and the body's fingerprints beside it
+# (None when the page gave no article).
+ExtractResult = tuple[Extraction, Fingerprints | None]
 
 # Imported once by the fork server, so that workers are forked with them loaded. Third-party
 # modules only: Python 3.11's fork server imports them before it applies the parent's sys.path,
@@ -78,33 +86,61 @@ def _load_malloc_trim() -> Callable[[int], int] | None:
     return trim
 
 
-_malloc_trim = _load_malloc_trim()
-_pages_since_trim = 0
+@dataclass(frozen=True)
+class PageExtractor:
+    """What a worker runs for one page: ``function``, then the fingerprints of the body it
+    extracted (the MinHash signature too when ``config.near``)."""
+
+    function: ExtractFunction
+    config: DedupConfig
+
+    def __call__(self, *args: Any, **kwargs: Any) -> ExtractResult:
+        result = self.function(*args, **kwargs)
+        if result.fields is None:
+            return result, None
+        return result, fingerprints(str(result.fields.get("text") or ""), self.config)
 
 
-def run_in_worker(function: ExtractFunction, *args: Any, **kwargs: Any) -> Extraction:
-    """Run ``function`` in a worker, then hand freed memory back to the system when the page was
-    large (or every :data:`TRIM_EVERY_PAGES` pages), so that a worker does not keep the heap
-    of the largest page it ever saw."""
-    global _pages_since_trim
-    try:
-        return function(*args, **kwargs)
-    finally:
-        _pages_since_trim += 1
-        body = args[0] if args else None
+class WorkerState:
+    """The state of one worker process: when it last gave freed memory back to the system."""
+
+    def __init__(self) -> None:
+        self.malloc_trim = _load_malloc_trim()
+        self.pages_since_trim = 0
+
+    def page_done(self, body: object) -> None:
+        """After a large page (or every :data:`TRIM_EVERY_PAGES` pages), hand the memory its
+        parse freed back to the system, so that a worker does not keep the heap of the largest
+        page it ever saw."""
+        self.pages_since_trim += 1
         large = isinstance(body, bytes | str) and len(body) >= TRIM_AFTER_BYTES
-        if _malloc_trim is not None and (large or _pages_since_trim >= TRIM_EVERY_PAGES):
-            _pages_since_trim = 0
-            _malloc_trim(0)
+        if self.malloc_trim is not None and (large or self.pages_since_trim >= TRIM_EVERY_PAGES):
+            self.pages_since_trim = 0
+            self.malloc_trim(0)
 
 
-def init_worker(function: ExtractFunction | None, options: ExtractionOptions) -> None:
+@cache
+def worker_state() -> WorkerState:
+    """This process's :class:`WorkerState`, created by :func:`init_worker` in a new worker."""
+    return WorkerState()
+
+
+def run_in_worker(extractor: PageExtractor, *args: Any, **kwargs: Any) -> ExtractResult:
+    """Run ``extractor`` on one page in a worker, then let the worker trim its memory."""
+    try:
+        return extractor(*args, **kwargs)
+    finally:
+        worker_state().page_done(args[0] if args else None)
+
+
+def init_worker(function: Callable[..., Any] | None, options: ExtractionOptions) -> None:
     """A new worker's set-up: freeze what it inherited, then warm up.
 
     ``gc.freeze()`` moves the objects forked from the fork server (the preloaded modules) out of
     the collector's reach: collections would otherwise write to every one of them and so copy
     every shared memory page into the worker. What the warm-up loads is frozen too.
     """
+    worker_state()
     gc.freeze()
     if function is not None:
         warm_up(function, options)
@@ -116,7 +152,7 @@ def start_method() -> str:
     return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 
 
-def warm_up(function: ExtractFunction, options: ExtractionOptions) -> None:
+def warm_up(function: Callable[..., Any], options: ExtractionOptions) -> None:
     """Run extraction once on a tiny page per configured language (in each new worker).
 
     The first call of trafilatura, htmldate and dateparser in a process (and dateparser's first
@@ -143,23 +179,23 @@ def warm_up(function: ExtractFunction, options: ExtractionOptions) -> None:
 class PoolTask:
     """One page sent to the pool (kept only while it is in flight)."""
 
-    function: ExtractFunction
     url: str
     args: tuple[Any, ...] | None  # dropped as soon as the page is done: it holds the body
     kwargs: dict[str, Any] | None
-    deferred: Deferred[Extraction] = field(default_factory=Deferred)
+    deferred: Deferred[ExtractResult] = field(default_factory=Deferred)
     generation: int = 0
     resubmitted: bool = False
 
 
 class ExtractionPool:
-    """A pool of ``workers`` processes that extract pages, each within ``timeout`` seconds."""
+    """A pool of ``workers`` processes that run ``extractor`` on pages, each within ``timeout``
+    seconds (after a warm-up with ``warmup_options``)."""
 
     def __init__(
         self,
         workers: int,
         timeout: float,
-        warmup_function: ExtractFunction | None = None,
+        extractor: PageExtractor,
         warmup_options: ExtractionOptions | None = None,
         method: str | None = None,
         on_restart: Callable[[], None] | None = None,
@@ -171,7 +207,8 @@ class ExtractionPool:
         self.workers = workers
         self.timeout = timeout
         self.method = method or start_method()
-        self._warmup = (warmup_function, warmup_options or ExtractionOptions())
+        self.extractor = extractor
+        self.warmup_options = warmup_options or ExtractionOptions()
         self._pool: ProcessPool | None = None
         self._generation = 0  # bumped on every (re)start of the pebble pool
         self._closed = False
@@ -185,11 +222,10 @@ class ExtractionPool:
         context = multiprocessing.get_context(self.method)
         if self.method == "forkserver":
             context.set_forkserver_preload(PRELOAD_MODULES)
-        function, options = self._warmup
         self._pool = ProcessPool(
             max_workers=self.workers,
             initializer=init_worker,
-            initargs=(function, options),
+            initargs=(self.extractor, self.warmup_options),
             context=context,
         )
         _ = self._pool.active  # starts the workers now, so that they warm up during start-up
@@ -201,11 +237,9 @@ class ExtractionPool:
             self.timeout,
         )
 
-    def submit(
-        self, function: ExtractFunction, url: str, *args: Any, **kwargs: Any
-    ) -> Deferred[Extraction]:
+    def submit(self, url: str, *args: Any, **kwargs: Any) -> Deferred[ExtractResult]:
         """Extract in a worker; the Deferred fires in the reactor thread and never errs."""
-        task = PoolTask(function, url, args, kwargs)
+        task = PoolTask(url, args, kwargs)
         self._schedule(task)
         return task.deferred
 
@@ -226,7 +260,7 @@ class ExtractionPool:
         try:
             future = self._pool.schedule(
                 run_in_worker,
-                args=(task.function, *task.args),
+                args=(self.extractor, *task.args),
                 kwargs=task.kwargs,
                 timeout=self.timeout,
             )
@@ -240,8 +274,8 @@ class ExtractionPool:
             lambda f: reactor.callFromThread(self._done, task, f)  # type: ignore[attr-defined]
         )
 
-    def _done(self, task: PoolTask, future: Future[Extraction]) -> None:
-        """In the reactor thread: turn the future's outcome into an Extraction."""
+    def _done(self, task: PoolTask, future: Future[ExtractResult]) -> None:
+        """In the reactor thread: turn the future's outcome into an extraction result."""
         try:
             result = future.result()
         except TimeoutError:
@@ -283,20 +317,20 @@ class ExtractionPool:
         self.start()
 
     @staticmethod
-    def _resolve(task: PoolTask, result: Extraction) -> None:
+    def _resolve(task: PoolTask, result: ExtractResult) -> None:
         task.args = task.kwargs = None
         task.deferred.callback(result)
 
 
-def _failure(reason: str, detail: str) -> Extraction:
-    return Extraction(None, reason=reason, detail=detail)
+def _failure(reason: str, detail: str) -> ExtractResult:
+    return Extraction(None, reason=reason, detail=detail), None
 
 
 def run_inline(
-    function: ExtractFunction, args: Sequence[Any], kwargs: dict[str, Any]
-) -> Extraction:
+    extractor: PageExtractor, args: Sequence[Any], kwargs: dict[str, Any]
+) -> ExtractResult:
     """Extract in the calling thread (``NEWSCRAWLER_EXTRACTION_WORKERS = 0``), never raising."""
     try:
-        return function(*args, **kwargs)
+        return extractor(*args, **kwargs)
     except Exception as exc:
         return _failure("error", f"{type(exc).__name__}: {exc}")

@@ -4,7 +4,8 @@
 they are fetched. :class:`ConditionalGetMiddleware` revalidates hubs, feeds and sitemaps with
 ``If-None-Match`` / ``If-Modified-Since`` and, on ``304 Not Modified``, hands the spider the page
 kept from the last finished run, so its links are followed (known articles are then skipped by
-the first middleware, sub-hubs revalidated in turn) without downloading it again.
+the first middleware, sub-hubs revalidated in turn) without downloading it again. Both need
+the :class:`~newscrawler.state.crawlstate.CrawlState` extension and are off without it.
 """
 
 from __future__ import annotations
@@ -20,19 +21,26 @@ from scrapy.http import Response
 from scrapy.responsetypes import responsetypes
 from scrapy.statscollectors import StatsCollector
 
-from newscrawler.discovery.meta import LASTMOD
-from newscrawler.fingerprints import Seen
-from newscrawler.state.base import CachedPage
-from newscrawler.state.ledger import StateLedger
+from newscrawler.dedup.index import Seen
+from newscrawler.discovery.meta import LASTMOD, ROUTE
+from newscrawler.state.crawlstate import CrawlState
+from newscrawler.state.store import CachedPage
 
 logger = logging.getLogger(__name__)
 
-SEED_META = "newscrawler_seed"
 CACHEABLE_TYPES = ("html", "xml", "rss", "atom", "text/plain", "json")
 
 
 class KnownArticle(IgnoreRequest):
     """The request is for an article already stored."""
+
+
+def crawl_state(crawler: Crawler) -> CrawlState:
+    """The crawler's :class:`CrawlState`; ``NotConfigured`` when the state is off."""
+    state = crawler.get_extension(CrawlState)
+    if state is None:
+        raise NotConfigured  # off, without a warning: no crawl state
+    return state
 
 
 def changed_since(lastmod: str, seen: Seen) -> bool:
@@ -58,10 +66,11 @@ def changed_since(lastmod: str, seen: Seen) -> bool:
 
 
 class KnownArticleMiddleware:
-    """Skip stored articles before fetching them, unless they may have changed."""
+    """Skip stored articles before fetching them, unless they may have changed (seeds are always
+    fetched)."""
 
-    def __init__(self, ledger: StateLedger, stats: StatsCollector, revisit_window: float) -> None:
-        self.ledger = ledger
+    def __init__(self, state: CrawlState, stats: StatsCollector, revisit_window: float) -> None:
+        self.state = state
         self.stats = stats
         self.revisit_window = revisit_window
 
@@ -69,20 +78,20 @@ class KnownArticleMiddleware:
     def from_crawler(cls, crawler: Crawler) -> KnownArticleMiddleware:
         s = crawler.settings
         if not s.getbool("NEWSCRAWLER_STATE_SKIP_KNOWN"):
-            raise NotConfigured("NEWSCRAWLER_STATE_SKIP_KNOWN is off")
+            raise NotConfigured  # off, without a warning: NEWSCRAWLER_STATE_SKIP_KNOWN
         assert crawler.stats is not None
         return cls(
-            StateLedger.from_crawler(crawler),
+            crawl_state(crawler),
             crawler.stats,
             s.getfloat("NEWSCRAWLER_STATE_REVISIT_WINDOW"),
         )
 
     def process_request(self, request: Request) -> None:
-        if request.meta.get(SEED_META):
+        if request.meta.get(ROUTE) == "seed":
             return
-        seen = self.ledger.latest_for_url(request.url)
+        seen = self.state.latest_for_url(request.url)
         if seen is None:
-            if not self.ledger.knows_url(request.url):
+            if not self.state.knows_url(request.url):
                 return
         else:
             lastmod = request.meta.get(LASTMOD)
@@ -100,21 +109,21 @@ class KnownArticleMiddleware:
 class ConditionalGetMiddleware:
     """Revalidate non-article pages with stored validators; replay the stored page on 304."""
 
-    def __init__(self, ledger: StateLedger, stats: StatsCollector) -> None:
-        self.ledger = ledger
+    def __init__(self, state: CrawlState, stats: StatsCollector) -> None:
+        self.state = state
         self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConditionalGetMiddleware:
         if not crawler.settings.getbool("NEWSCRAWLER_STATE_CONDITIONAL_GET"):
-            raise NotConfigured("NEWSCRAWLER_STATE_CONDITIONAL_GET is off")
+            raise NotConfigured  # off, without a warning: NEWSCRAWLER_STATE_CONDITIONAL_GET
         assert crawler.stats is not None
-        return cls(StateLedger.from_crawler(crawler), crawler.stats)
+        return cls(crawl_state(crawler), crawler.stats)
 
     def process_request(self, request: Request) -> None:
         if request.method != "GET" or "If-None-Match" in request.headers:
             return
-        cached = self.ledger.cached_page(request.url)
+        cached = self.state.cached_page(request.url)
         if cached is None:
             return
         if cached.etag:
@@ -125,11 +134,11 @@ class ConditionalGetMiddleware:
 
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status == 304:
-            cached = self.ledger.cached_page(request.url)
+            cached = self.state.cached_page(request.url)
             if cached is None:
                 return response
             self.stats.inc_value("newscrawler/state/not_modified")
-            self.ledger.remember_page(cached)
+            self.state.remember_page(cached)
             headers = {b"Content-Type": cached.content_type.encode("latin-1")}
             cls = responsetypes.from_args(headers=headers, url=request.url, body=cached.body)
             return cls(
@@ -152,7 +161,7 @@ class ConditionalGetMiddleware:
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         if not any(t in content_type.lower() for t in CACHEABLE_TYPES):
             return
-        self.ledger.remember_page(
+        self.state.remember_page(
             CachedPage(
                 url=response.url,
                 etag=etag.decode("latin-1") if etag else None,

@@ -1,0 +1,25 @@
+"""The base of the pipelines' drop reasons: a :class:`DropItem` with its own log level.
+
+Scrapy logs every dropped item (``Dropped: <reason>`` and the item) at the exception's
+``log_level``, or at ``DEFAULT_DROPITEM_LOG_LEVEL`` (WARNING) when that is ``None``. Its
+``DropItem.__init__`` sets ``log_level`` on the instance, so a class attribute of that name is
+overwritten; :class:`Drop` passes its class's :attr:`~Drop.level` instead. Expected drops
+(a page without an article, a date outside the window, a known duplicate) are DEBUG: their
+pipelines log the first of each kind themselves, at INFO. A record invalid against the schema is
+a WARNING, every time.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from scrapy.exceptions import DropItem
+
+
+class Drop(DropItem):
+    """A dropped item, logged at :attr:`level` unless ``log_level`` is given."""
+
+    level: ClassVar[str] = "DEBUG"
+
+    def __init__(self, message: str, log_level: str | None = None) -> None:
+        super().__init__(message, log_level or self.level)
