@@ -149,7 +149,31 @@ class PaginationLimit(TrapLimit):
         return number is None or number <= self.limit
 
 
-class QueryVariantsLimit(TrapLimit):
+class CountedLimit(TrapLimit):
+    """Admit at most a budget of requests per key; a URL with no key is not counted."""
+
+    def __init__(self, crawler: Crawler, limit: int) -> None:
+        super().__init__(crawler, limit)
+        self.counts: Counter[str] = Counter()
+
+    def key(self, url: str, site: str) -> str | None:
+        raise NotImplementedError
+
+    def budget(self, config: SiteConfig | None) -> int:
+        return self.limit
+
+    def admits(self, url: str, site: str, config: SiteConfig | None) -> bool:
+        key = self.key(url, site)
+        if key is None:
+            return True
+        budget = self.budget(config)
+        if budget and self.counts[key] >= budget:
+            return False
+        self.counts[key] += 1
+        return True
+
+
+class QueryVariantsLimit(CountedLimit):
     """More than ``NEWSCRAWLER_TRAPS_MAX_QUERY_VARIANTS`` distinct queries on one path
     (unknown session parameters, search and filter combinations).
 
@@ -160,41 +184,24 @@ class QueryVariantsLimit(TrapLimit):
     kind = "query_variants"
     setting = "NEWSCRAWLER_TRAPS_MAX_QUERY_VARIANTS"
 
-    def __init__(self, crawler: Crawler, limit: int) -> None:
-        super().__init__(crawler, limit)
-        self.counts: Counter[str] = Counter()
-
-    def admits(self, url: str, site: str, config: SiteConfig | None) -> bool:
+    def key(self, url: str, site: str) -> str | None:
         if "?" not in url or has_numeric_id(url) or pagination_number(url) is not None:
-            return True
-        key = path_key(url)
-        if self.counts[key] >= self.limit:
-            return False
-        self.counts[key] += 1
-        return True
+            return None
+        return path_key(url)
 
 
-class ArchiveLimit(TrapLimit):
+class ArchiveLimit(CountedLimit):
     """More than ``NEWSCRAWLER_TRAPS_MAX_ARCHIVE_PAGES`` calendar/archive pages on one site
     (``/archive/2024/03/`` linking to the month before, forever)."""
 
     kind = "archive"
     setting = "NEWSCRAWLER_TRAPS_MAX_ARCHIVE_PAGES"
 
-    def __init__(self, crawler: Crawler, limit: int) -> None:
-        super().__init__(crawler, limit)
-        self.counts: Counter[str] = Counter()
-
-    def admits(self, url: str, site: str, config: SiteConfig | None) -> bool:
-        if not is_archive_url(url):
-            return True
-        if self.counts[site] >= self.limit:
-            return False
-        self.counts[site] += 1
-        return True
+    def key(self, url: str, site: str) -> str | None:
+        return site if is_archive_url(url) else None
 
 
-class SiteBudget(TrapLimit):
+class SiteBudget(CountedLimit):
     """More than ``NEWSCRAWLER_TRAPS_MAX_PAGES_PER_SITE`` requests to one site (or the site's
     ``page_budget`` from the sites file)."""
 
@@ -202,21 +209,16 @@ class SiteBudget(TrapLimit):
     setting = "NEWSCRAWLER_TRAPS_MAX_PAGES_PER_SITE"
     links_only = False
 
-    def __init__(self, crawler: Crawler, limit: int) -> None:
-        super().__init__(crawler, limit)
-        self.counts: Counter[str] = Counter()
-
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         # Always on: a site's page_budget applies even when the global budget is 0 (off).
         return cls(crawler, max(0, crawler.settings.getint(cls.setting)))
 
-    def admits(self, url: str, site: str, config: SiteConfig | None) -> bool:
-        budget = config.page_budget if config and config.page_budget else self.limit
-        if budget and self.counts[site] >= budget:
-            return False
-        self.counts[site] += 1
-        return True
+    def key(self, url: str, site: str) -> str | None:
+        return site
+
+    def budget(self, config: SiteConfig | None) -> int:
+        return config.page_budget if config and config.page_budget else self.limit
 
 
 class PerSiteCap(TrapLimit):
