@@ -60,13 +60,9 @@ from newscrawler.extraction.metadata import (
     read_metadata,
 )
 from newscrawler.extraction.related import RelatedBlock, entries_of, find_related_blocks
-from newscrawler.extraction.visible import (
-    MODIFIED_HINT,
-    find_bylines,
-    find_signature,
-    find_visible_dates,
-)
+from newscrawler.extraction.visible import find_bylines, find_signature, find_visible_dates
 from newscrawler.items import PageHints
+from newscrawler.vocabulary import AUTHOR_LABEL, MODIFIED_HINT
 
 # Meta tags holding the publication and modification dates, most trusted first.
 PUBLISHED_META = (
@@ -307,19 +303,11 @@ def _attribution(stage: _Stage, exclude: list[HtmlElement]) -> Attribution | Non
     return Attribution(name=name, url=link, label=None, element=node) if name or link else None
 
 
-# ``twitter:labelN`` texts announcing the author in ``twitter:dataN`` (WordPress SEO plugins).
-_WRITTEN_BY = re.compile(
-    r"^\s*(?:written by|verfasst von|geschrieben von|autor(?:in)?|escrito por|écrit par"
-    r"|scritto da|geschreven door|skrevet av|skrivet av|автор|napisał|kirjoittanut)\s*:?\s*$",
-    re.I,
-)
-
-
 def _author_meta_values(page: PageMetadata) -> list[list[str]]:
     """Author meta values, grouped by tag in order of trust; ``twitter:dataN`` last."""
     groups = [page.meta.get(key, []) for key in AUTHOR_META]
     labels, data = page.meta.get("twitter:label1", []), page.meta.get("twitter:data1", [])
-    groups.append([d for label, d in zip(labels, data, strict=False) if _WRITTEN_BY.match(label)])
+    groups.append([d for label, d in zip(labels, data, strict=False) if AUTHOR_LABEL.match(label)])
     return groups
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from lxml.html import HtmlElement
 
 from newscrawler.extraction.dom import PageIndex, absolute_url, ancestors, host_of, short_text
-from newscrawler.extraction.labels import split_source_label
+from newscrawler.vocabulary import split_source_label
 
 _LINE_TAGS = ("p", "div", "span", "small", "em", "i", "strong", "b", "li", "cite", "a", "footer")
 _NOT_HERE = frozenset({"nav", "header", "figure", "figcaption", "table", "aside", "form"})

@@ -22,7 +22,6 @@ import html
 import json
 import logging
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from copy import deepcopy
@@ -35,6 +34,8 @@ from trafilatura.settings import Document
 from trafilatura.xml import xmltotxt
 
 from newscrawler.extraction.dom import SelectorError, select
+from newscrawler.text import coverage, normalise_text, shingle_counts
+from newscrawler.vocabulary import DATE_LABELS, is_ad_label, is_share_prompt
 
 logger = logging.getLogger(__name__)
 
@@ -76,102 +77,7 @@ _PRUNE_XPATH = ["//figcaption"]
 _SENTENCE_END = frozenset(".!?…。！？\"”»“'’)")
 # UTF-8 bytes decoded as Latin-1/cp1252 ("Ã©", "Ã³", "â€™").
 _MOJIBAKE = re.compile("[ÂÃ][\u0080-\u00bf]|â€")
-_WORD = re.compile(r"\w+")
 _BLOCKS = ("p", "head", "item", "quote", "list", "table", "row", "cell", "code")
-
-# Whole-paragraph labels of ad slots (compared after normalisation: lower case, words only).
-_AD_LABELS = {
-    "ad",
-    "ads",
-    "advertisement",
-    "advertisements",
-    "advertising",
-    "sponsored",
-    "sponsored content",
-    "paid content",
-    "paid post",
-    "promoted",
-    "story continues below advertisement",
-    "article continues below advertisement",
-    "continue reading below",
-    "continue reading the main story",
-    "scroll to continue with content",
-    "content continues below",
-    "anzeige",
-    "werbung",
-    "weiterlesen nach der anzeige",
-    "artikel wird nach der anzeige fortgesetzt",
-    "реклама",
-    "продолжение ниже",
-    "продолжение после рекламы",
-    "реклама продолжение ниже",
-    "публикация",
-    "publicidad",
-    "publicidade",
-    "publicité",
-    "pubblicità",
-    "annonse",
-    "annons",
-    "annonce",
-    "reklame",
-    "reklama",
-    "mainos",
-    "advertentie",
-    "reklam",
-    "广告",
-    "広告",
-    "광고",
-}
-
-# Share prompts: the whole (normalised) paragraph is one of these.
-_SHARE_LABELS = {
-    "share",
-    "share this",
-    "share this article",
-    "share this story",
-    "share this post",
-    "share article",
-    "share on facebook",
-    "share on twitter",
-    "share on x",
-    "share via email",
-    "share via e mail",
-    "click to share",
-    "like this story share it with a friend",
-    "tweet",
-    "email",
-    "e mail",
-    "print",
-    "copy link",
-    "link copied",
-    "поделиться",
-    "поделиться в соцсетях",
-    "поделитесь",
-    "поделиться статьей",
-    "поделиться новостью",
-    "отправить",
-    "teilen",
-    "artikel teilen",
-    "beitrag teilen",
-    "auf facebook teilen",
-    "partager",
-    "partager cet article",
-    "compartir",
-    "compartir en facebook",
-    "condividi",
-    "condividi questo articolo",
-    "compartilhe",
-    "compartilhar",
-    "del",
-    "del artikkelen",
-    "dela",
-    "dela artikeln",
-    "delen",
-    "udostępnij",
-    "sdílet",
-    "paylaş",
-    "haberi paylaş",
-}
 
 # Newsletter / subscription prompts: short paragraphs containing one of these stems.
 _PROMPT_STEMS = re.compile(
@@ -205,9 +111,7 @@ _RELATED_CUES = re.compile(
 )
 # Short lines that are page furniture rather than article text.
 _FURNITURE = re.compile(
-    r"^\s*(?:(?:updated|published|posted|last (?:updated|modified)|aktualisiert|"
-    r"veröffentlicht|stand|обновлено|опубликовано|publié|mis à jour|actualizado|"
-    r"publicado|aggiornato|pubblicato)\b.{0,40}\d|"
+    rf"^\s*(?:(?:{'|'.join(re.escape(w) for w in DATE_LABELS)})\b.{{0,40}}\d|"
     r"(?:©|\(c\)|copyright\b)|"
     r"all rights reserved|alle rechte vorbehalten|все права защищены|"
     r"follow (?:us|me|him|her|them)\b.{0,60}\b(?:twitter|facebook|instagram|x|linkedin)\b|"
@@ -320,11 +224,11 @@ def _choose_extraction(page: HtmlElement, url: str) -> list[str]:
     kept = "\n".join(text for _, text in precise)
     if coverage(kept, "\n".join(text for _, text in default)) < PRECISION_AGREEMENT:
         return [text for _, text in default]
-    kept_shingles = shingles(kept)
+    kept_shingles = shingle_counts(kept)
     lost_prose = sum(
         len(text)
         for kind, text in default
-        if kind == "p" and _is_prose(text) and _shared(shingles(text), kept_shingles) < 0.5
+        if kind == "p" and _is_prose(text) and _shared(shingle_counts(text), kept_shingles) < 0.5
     )
     if lost_prose > PRECISION_MAX_LOST_PROSE * sum(len(text) for _, text in default):
         return [text for _, text in default]
@@ -339,22 +243,6 @@ def _is_prose(paragraph: str) -> bool:
 def _shared(part: Counter[tuple[str, ...]], whole: Counter[tuple[str, ...]]) -> float:
     total = sum(part.values())
     return sum((part & whole).values()) / total if total else 1.0
-
-
-# --- shingle agreement -----------------------------------------------------------------------
-
-
-def shingles(text: str, size: int = 4) -> Counter[tuple[str, ...]]:
-    """Multiset of overlapping ``size``-word shingles of the lower-cased text."""
-    tokens = _WORD.findall(text.lower())
-    return Counter(tuple(tokens[i : i + size]) for i in range(max(0, len(tokens) - size + 1)))
-
-
-def coverage(a: str, b: str) -> float:
-    """Share of ``b``'s shingles that ``a`` also has (1.0 when ``b`` has none)."""
-    sa, sb = shingles(a), shingles(b)
-    total = sum(sb.values())
-    return sum((sa & sb).values()) / total if total else 1.0
 
 
 def _text_of(body: etree._Element) -> str:
@@ -417,17 +305,12 @@ def _tidy(line: str) -> str:
     return " ".join(line.split())
 
 
-def normalise(text: str) -> str:
-    """Lower-case words of ``text`` joined by single spaces (for comparing labels and titles)."""
-    return " ".join(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
-
-
 def is_boilerplate(text: str, link_density: float = 0.0) -> bool:
     """True for ad labels, share/newsletter prompts, related-link lines and date stamps."""
-    norm = normalise(text)
+    norm = normalise_text(text)
     if not norm:
         return not text.strip() or not any(ch.isalnum() for ch in text)
-    if norm in _AD_LABELS or norm in _SHARE_LABELS:
+    if is_ad_label(text) or is_share_prompt(text):
         return True
     if _ONLY_DATE.match(text):
         return True
@@ -472,7 +355,7 @@ def _clean(blocks: list[tuple[str, str, float]], headlines: set[str]) -> list[tu
             (index > 0 and linky[index - 1]) or (index + 1 < len(linky) and linky[index + 1])
         ):
             continue  # consecutive short link-only lines: a list of related stories
-        if len(kept) < HEADLINE_WITHIN and normalise(text) in headlines:
+        if len(kept) < HEADLINE_WITHIN and normalise_text(text) in headlines:
             # the headline is the title field, not body text; short lines above it are kickers
             kept = [line for line in kept if len(line[1].split()) > KICKER_MAX_WORDS]
             continue
@@ -491,7 +374,7 @@ def _repeated_passages(texts: list[str]) -> list[bool]:
     seen: set[str] = set()
     dup: list[bool] = []
     for text in texts:
-        key = normalise(text)
+        key = normalise_text(text)
         dup.append(key in seen and len(key.split()) >= DUPLICATE_MIN_WORDS)
         seen.add(key)
     marked = [False] * len(dup)
@@ -514,7 +397,7 @@ def _headlines(page: HtmlElement) -> set[str]:
     for title in page.xpath("//title/text()")[:1]:
         found.append(title)
         found.extend(re.split(r"\s+[|–—-]\s+|\s+::\s+", title))
-    return {n for n in (normalise(str(t)) for t in found) if len(n.split()) >= 2}
+    return {n for n in (normalise_text(str(t)) for t in found) if len(n.split()) >= 2}
 
 
 # --- JSON-LD ---------------------------------------------------------------------------------
@@ -564,10 +447,10 @@ def _prefer_jsonld(paragraphs: list[str], page: HtmlElement) -> list[str]:
         return paragraphs  # UTF-8 read as Latin-1 somewhere upstream: the page text is better
     candidate = _jsonld_paragraphs(raw)
     ours, theirs = "\n".join(paragraphs), "\n".join(candidate)
-    ours_size, theirs_size = sum(shingles(ours).values()), sum(shingles(theirs).values())
+    theirs_shingles = shingle_counts(theirs)
+    ours_size, theirs_size = sum(shingle_counts(ours).values()), sum(theirs_shingles.values())
     if not ours_size:
         return candidate if theirs_size else paragraphs
-    theirs_shingles = shingles(theirs)
     if len(theirs_shingles) < JSONLD_MIN_DISTINCT * theirs_size:
         return paragraphs  # the markup repeats the text (e.g. twice): not a clean copy
     if theirs_size >= JSONLD_MORE_TEXT * ours_size and coverage(theirs, ours) >= JSONLD_AGREEMENT:

@@ -9,7 +9,7 @@ from typing import NamedTuple
 from lxml.html import HtmlElement
 
 from newscrawler.extraction.dom import PageIndex, ancestors, attr_words
-from newscrawler.extraction.labels import split_author_prefix
+from newscrawler.vocabulary import MODIFIED_HINT, PUBLISHED_LABEL, split_author_prefix
 
 _BYLINE_ATTR = re.compile(r"author|byline|by-line|autor|avtor|signature|signatur|writer|journalist")
 # Texts in byline-like places that credit a picture or a source, not the article's author.
@@ -28,10 +28,6 @@ _AUTHOR_HREF = re.compile(
 _DATE_ATTR = re.compile(
     r"date|time|publish|posted|dateline|timestamp|datum|fecha|data|дата|meta|byline|info|stamp"
 )
-MODIFIED_HINT = re.compile(
-    r"updat|modif|aktualisiert|обновл|изменен|mis à jour|mise à jour|actualiz|aggiorn|bijgewerkt",
-    re.I,
-)
 _TEXT_TAGS: tuple[str, ...] = (
     "p",
     "div",
@@ -47,15 +43,6 @@ _TEXT_TAGS: tuple[str, ...] = (
     "dd",
 )
 _TEXT_TAGS += ("h4", "h5", "h6", "header", "section", "footer", "time", "figcaption", "td")
-
-
-# Labels in front of a publication date ("Datum 28.04.2023", "Published: 5 March 2024").
-PUBLISHED_LABEL = re.compile(
-    r"^\s*(?:datum|date|дата(?: публикации)?|fecha|data|published(?: on| at)?|posted(?: on)?"
-    r"|veröffentlicht(?: am)?|erschienen(?: am)?|publié(?: le)?|publicado(?: el| en)?"
-    r"|pubblicato(?: il)?|опубликовано|gepubliceerd(?: op)?|publicerad|julkaistu)\b\s*:?",
-    re.I,
-)
 
 
 # Separators between the parts of a meta line ("27 марта 2024 07:51 · Автор: …").

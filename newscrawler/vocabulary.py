@@ -1,14 +1,20 @@
-"""Multilingual vocabularies of the labels news pages put around an article.
+"""Every word and type list the crawler reads pages with, and the functions on them.
 
-Each set holds lower-case labels as they are normalised by :func:`normalise_label`: a
-related-articles heading ("Читайте также", "Read more"), an attribution ("Источник", "Quelle"),
-an ad label ("Реклама", "Anzeige"), a share prompt ("Поделиться"), a byline prefix ("By",
-"Автор:") and the job titles that follow a name in a byline.
+- labels news pages put around an article, lower case: a related-articles heading ("Читайте
+  также", "Read more"), an attribution ("Источник", "Quelle"), an ad label ("Реклама",
+  "Anzeige"), a share prompt ("Поделиться");
+- bylines: their prefixes ("By", "Автор:"), the job titles after a name, news agencies, newsroom
+  desks, the words joining two names;
+- dates: the labels in front of a publication or an update time;
+- JSON-LD ``@type`` values: articles, hubs, organisations (lower case, without the schema.org
+  prefix), used alike by routing (:mod:`newscrawler.discovery.classify`) and by extraction.
 """
 
 from __future__ import annotations
 
 import re
+
+from newscrawler.text import normalise_text
 
 RELATED_LABELS = frozenset(
     {
@@ -161,14 +167,24 @@ SOURCE_LABELS = frozenset(
     }
 )
 
+# Whole-text labels of ad slots and the lines around them, in every language (compared in the
+# form :func:`~newscrawler.text.normalise_text` gives: "Реклама 18+" is "реклама 18").
 AD_LABELS = frozenset(
     {
+        # ru / uk
         "реклама",
+        "реклама 18+",
         "на правах рекламы",
         "спонсорский материал",
         "партнерский материал",
         "партнёрский материал",
+        "продолжение ниже",
+        "продолжение после рекламы",
+        "реклама продолжение ниже",
+        "публикация",
+        # en
         "advertisement",
+        "advertisements",
         "advertising",
         "advert",
         "ad",
@@ -180,8 +196,18 @@ AD_LABELS = frozenset(
         "partner content",
         "promoted",
         "promoted content",
+        "story continues below advertisement",
+        "article continues below advertisement",
+        "continue reading below",
+        "continue reading the main story",
+        "scroll to continue with content",
+        "content continues below",
+        # de
         "anzeige",
         "werbung",
+        "weiterlesen nach der anzeige",
+        "artikel wird nach der anzeige fortgesetzt",
+        # others
         "publicité",
         "publicite",
         "publicidad",
@@ -189,6 +215,7 @@ AD_LABELS = frozenset(
         "pubblicità",
         "annonce",
         "annonse",
+        "annons",
         "reklama",
         "reklame",
         "reklam",
@@ -196,44 +223,73 @@ AD_LABELS = frozenset(
         "mainos",
         "hirdetés",
         "διαφήμιση",
-        "реклама 18+",
+        "广告",
+        "広告",
+        "광고",
     }
 )
 
+# Share prompts and the buttons next to them: the whole text is one of these.
 SHARE_LABELS = frozenset(
     {
+        # ru / uk
         "поделиться",
         "поделиться в соцсетях",
         "поделитесь",
+        "поделиться статьей",
+        "поделиться новостью",
+        "отправить",
+        "копировать ссылку",
         "поширити",
+        # en
         "share",
         "share this",
         "share this article",
         "share this story",
+        "share this post",
         "share article",
         "share on facebook",
         "share on twitter",
         "share on x",
+        "share via email",
+        "share via e-mail",
+        "click to share",
+        "like this story? share it with a friend",
         "tweet",
+        "email",
+        "e-mail",
+        "print",
         "copy link",
+        "link copied",
+        # de
         "teilen",
         "artikel teilen",
         "beitrag teilen",
+        "auf facebook teilen",
         "link kopieren",
+        # others
         "partager",
         "partager cet article",
         "compartir",
         "compartir en facebook",
         "condividi",
+        "condividi questo articolo",
+        "compartilhe",
+        "compartilhar",
         "udostępnij",
         "delen",
         "dela",
+        "dela artikeln",
         "del",
+        "del artikkelen",
         "jaa",
         "sdílet",
-        "копировать ссылку",
+        "paylaş",
+        "haberi paylaş",
     }
 )
+
+# --- bylines ----------------------------------------------------------------------------------
 
 # Prefixes of a byline, longest first so that "written by" wins over "by".
 AUTHOR_PREFIXES = (
@@ -491,6 +547,165 @@ DESK_WORDS = frozenset(
 # Words joining two names in a byline.
 AUTHOR_JOINERS = ("and", "и", "und", "et", "y", "e", "en", "og", "och", "ja", "i", "a", "&")
 
+# Job-title stems, for inflected and compound forms ("Wirtschaftsredakteurin").
+ROLE_STEMS = (
+    "redakt",
+    "rédact",
+    "korrespond",
+    "correspond",
+    "corrisp",
+    "journalist",
+    "giornalist",
+    "periodist",
+    "reporter",
+    "editor",
+    "columnist",
+    "photograph",
+    "agentur",  # "Nachrichtenagentur", "Presseagentur": what the credit is, not a name
+    "fotograf",
+    "корреспондент",
+    "кореспондент",
+    "журналист",
+    "журналіст",
+    "редактор",
+    "обозревател",
+    "фотограф",
+    "репортер",
+    "репортёр",
+)
+# Words that may sit between role words ("head of politics", "editor for Europe").
+ROLE_FILLERS = frozenset(
+    {"of", "for", "the", "and", "de", "des", "du", "der", "die", "für", "по", "отдела", "и", "en"}
+)
+# Lower-case words allowed inside a person's name.
+NAME_PARTICLES = frozenset(
+    {"von", "van", "der", "den", "de", "da", "di", "del", "della", "dos", "das", "du", "le", "la"}
+    | {"ter", "ten", "bin", "ibn", "al", "el", "zu", "y", "e", "af", "av", "ben", "mc", "st"}
+)
+# Words that end a list of names ("By TPN, in News, Portugal").
+BYLINE_STOP_WORDS = frozenset(
+    {"in", "from", "for", "aus", "für", "из", "в", "à", "en", "at", "on", "am"}
+)
+# Short byline openers that a name follows in running text ("capital von Jemima Kelly").
+BYLINE_OPENERS = ("by", "von", "par", "por", "di", "av", "af", "door", "автор:?")
+
+# Labels announcing the author's name in the next field (``twitter:label1``, WordPress SEO
+# plugins).
+AUTHOR_LABEL = re.compile(
+    r"^\s*(?:written by|verfasst von|geschrieben von|autor(?:in)?|escrito por|écrit par"
+    r"|scritto da|geschreven door|skrevet av|skrivet av|автор|napisał|kirjoittanut)\s*:?\s*$",
+    re.I,
+)
+
+# --- dates ------------------------------------------------------------------------------------
+
+# Labels in front of a publication date ("Datum 28.04.2023", "Published: 5 March 2024").
+PUBLISHED_LABELS = (
+    "datum",
+    "date",
+    "дата(?: публикации)?",
+    "fecha",
+    "data",
+    "published(?: on| at)?",
+    "posted(?: on)?",
+    "veröffentlicht(?: am)?",
+    "erschienen(?: am)?",
+    "publié(?: le)?",
+    "publicado(?: el| en)?",
+    "pubblicato(?: il)?",
+    "опубликовано",
+    "gepubliceerd(?: op)?",
+    "publicerad",
+    "julkaistu",
+)
+PUBLISHED_LABEL = re.compile(rf"^\s*(?:{'|'.join(PUBLISHED_LABELS)})\b\s*:?", re.I)
+# Stems that mark a time as an update ("Updated 5 March", "Aktualisiert am", "обновлено").
+MODIFIED_STEMS = (
+    "updat",
+    "modif",
+    "aktualisiert",
+    "обновл",
+    "изменен",
+    "mis à jour",
+    "mise à jour",
+    "actualiz",
+    "aggiorn",
+    "bijgewerkt",
+)
+MODIFIED_HINT = re.compile("|".join(MODIFIED_STEMS), re.I)
+# Labels of a publication or an update time, as page furniture and bylines carry them ("Stand:",
+# "Last updated", "Опубликовано").
+DATE_LABELS = (
+    "last updated",
+    "last modified",
+    "updated",
+    "published",
+    "posted",
+    "stand",
+    "aktualisiert",
+    "veröffentlicht",
+    "erschienen",
+    "publié",
+    "mis à jour",
+    "publicado",
+    "actualizado",
+    "pubblicato",
+    "aggiornato",
+    "gepubliceerd",
+    "bijgewerkt",
+    "publicerad",
+    "uppdaterad",
+    "publisert",
+    "oppdatert",
+    "опубликовано",
+    "обновлено",
+)
+
+# --- JSON-LD types ----------------------------------------------------------------------------
+
+# schema.org Article and the subtypes news sites use: the page is an article (routing), and the
+# object holds its headline, dates and authors (extraction).
+ARTICLE_TYPES = frozenset(
+    {
+        "article",
+        "newsarticle",
+        "reportagenewsarticle",
+        "analysisnewsarticle",
+        "opinionnewsarticle",
+        "backgroundnewsarticle",
+        "reviewnewsarticle",
+        "asknewsarticle",
+        "askpublicnewsarticle",
+        "blogposting",
+        "liveblogposting",
+        "socialmediaposting",
+        "report",
+        "satiricalarticle",
+        "techarticle",
+        "scholarlyarticle",
+        "medicalscholarlyarticle",
+        "advertisercontentarticle",
+    }
+)
+# Objects that carry an article's fields without being an article: a video page's VideoObject
+# gives its headline and date, but video hubs list many, so it does not route a page.
+ARTICLE_LIKE_TYPES = ARTICLE_TYPES | {"videoobject"}
+# The page is a hub: a site, a section, a list, a profile.
+HUB_TYPES = frozenset({"website", "collectionpage", "webpage", "itemlist", "profile"})
+SITE_TYPE = "website"
+ORGANISATION_TYPES = frozenset(
+    {"organization", "newsmediaorganization", "corporation", "ngo", "governmentorganization"}
+)
+PERSON_TYPE = "person"
+
+
+def schema_type(value: object) -> str:
+    """``"https://schema.org/NewsArticle"`` → ``"newsarticle"``: the type's lower-case name."""
+    return str(value).rsplit("/", 1)[-1].lower()
+
+
+# --- labels -----------------------------------------------------------------------------------
+
 _EDGE_PUNCT = re.compile(r"^[\s:•·|>»«\-–—…!.,;]+|[\s:•·|>»«\-–—…!.,;]+$")
 
 
@@ -512,14 +727,20 @@ def related_prefix(text: str) -> str | None:
     return None
 
 
+# No label is longer than this: longer texts are not compared at all.
+_LABEL_MAX_CHARS = 60
+_AD_KEYS = frozenset(normalise_text(label) for label in AD_LABELS)
+_SHARE_KEYS = frozenset(normalise_text(label) for label in SHARE_LABELS)
+
+
 def is_ad_label(text: str) -> bool:
-    """Whether ``text`` as a whole is an advertisement label."""
-    return len(text) <= 40 and normalise_label(text) in AD_LABELS
+    """Whether ``text`` as a whole is an advertisement label ("Реклама 18+", "Anzeige")."""
+    return len(text) <= _LABEL_MAX_CHARS and normalise_text(text) in _AD_KEYS
 
 
 def is_share_prompt(text: str) -> bool:
-    """Whether ``text`` as a whole is a share prompt."""
-    return len(text) <= 40 and normalise_label(text) in SHARE_LABELS
+    """Whether ``text`` as a whole is a share prompt ("Share this article", "Поделиться")."""
+    return len(text) <= _LABEL_MAX_CHARS and normalise_text(text) in _SHARE_KEYS
 
 
 # Attribution labels read without a colon ("via Reuters", "По материалам ТАСС").
