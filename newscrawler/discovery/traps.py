@@ -35,7 +35,7 @@ from newscrawler.discovery.patterns import (
 )
 from newscrawler.discovery.seen import SeenUrls
 from newscrawler.discovery.sites import SiteConfig, SiteRegistry
-from newscrawler.discovery.urls import registered_domain, url_host
+from newscrawler.urls import registered_domain, url_host
 
 if TYPE_CHECKING:
     from typing_extensions import Self

@@ -19,7 +19,6 @@ Headings and list items stay as paragraphs of their own; paragraphs are separate
 from __future__ import annotations
 
 import html
-import json
 import logging
 import re
 from collections import Counter
@@ -34,6 +33,7 @@ from trafilatura.settings import Document
 from trafilatura.xml import xmltotxt
 
 from newscrawler.extraction.dom import SelectorError, select
+from newscrawler.markup import PageMarkup, read_markup
 from newscrawler.text import coverage, normalise_text, shingle_counts
 from newscrawler.vocabulary import DATE_LABELS, is_ad_label, is_share_prompt
 
@@ -151,13 +151,22 @@ _ONLY_DATE = re.compile(
 )
 
 
-def extract_body(tree: HtmlElement, url: str, *, body_selector: str | None = None) -> str | None:
+def extract_body(
+    tree: HtmlElement,
+    url: str,
+    *,
+    body_selector: str | None = None,
+    markup: PageMarkup | None = None,
+) -> str | None:
     """Return the main text of the page, paragraphs separated by blank lines, or ``None``.
 
     ``body_selector`` (a CSS selector, or XPath when it starts with ``/`` or ``(``) names the
     article container on this site; when it matches, its text is used instead of the heuristics.
-    ``tree`` is not modified.
+    ``markup`` is what the page declares (read from ``tree`` when not given): its JSON-LD
+    ``articleBody`` may replace the extraction. ``tree`` is not modified.
     """
+    if markup is None:
+        markup = read_markup(tree, url)
     page = _private_copy(tree)
     if body_selector:
         selected = _select(page, body_selector)
@@ -169,7 +178,7 @@ def extract_body(tree: HtmlElement, url: str, *, body_selector: str | None = Non
         else:
             logger.debug("Body selector %r matched nothing on %s", body_selector, url)
     paragraphs = _choose_extraction(page, url)
-    paragraphs = _prefer_jsonld(paragraphs, page)
+    paragraphs = _prefer_jsonld(paragraphs, markup)
     text = "\n\n".join(paragraphs).strip()
     return text if word_count(text) >= BODY_MIN_WORDS else None
 
@@ -403,13 +412,9 @@ def _headlines(page: HtmlElement) -> set[str]:
 # --- JSON-LD ---------------------------------------------------------------------------------
 
 
-def _jsonld_bodies(page: HtmlElement) -> Iterable[str]:
-    for script in page.xpath('//script[@type="application/ld+json"]'):
-        try:
-            data = json.loads(script.text or "")
-        except ValueError:
-            continue
-        yield from _find_key(data, "articleBody")
+def _jsonld_bodies(markup: PageMarkup) -> Iterable[str]:
+    for block in markup.blocks:
+        yield from _find_key(block, "articleBody")
 
 
 def _find_key(data: Any, key: str) -> Iterator[str]:
@@ -437,9 +442,9 @@ def _jsonld_paragraphs(raw: str) -> list[str]:
     return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
 
 
-def _prefer_jsonld(paragraphs: list[str], page: HtmlElement) -> list[str]:
+def _prefer_jsonld(paragraphs: list[str], markup: PageMarkup) -> list[str]:
     """JSON-LD articleBody when the extraction agrees with it and it holds clearly more text."""
-    bodies = [b for b in _jsonld_bodies(page) if len(b) >= JSONLD_MIN_CHARS]
+    bodies = [b for b in _jsonld_bodies(markup) if len(b) >= JSONLD_MIN_CHARS]
     if not bodies:
         return paragraphs
     raw = max(bodies, key=len)

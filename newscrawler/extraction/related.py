@@ -21,12 +21,12 @@ from newscrawler.extraction.authors import AuthorRole, merge_authors, parse_byli
 from newscrawler.extraction.dates import DateContext, FoundDate, find_dates, parse_dates
 from newscrawler.extraction.dom import (
     PageIndex,
-    absolute_url,
     ancestors,
     attr_words,
     contains,
     text_of,
 )
+from newscrawler.urls import absolute_url
 from newscrawler.vocabulary import is_related_label, related_prefix, split_author_prefix
 
 _RELATED_ATTR = re.compile(

@@ -16,7 +16,6 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import load_object
 from twisted.internet.defer import DeferredSemaphore
 
-from newscrawler.discovery.urls import site_name
 from newscrawler.extraction import Extraction, ExtractionOptions, extract_article
 from newscrawler.extraction_pool import ExtractFunction, ExtractionPool, run_inline
 from newscrawler.fingerprints import (
@@ -28,6 +27,7 @@ from newscrawler.fingerprints import (
 )
 from newscrawler.items import Article, Page
 from newscrawler.state.ledger import dedup_config
+from newscrawler.urls import site_name
 
 logger = logging.getLogger(__name__)
 

@@ -24,8 +24,9 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from newscrawler.discovery import meta
-from newscrawler.discovery.canonical import canonical_url, declared_links, variant_base
-from newscrawler.discovery.classify import classify_page, looks_like_article_url
+from newscrawler.discovery.classify import classify_selector as classify_page
+from newscrawler.discovery.classify import declared_links_of as declared_links
+from newscrawler.discovery.classify import looks_like_article_url
 from newscrawler.discovery.dates import is_before, parse_since
 from newscrawler.discovery.feeds import find_feed_links, parse_feed
 from newscrawler.discovery.links import page_links
@@ -33,8 +34,8 @@ from newscrawler.discovery.patterns import is_archive_url, pagination_number
 from newscrawler.discovery.seen import SeenUrls
 from newscrawler.discovery.sitemaps import parse_sitemap
 from newscrawler.discovery.sites import SiteConfig, SiteRegistry, load_sites
-from newscrawler.discovery.urls import registered_domain, url_host
 from newscrawler.items import Page, PageHints
+from newscrawler.urls import canonical_url, registered_domain, url_host, variant_base
 
 if TYPE_CHECKING:
     from typing_extensions import Self
