@@ -317,8 +317,8 @@ def _tidy(line: str) -> str:
 def is_boilerplate(text: str, link_density: float = 0.0) -> bool:
     """True for ad labels, share/newsletter prompts, related-link lines and date stamps."""
     norm = normalise_text(text)
-    if not norm:
-        return not text.strip() or not any(ch.isalnum() for ch in text)
+    if not norm and "_" not in text:
+        return True  # no word at all: punctuation, symbols or nothing (a rule of ___ is kept)
     if is_ad_label(text) or is_share_prompt(text):
         return True
     if _ONLY_DATE.match(text):
