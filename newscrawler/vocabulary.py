@@ -543,6 +543,22 @@ DESK_WORDS = frozenset(
         "редакція",
     }
 )
+# Words for the news agencies as a whole, credited with a desk ("Staff and agencies",
+# "Redaktion und Agenturen").
+AGENCY_WORDS = frozenset(
+    {
+        "agencies",
+        "wires",
+        "agenturen",
+        "agences",
+        "agencias",
+        "agenzie",
+        "agências",
+        "agentschappen",
+        "агентства",
+        "агенції",
+    }
+)
 
 # Words joining two names in a byline.
 AUTHOR_JOINERS = ("and", "и", "und", "et", "y", "e", "en", "og", "och", "ja", "i", "a", "&")

@@ -24,6 +24,7 @@ from functools import lru_cache
 
 from newscrawler.text import normalise_text
 from newscrawler.vocabulary import (
+    AGENCY_WORDS,
     AUTHOR_JOINERS,
     BYLINE_OPENERS,
     BYLINE_STOP_WORDS,
@@ -91,6 +92,20 @@ def is_desk(text: str, *, declared: bool = False) -> bool:
         return False
     first = other[0][0]
     return declared or first.isupper() or first.isdigit() or not first.isalpha()
+
+
+def is_newsroom_credit(text: str) -> bool:
+    """Whether ``text`` credits a desk together with the news agencies (``Staff and agencies``,
+    ``Guardian staff and agencies``, ``Redaktion und Agenturen``): a credit kept whole."""
+    words = re.findall(r"[^\W_]+(?:[.'-][^\W_]+)*", text)
+    if not 3 <= len(words) <= 5 or words[-1].casefold() not in AGENCY_WORDS:
+        return False
+    if words[-2].casefold() not in AUTHOR_JOINERS:
+        return False
+    desk = words[:-2]
+    if len(desk) == 1:
+        return desk[0].casefold() in DESK_WORDS
+    return is_desk(" ".join(desk))
 
 
 def is_role(text: str) -> bool:
@@ -197,6 +212,9 @@ def parse_byline(text: str, *, strict: bool = False, declared: bool = False) -> 
         if not piece:
             continue
         _p, piece = split_author_prefix(piece)
+        if is_newsroom_credit(piece):
+            people.append(AuthorRole(piece[:1].upper() + piece[1:]))
+            continue
         current: AuthorRole | None = None
         for token, after_comma in _tokens(piece):
             if is_agency(token):
@@ -206,6 +224,9 @@ def parse_byline(text: str, *, strict: bool = False, declared: bool = False) -> 
             if not (after_comma and current is not None) and is_desk(token, declared=declared):
                 current = AuthorRole(token)
                 people.append(current)
+                continue
+            if token.casefold() in AGENCY_WORDS:  # "Jane Doe and agencies": no one's name
+                current = None
                 continue
             if is_role(token) or (current is not None and _ends_with_role(token)):
                 if current is not None:
