@@ -677,6 +677,72 @@ DATE_LABELS = (
     "обновлено",
 )
 
+# --- lines of body text that are no article text (see newscrawler.extraction.body) -------------
+
+# Newsletter / subscription prompts: short paragraphs containing one of these stems.
+NEWSLETTER_PROMPT = re.compile(
+    r"newsletter|sign(?:ing)? up|subscri(?:be|ption)|your inbox|"
+    r"abonnier|anmelden für|jetzt registrieren|"
+    r"подпис(?:ывайтесь|аться|ка|ку)|рассылк|"
+    r"inscri(?:vez|bete|ba|rever)|abonnez|suscr[ií]b|iscriviti|"
+    r"nyhetsbrev|abonner|abonné|abonnent|prenumerera|подписчик|"
+    r"for subscribers|subscribers only",
+    re.IGNORECASE,
+)
+# Words that show a short prompt paragraph is about the reader's subscription, not the story.
+READER_ADDRESS = re.compile(
+    r"\b(?:you|your|our|thanks|thank you|sign|get|join|error|email|e-mail)\b|"
+    r"\b(?:sie|ihr|ihre|unser|jetzt)\b|"
+    r"(?:вы|ваш|наш|на нашу|наш)|"
+    r"\b(?:vous|votre|nos|notre|tu|nuestro|nuestra|su|iscriviti)\b",
+    re.IGNORECASE,
+)
+
+# Cues that open a related-article line ("Read more: <link>").
+RELATED_CUE = re.compile(
+    r"^\s*(?:read more|read also|also read|related|related articles?|related stories|"
+    r"see also|more on this|more from|also on|recommended|you may also like|"
+    r"lesen sie auch|lesen sie mehr|mehr zum thema|auch interessant|"
+    r"das könnte sie auch interessieren|"
+    r"читайте также|читайте еще|читайте ещё|смотрите также|по теме|"
+    r"lire aussi|à lire aussi|voir aussi|lee también|leer más|ver también|"
+    r"leggi anche|vedi anche|les også|läs också|lees ook|czytaj też|czytaj także)\b",
+    re.IGNORECASE,
+)
+# Short lines that are page furniture, not article text (a labelled date, a copyright line).
+FURNITURE_LINE = re.compile(
+    rf"^\s*(?:(?:{'|'.join(re.escape(w) for w in DATE_LABELS)})\b.{{0,40}}\d|"
+    r"(?:©|\(c\)|copyright\b)|"
+    r"all rights reserved|alle rechte vorbehalten|все права защищены|"
+    r"follow (?:us|me|him|her|them)\b.{0,60}\b(?:twitter|facebook|instagram|x|linkedin)\b|"
+    r"have a (?:news )?tip\b|filed under\b|posted in\b)",
+    re.IGNORECASE,
+)
+# Words a date-and-time stamp is made of (besides numbers and time-zone abbreviations).
+_DATE_STAMP_WORDS_TEXT = (
+    "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june "
+    "july august september october november december mon tue wed thu fri sat sun monday "
+    "tuesday wednesday thursday friday saturday sunday am pm at on of the um uhr am den "
+    "januar februar märz mai juni juli oktober dezember "
+    "января февраля марта апреля мая июня июля августа сентября октября ноября декабря г "
+    "года в "
+    "janvier février mars avril juin juillet août septembre octobre novembre décembre le "
+    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
+    "diciembre de del"
+)
+DATE_STAMP_WORDS = frozenset(_DATE_STAMP_WORDS_TEXT.split())
+# Reading-time and byline lines ("Reading time: 3 min", "By Jane Doe").
+READING_TIME = re.compile(
+    r"^\s*(?:reading time|read time|lesezeit|время чтения|tempo de leitura|tiempo de lectura|"
+    r"temps de lecture|tempo di lettura|lesetid|lästid)\b|^\s*\d+\s*(?:min|minutes?|minuten|"
+    r"мин|minutos|minuti)\.?\s*(?:read|lesezeit|чтения|de leitura|de lectura|de lecture)?\s*$",
+    re.IGNORECASE,
+)
+BYLINE_LINE = re.compile(
+    r"^\s*(?:by|von|par|por|di|av|af|door|автор:?|текст:?)\s+\w+\.?(?:\s+\w+)?\s*"
+    r"(?:(?:,|and|und|и|et|y|e|og|och|en)\s*\w+\.?(?:\s+\w+)?\s*)*$",
+    re.IGNORECASE,
+)
 # --- JSON-LD types ----------------------------------------------------------------------------
 
 # schema.org Article and the subtypes news sites use: the page is an article (routing), and the

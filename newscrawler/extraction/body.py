@@ -35,7 +35,17 @@ from trafilatura.xml import xmltotxt
 from newscrawler.extraction.dom import SelectorError, select
 from newscrawler.markup import PageMarkup, read_markup
 from newscrawler.text import coverage, normalise_text, shingle_counts
-from newscrawler.vocabulary import DATE_LABELS, is_ad_label, is_share_prompt
+from newscrawler.vocabulary import (
+    BYLINE_LINE,
+    DATE_STAMP_WORDS,
+    FURNITURE_LINE,
+    NEWSLETTER_PROMPT,
+    READER_ADDRESS,
+    READING_TIME,
+    RELATED_CUE,
+    is_ad_label,
+    is_share_prompt,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -79,70 +89,6 @@ _SENTENCE_END = frozenset(".!?…。！？\"”»“'’)")
 _MOJIBAKE = re.compile("[ÂÃ][\u0080-\u00bf]|â€")
 _BLOCKS = ("p", "head", "item", "quote", "list", "table", "row", "cell", "code")
 
-# Newsletter / subscription prompts: short paragraphs containing one of these stems.
-_PROMPT_STEMS = re.compile(
-    r"newsletter|sign(?:ing)? up|subscri(?:be|ption)|your inbox|"
-    r"abonnier|anmelden für|jetzt registrieren|"
-    r"подпис(?:ывайтесь|аться|ка|ку)|рассылк|"
-    r"inscri(?:vez|bete|ba|rever)|abonnez|suscr[ií]b|iscriviti|"
-    r"nyhetsbrev|abonner|abonné|abonnent|prenumerera|подписчик|"
-    r"for subscribers|subscribers only",
-    re.IGNORECASE,
-)
-# Words that show a short prompt paragraph is about the reader's subscription, not the story.
-_PROMPT_CONTEXT = re.compile(
-    r"\b(?:you|your|our|thanks|thank you|sign|get|join|error|email|e-mail)\b|"
-    r"\b(?:sie|ihr|ihre|unser|jetzt)\b|"
-    r"(?:вы|ваш|наш|на нашу|наш)|"
-    r"\b(?:vous|votre|nos|notre|tu|nuestro|nuestra|su|iscriviti)\b",
-    re.IGNORECASE,
-)
-
-# Cues that open a related-article line ("Read more: <link>").
-_RELATED_CUES = re.compile(
-    r"^\s*(?:read more|read also|also read|related|related articles?|related stories|"
-    r"see also|more on this|more from|also on|recommended|you may also like|"
-    r"lesen sie auch|lesen sie mehr|mehr zum thema|auch interessant|"
-    r"das könnte sie auch interessieren|"
-    r"читайте также|читайте еще|читайте ещё|смотрите также|по теме|"
-    r"lire aussi|à lire aussi|voir aussi|lee también|leer más|ver también|"
-    r"leggi anche|vedi anche|les også|läs också|lees ook|czytaj też|czytaj także)\b",
-    re.IGNORECASE,
-)
-# Short lines that are page furniture rather than article text.
-_FURNITURE = re.compile(
-    rf"^\s*(?:(?:{'|'.join(re.escape(w) for w in DATE_LABELS)})\b.{{0,40}}\d|"
-    r"(?:©|\(c\)|copyright\b)|"
-    r"all rights reserved|alle rechte vorbehalten|все права защищены|"
-    r"follow (?:us|me|him|her|them)\b.{0,60}\b(?:twitter|facebook|instagram|x|linkedin)\b|"
-    r"have a (?:news )?tip\b|filed under\b|posted in\b)",
-    re.IGNORECASE,
-)
-# Words a date-and-time stamp is made of (besides numbers and time-zone abbreviations).
-_DATE_WORDS_TEXT = (
-    "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june "
-    "july august september october november december mon tue wed thu fri sat sun monday "
-    "tuesday wednesday thursday friday saturday sunday am pm at on of the um uhr am den "
-    "januar februar märz mai juni juli oktober dezember "
-    "января февраля марта апреля мая июня июля августа сентября октября ноября декабря г "
-    "года в "
-    "janvier février mars avril juin juillet août septembre octobre novembre décembre le "
-    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
-    "diciembre de del"
-)
-_DATE_WORDS = frozenset(_DATE_WORDS_TEXT.split())
-# Reading-time and byline lines ("Reading time: 3 min", "By Jane Doe").
-_READING_TIME = re.compile(
-    r"^\s*(?:reading time|read time|lesezeit|время чтения|tempo de leitura|tiempo de lectura|"
-    r"temps de lecture|tempo di lettura|lesetid|lästid)\b|^\s*\d+\s*(?:min|minutes?|minuten|"
-    r"мин|minutos|minuti)\.?\s*(?:read|lesezeit|чтения|de leitura|de lectura|de lecture)?\s*$",
-    re.IGNORECASE,
-)
-_BYLINE = re.compile(
-    r"^\s*(?:by|von|par|por|di|av|af|door|автор:?|текст:?)\s+\w+\.?(?:\s+\w+)?\s*"
-    r"(?:(?:,|and|und|и|et|y|e|og|och|en)\s*\w+\.?(?:\s+\w+)?\s*)*$",
-    re.IGNORECASE,
-)
 _TIME_ZONE = re.compile(r"\b(?:[A-Z]{1,3}T|UTC|GMT|MSK|Z)\b")
 _CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
 _NUMERIC_DATE = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b")
@@ -326,15 +272,15 @@ def is_boilerplate(text: str, link_density: float = 0.0) -> bool:
     words = len(norm.split())
     if words <= DATE_LINE_MAX_WORDS and _is_date_stamp(text, norm):
         return True
-    if words <= DATE_LINE_MAX_WORDS and (_READING_TIME.search(text) or _BYLINE.match(text)):
+    if words <= DATE_LINE_MAX_WORDS and (READING_TIME.search(text) or BYLINE_LINE.match(text)):
         return True
-    if words <= PROMPT_MAX_WORDS and _FURNITURE.search(text):
+    if words <= PROMPT_MAX_WORDS and FURNITURE_LINE.search(text):
         return True
-    if words <= PROMPT_MAX_WORDS and _PROMPT_STEMS.search(text) and _PROMPT_CONTEXT.search(text):
+    if words <= PROMPT_MAX_WORDS and NEWSLETTER_PROMPT.search(text) and READER_ADDRESS.search(text):
         return True
     return bool(
         words <= PROMPT_MAX_WORDS
-        and _RELATED_CUES.match(text)
+        and RELATED_CUE.match(text)
         and (link_density >= LINK_DENSITY_RELATED or words <= 4)
     )
 
@@ -344,7 +290,7 @@ def _is_date_stamp(text: str, norm: str) -> bool:
     if not (_CLOCK.search(text) or _NUMERIC_DATE.search(text)):
         return False
     zones = {z.lower() for z in _TIME_ZONE.findall(text)}
-    return all(t.isdigit() or t in _DATE_WORDS or t in zones for t in norm.split())
+    return all(t.isdigit() or t in DATE_STAMP_WORDS or t in zones for t in norm.split())
 
 
 def _clean(blocks: list[tuple[str, str, float]], headlines: set[str]) -> list[tuple[str, str]]:
