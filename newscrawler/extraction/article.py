@@ -17,7 +17,6 @@ from lxml import etree
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
-from newscrawler.extraction import Extraction, ExtractionOptions
 from newscrawler.extraction.attribution import Attribution, find_attribution, parse_attribution
 from newscrawler.extraction.authors import (
     AuthorRole,
@@ -56,6 +55,7 @@ from newscrawler.extraction.metadata import (
     read_metadata,
 )
 from newscrawler.extraction.related import RelatedBlock, entries_of, find_related_blocks
+from newscrawler.extraction.result import Extraction, ExtractionOptions
 from newscrawler.extraction.visible import find_bylines, find_signature, find_visible_dates
 from newscrawler.items import PageHints
 from newscrawler.markup import read_markup
