@@ -613,6 +613,13 @@ AUTHOR_LABEL = re.compile(
     re.I,
 )
 
+# Texts in byline-like places that credit a picture or a source, not the article's author.
+PICTURE_CREDIT = re.compile(
+    r"^\s*(?:foto|photo|bild|image|picture|credit|quelle|source|illustration|grafik|video|фото"
+    r"|powered by|kuva|imagen|immagine)\b|©",
+    re.I,
+)
+
 # --- dates ------------------------------------------------------------------------------------
 
 # Labels in front of a publication date ("Datum 28.04.2023", "Published: 5 March 2024").
@@ -649,6 +656,11 @@ MODIFIED_STEMS = (
     "bijgewerkt",
 )
 MODIFIED_HINT = re.compile("|".join(MODIFIED_STEMS), re.I)
+# Words between a date and its time ("27 марта 2024 в 07:51", "1er avril à 07h30"), as regular
+# expressions.
+TIME_JOINERS = ("в", "à", r"a\s+las", "alle", "um", "at", "о", "o", r"kl\.?")
+# Words after a year ("2024 г.", "2024 року"), as regular expressions.
+YEAR_SUFFIXES = (r"г\.", "года", r"р\.", "року")
 # Labels of a publication or an update time, as page furniture and bylines carry them ("Stand:",
 # "Last updated", "Опубликовано").
 DATE_LABELS = (

@@ -9,15 +9,14 @@ from typing import NamedTuple
 from lxml.html import HtmlElement
 
 from newscrawler.extraction.dom import PageIndex, ancestors, attr_words
-from newscrawler.vocabulary import MODIFIED_HINT, PUBLISHED_LABEL, split_author_prefix
+from newscrawler.vocabulary import (
+    MODIFIED_HINT,
+    PICTURE_CREDIT,
+    PUBLISHED_LABEL,
+    split_author_prefix,
+)
 
 _BYLINE_ATTR = re.compile(r"author|byline|by-line|autor|avtor|signature|signatur|writer|journalist")
-# Texts in byline-like places that credit a picture or a source, not the article's author.
-_NOT_BYLINE_TEXT = re.compile(
-    r"^\s*(?:foto|photo|bild|image|picture|credit|quelle|source|illustration|grafik|video|фото"
-    r"|powered by|kuva|imagen|immagine)\b|©",
-    re.I,
-)
 _NOT_BYLINE_ATTR = re.compile(r"author-?(?:bio|image|img|photo|avatar|pic|social|follow)|comment")
 # Links to an author's page ("/autoren/name/max-kolter", "/author/jane-doe/", "/av/viktor-h/").
 _AUTHOR_HREF = re.compile(
@@ -185,7 +184,7 @@ def find_bylines(
     out: list[Byline] = []
     for el in index.tree.iter(*_TEXT_TAGS, "a"):
         text = index.short_text(el, 200)
-        if not text or _NOT_BYLINE_TEXT.search(text) or index.inside_any(el, exclude):
+        if not text or PICTURE_CREDIT.search(text) or index.inside_any(el, exclude):
             continue
         marked = _byline_mark(index, el, text, headline)
         if index.in_chrome(el) and not marked and not _in_article_header(index, el, headline):
@@ -227,7 +226,7 @@ def find_signature(index: PageIndex, exclude: list[HtmlElement]) -> str | None:
         if (p.text or "").strip() or (children[0].tail or "").strip():
             continue
         text = index.short_text(p, 60)
-        if text and not _NOT_BYLINE_TEXT.search(text):
+        if text and not PICTURE_CREDIT.search(text):
             return text
     return None
 
