@@ -2,10 +2,12 @@
 
 - labels news pages put around an article, lower case: a related-articles heading ("Читайте
   также", "Read more"), an attribution ("Источник", "Quelle"), an ad label ("Реклама",
-  "Anzeige"), a share prompt ("Поделиться");
+  "Anzeige"), a share prompt ("Поделиться"). Whole-text labels are compared in the form
+  :func:`newscrawler.text.normalise_text` gives, so "Реклама 18+" matches "реклама 18+";
 - bylines: their prefixes ("By", "Автор:"), the job titles after a name, news agencies, newsroom
   desks, the words joining two names;
-- dates: the labels in front of a publication or an update time;
+- dates: the labels in front of a publication or an update time, the words around a time;
+- lines of body text that are no article text (newsletter prompts, reading times, furniture);
 - JSON-LD ``@type`` values: articles, hubs, organisations (lower case, without the schema.org
   prefix), used alike by routing (:mod:`newscrawler.discovery.classify`) and by extraction.
 """
@@ -800,23 +802,19 @@ def schema_type(value: object) -> str:
 
 # --- labels -----------------------------------------------------------------------------------
 
-_EDGE_PUNCT = re.compile(r"^[\s:•·|>»«\-–—…!.,;]+|[\s:•·|>»«\-–—…!.,;]+$")
-
-
-def normalise_label(text: str) -> str:
-    """Lower-case ``text`` with whitespace collapsed and edge punctuation (``:``, ``…``) removed."""
-    return _EDGE_PUNCT.sub("", " ".join(text.split())).lower()
+# Labels are compared in the form normalise_text gives ("Читайте также:" is "читайте также").
+_RELATED_KEYS = frozenset(normalise_text(label) for label in RELATED_LABELS)
 
 
 def is_related_label(text: str) -> bool:
     """Whether ``text`` as a whole is a related-articles heading."""
-    return len(text) <= 80 and normalise_label(text) in RELATED_LABELS
+    return len(text) <= 80 and normalise_text(text) in _RELATED_KEYS
 
 
 def related_prefix(text: str) -> str | None:
     """The rest of ``text`` when it starts with a related-articles label and a colon."""
     head, sep, rest = text.partition(":")
-    if sep and normalise_label(head) in RELATED_LABELS:
+    if sep and normalise_text(head) in _RELATED_KEYS:
         return rest.strip()
     return None
 

@@ -3,7 +3,8 @@
 :func:`extract_body` runs trafilatura twice on a private copy of the page (its balanced default
 and its precision mode, links kept so that link density can be measured), picks one by how much
 they agree, cleans the result, and considers the page's JSON-LD ``articleBody`` when it agrees
-with the extraction but carries more of it. Cleaning drops, in any language listed below:
+with the extraction but carries more of it. Cleaning drops, in any language
+:mod:`newscrawler.vocabulary` lists:
 
 - paragraphs that only label an ad slot ("Advertisement", "Anzeige", "Реклама", ...);
 - share, newsletter and subscription prompts ("Share this article", "Поделиться", "Sign up for
