@@ -224,6 +224,11 @@ def test_agencies_in_a_byline_are_credits_and_places_are_not(
         ("By Herald staff reporter", ["Herald staff reporter"]),
         ("MND Staff", ["MND Staff"]),
         ("Редакция РБК", ["Редакция РБК"]),
+        # a desk credited with the agencies is one credit
+        ("By Staff and agencies", ["Staff and agencies"]),
+        ("Guardian staff and agencies", ["Guardian staff and agencies"]),
+        ("Von Redaktion und Agenturen", ["Redaktion und Agenturen"]),
+        ("By Jane Doe and agencies", ["Jane Doe"]),
         # a job title after a named person stays a role
         ("Mary Smith, Herald Staff Writer", ["Mary Smith"]),
         ("Von unserer Redaktion", []),

@@ -9,6 +9,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from newscrawler.extraction.body import extract_body, is_boilerplate, word_count
+from newscrawler.vocabulary import AD_LABELS, SHARE_LABELS, is_ad_label, is_share_prompt
 
 FIXTURES = Path(__file__).parent / "fixtures" / "body"
 
@@ -72,6 +73,28 @@ def test_body_selector_overrides_heuristics(selector: str) -> None:
         "ihn nennt.",
         "Zweiter Absatz des Blocks.",
     ]
+
+
+def test_body_selector_drops_the_ad_and_share_labels_the_default_path_drops() -> None:
+    page = lxml_html.document_fromstring(
+        "<html><body><div class='story'>"
+        "<p>Городской совет в четверг утвердил новый план ремонта набережной и парка.</p>"
+        "<p>Реклама 18+</p><p>Story continues below advertisement</p>"
+        "<p>Копировать ссылку</p><p>Partner content</p>"
+        "<p>Работы начнутся весной и закончатся до конца следующего года.</p>"
+        "</div></body></html>"
+    )
+    text = extract_body(page, "https://vestnik.example/naberezhnaya", body_selector="div.story")
+    assert paragraphs(text) == [
+        "Городской совет в четверг утвердил новый план ремонта набережной и парка.",
+        "Работы начнутся весной и закончатся до конца следующего года.",
+    ]
+
+
+@pytest.mark.parametrize("label", sorted(AD_LABELS | SHARE_LABELS))
+def test_every_ad_and_share_label_is_boilerplate_in_the_body_and_in_the_page(label: str) -> None:
+    assert is_boilerplate(label) and is_boilerplate(label.upper())
+    assert is_ad_label(label) or is_share_prompt(label)
 
 
 @pytest.mark.parametrize("selector", ["div.not-on-this-page", "div[", "//*[@"])

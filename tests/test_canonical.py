@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from parsel import Selector
+from lxml import html as lxml_html
 
-from newscrawler.discovery.canonical import canonical_url, declared_links, variant_base
+from newscrawler.markup import DeclaredLinks, read_markup
+from newscrawler.urls import canonical_url, variant_base
+
+
+def declared_links(markup: str, url: str) -> DeclaredLinks:
+    return read_markup(lxml_html.document_fromstring(markup), url).links
 
 
 @pytest.mark.parametrize(
@@ -68,20 +73,20 @@ def test_not_a_variant(url: str) -> None:
 
 
 def test_declared_links_of_an_amp_page() -> None:
-    sel = Selector(
-        text='<html ⚡ lang="en"><head><link rel="Canonical" href="/news/x.html">'
+    page = (
+        '<html ⚡ lang="en"><head><link rel="Canonical" href="/news/x.html">'
         "</head><body></body></html>"
     )
-    links = declared_links(sel, "https://n.example/amp/news/x.html")
+    links = declared_links(page, "https://n.example/amp/news/x.html")
     assert links.canonical == "https://n.example/news/x.html"
     assert links.is_amp and links.amphtml is None
 
 
 def test_declared_links_of_a_canonical_page() -> None:
-    sel = Selector(
-        text='<html><head><link rel="amphtml" href="https://n.example/x.html?amp=1">'
+    page = (
+        '<html><head><link rel="amphtml" href="https://n.example/x.html?amp=1">'
         '<link rel="canonical" href="javascript:void(0)"></head></html>'
     )
-    links = declared_links(sel, "https://n.example/x.html")
+    links = declared_links(page, "https://n.example/x.html")
     assert links.amphtml == "https://n.example/x.html?amp=1"
     assert links.canonical is None and not links.is_amp

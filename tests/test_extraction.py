@@ -146,8 +146,9 @@ def test_german_page_metadata(german: dict[str, Any]) -> None:
         {"name": "Lena Fischer", "roles": ["Redakteurin"]},
         {"name": "Max Hoffmann", "roles": []},
     ]
-    # the declared canonical is resolved, not cleaned (tracking parameters are discovery's job)
-    assert german["canonical_url"] == f"{DE_URL}?utm_source=feed"
+    # the declared canonical (``?utm_source=feed``), resolved and canonicalised by the one rule
+    # the spider and deduplication use too (see test_canonical_url_is_one_key_for_all)
+    assert german["canonical_url"] == DE_URL
 
 
 def test_german_page_source_ad_share_and_related_are_out_of_the_text(
@@ -431,3 +432,18 @@ def test_feed_title_is_used_only_when_the_page_has_none() -> None:
     seed = record_of(extract(page_bytes("ru-seed.html"), SEED_URL, hints=hints), SEED_URL)
     assert seed["title"] == HEADLINE
     assert seed["published_method"] == "visible"
+
+
+def test_a_desk_and_agencies_byline_is_the_record_s_credit() -> None:
+    url = "https://courier.example/world/2024/03/05/flood-warning"
+    prose = (
+        "Rivers rose across the region overnight and officials warned residents of low-lying "
+        "streets to move their cars before the morning tide reached its highest point. "
+    )
+    html = (
+        "<html lang='en'><head><title>Flood warning issued</title></head><body><article>"
+        "<h1>Flood warning issued</h1><p class='byline'>By Staff and agencies</p>"
+        f"<p>{prose}</p><p>{prose}</p></article></body></html>"
+    )
+    record = record_of(extract(html, url), url)
+    assert record["authors"] == ["Staff and agencies"]

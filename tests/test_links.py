@@ -6,8 +6,8 @@ import lxml.html
 from scrapy.http import HtmlResponse
 from scrapy.linkextractors import LinkExtractor
 
-from newscrawler.discovery.canonical import canonical_url
 from newscrawler.discovery.links import page_links
+from newscrawler.urls import canonical_url
 
 PAGE = """<!DOCTYPE html><html lang="ru"><head><title>Лента</title></head><body>
 <nav><a href="/">Главная</a> <a href="/news/">Новости</a> <a href="#top">Наверх</a></nav>

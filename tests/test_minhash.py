@@ -14,8 +14,9 @@ import numpy as np
 import pytest
 from datasketch import MinHash
 
-from newscrawler.dedup.fingerprint import MIN_SHINGLES, minhash_signature, shingles
+from newscrawler.dedup.fingerprint import MIN_SHINGLES, minhash_signature
 from newscrawler.dedup.minhash import SCHEMES, minhash, permutations
+from newscrawler.text import shingles
 
 # Words in several scripts, with case, accents, digits, punctuation and symbols that
 # normalisation folds or drops.

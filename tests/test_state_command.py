@@ -10,8 +10,8 @@ from datetime import datetime
 from pathlib import Path
 
 from newscrawler.commands.state import age, readable_counts
-from newscrawler.fingerprints import Seen
-from newscrawler.state.sqlite import SQLiteStateStore
+from newscrawler.dedup.index import Seen
+from newscrawler.state.store import SQLiteStateStore
 from tests.conftest import crawl_env
 
 

@@ -8,12 +8,9 @@ calling process for ``scrapy export``, state reconciliation and inline extractio
 from __future__ import annotations
 
 import hashlib
-import re
 import struct
-import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, AnyStr
+from typing import Any
 
 import numpy as np
 
@@ -24,29 +21,7 @@ from newscrawler.dedup.config import (
     lsh_params,
 )
 from newscrawler.dedup.minhash import DEFAULT_SCHEME, band_keys, minhash
-
-# --- the text normaliser and the shingler (to move to newscrawler/text.py) ----------------------
-
-_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
-
-
-def normalise_text(text: str) -> str:
-    """Case-folded words of ``text`` joined by single spaces (punctuation and layout dropped)."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(_NON_WORD.sub(" ", text).split())
-
-
-def shingles(text: str, size: int = DEFAULT_SHINGLE_SIZE) -> set[str]:
-    """Overlapping runs of ``size`` normalised words (the whole text when it is shorter)."""
-    return _shingles(normalise_text(text).split(), size, " ")
-
-
-def _shingles(words: Sequence[AnyStr], size: int, sep: AnyStr) -> set[AnyStr]:
-    if len(words) <= size:
-        return {sep.join(words)} if words else set()
-    # the runs of ``size`` words: the i-th word of each run comes from words[i:]
-    return set(map(sep.join, zip(*(words[i:] for i in range(size)), strict=False)))
-
+from newscrawler.text import joined_shingles, normalise_text, shingles
 
 # --- identifiers --------------------------------------------------------------------------------
 
@@ -96,7 +71,7 @@ def _signature(
 ) -> np.ndarray[Any, np.dtype[np.uint16]] | None:
     # Shingles of the UTF-8 words are the UTF-8 shingles: the text is encoded once.
     words = normalised.encode("utf-8").split(b" ") if normalised else []
-    grams = _shingles(words, shingle_size, b" ")
+    grams = joined_shingles(words, shingle_size, b" ")
     if len(grams) < MIN_SHINGLES:
         return None
     values = minhash(grams, num_perm, seed=1, scheme=scheme)

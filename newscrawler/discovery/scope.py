@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 from newscrawler.discovery.dates import parse_since
 from newscrawler.discovery.seen import SeenUrls
 from newscrawler.discovery.sites import SiteConfig, SiteRegistry, load_sites
-from newscrawler.discovery.urls import registered_domain, url_host
 from newscrawler.errors import ConfigError
+from newscrawler.urls import registered_domain, url_host
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -9,35 +9,15 @@ in Scrapy stats. The result is picklable so that extraction can run in worker pr
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
+from newscrawler.extraction.article import build_article
+from newscrawler.extraction.result import Extraction, ExtractionOptions
 from newscrawler.items import PageHints
 
+__all__ = ["Extraction", "ExtractionOptions", "extract_article"]
+
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class Extraction:
-    """What extraction made of one page."""
-
-    fields: dict[str, Any] | None
-    reason: str | None = None  # why there is no record: "undecodable", "too_short", "error", ...
-    detail: str | None = None  # human-readable detail for the log line
-    events: list[str] = field(default_factory=list)  # stat suffixes, e.g. "dates/future"
-
-
-@dataclass
-class ExtractionOptions:
-    """Per-crawl (and per-site) knobs passed to :func:`extract_article`."""
-
-    min_words: int = 20
-    languages: list[str] = field(default_factory=list)  # hints for language/date parsing
-    timezone: str | None = None
-    date_future_tolerance: float = 86400.0
-    date_min_year: int = 1990
-    selectors: dict[str, str] = field(default_factory=dict)  # per-site CSS/XPath overrides
 
 
 def extract_article(
@@ -50,8 +30,6 @@ def extract_article(
     now: datetime | None = None,
 ) -> Extraction:
     """Extract the article fields of the page at ``url``; never raises."""
-    from newscrawler.extraction.article import build_article
-
     try:
         return build_article(
             html,

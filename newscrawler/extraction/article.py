@@ -17,7 +17,6 @@ from lxml import etree
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
-from newscrawler.extraction import Extraction, ExtractionOptions
 from newscrawler.extraction.attribution import Attribution, find_attribution, parse_attribution
 from newscrawler.extraction.authors import (
     AuthorRole,
@@ -42,17 +41,13 @@ from newscrawler.extraction.decode import UndecodableBody, decode_html
 from newscrawler.extraction.dom import (
     PageIndex,
     SelectorError,
-    absolute_url,
-    base_url,
     drop,
-    host_of,
     short_text,
     text_of,
 )
 from newscrawler.extraction.dom import select as select_nodes
 from newscrawler.extraction.metadata import (
     PageMetadata,
-    canonical_url,
     choose_title,
     declared_language,
     detect_language,
@@ -60,13 +55,12 @@ from newscrawler.extraction.metadata import (
     read_metadata,
 )
 from newscrawler.extraction.related import RelatedBlock, entries_of, find_related_blocks
-from newscrawler.extraction.visible import (
-    MODIFIED_HINT,
-    find_bylines,
-    find_signature,
-    find_visible_dates,
-)
+from newscrawler.extraction.result import Extraction, ExtractionOptions
+from newscrawler.extraction.visible import find_bylines, find_signature, find_visible_dates
 from newscrawler.items import PageHints
+from newscrawler.markup import read_markup
+from newscrawler.urls import absolute_url, site_name
+from newscrawler.vocabulary import AUTHOR_LABEL, MODIFIED_HINT
 
 # Meta tags holding the publication and modification dates, most trusted first.
 PUBLISHED_META = (
@@ -176,10 +170,11 @@ def build_article(
     except (etree.ParserError, ValueError) as exc:
         return Extraction(None, reason="unparsable", detail=str(exc))
     now = now or datetime.now(timezone.utc)
-    page = read_metadata(tree, url)
+    markup = read_markup(tree, url)
+    page = read_metadata(markup)
     lang, region = declared_language(tree, page)
     if not region:
-        tld = host_of(url).rsplit(".", 1)[-1]
+        tld = site_name(url).rsplit(".", 1)[-1]
         region = _TLD_REGION.get(tld, tld) if len(tld) == 2 else None
     languages = [x for x in (lang, hints.language, *options.languages) if x]
     if not languages:  # nothing declared: month names in the language the page is written in
@@ -196,7 +191,7 @@ def build_article(
     )
     if hints.selectors:  # the site's selectors (from the sites file) win over the crawl's
         options = dataclasses.replace(options, selectors={**options.selectors, **hints.selectors})
-    stage = _Stage(tree, PageIndex(tree), url, base_url(tree, url), page, ctx, options, events)
+    stage = _Stage(tree, PageIndex(tree), url, markup.base, page, ctx, options, events)
 
     title, headline = _title(stage, hints)
     blocks = _related_blocks(stage, headline)
@@ -218,7 +213,10 @@ def build_article(
         drop(node)
     body_nodes = stage.select("body")
     body = extract_body(
-        tree, url, body_selector=options.selectors.get("body") if body_nodes else None
+        tree,
+        url,
+        body_selector=options.selectors.get("body") if body_nodes else None,
+        markup=markup,
     )
     if not body:
         return Extraction(None, reason="no_text", detail="no main text found", events=events)
@@ -231,7 +229,7 @@ def build_article(
         events.append(language_event)
     fields: dict[str, Any] = {
         "url": url,
-        "canonical_url": canonical_url(tree, page, url, stage.base),
+        "canonical_url": markup.canonical_url,
         "title": title,
         "text": body,
         "description": _description(page),
@@ -303,23 +301,15 @@ def _attribution(stage: _Stage, exclude: list[HtmlElement]) -> Attribution | Non
     link = next(
         (u for u in (absolute_url(stage.base, a.get("href")) for a in node.iter("a")) if u), None
     )
-    name = short_text(node, 160) or (host_of(link) if link else None)
+    name = short_text(node, 160) or (site_name(link) if link else None)
     return Attribution(name=name, url=link, label=None, element=node) if name or link else None
-
-
-# ``twitter:labelN`` texts announcing the author in ``twitter:dataN`` (WordPress SEO plugins).
-_WRITTEN_BY = re.compile(
-    r"^\s*(?:written by|verfasst von|geschrieben von|autor(?:in)?|escrito por|écrit par"
-    r"|scritto da|geschreven door|skrevet av|skrivet av|автор|napisał|kirjoittanut)\s*:?\s*$",
-    re.I,
-)
 
 
 def _author_meta_values(page: PageMetadata) -> list[list[str]]:
     """Author meta values, grouped by tag in order of trust; ``twitter:dataN`` last."""
     groups = [page.meta.get(key, []) for key in AUTHOR_META]
     labels, data = page.meta.get("twitter:label1", []), page.meta.get("twitter:data1", [])
-    groups.append([d for label, d in zip(labels, data, strict=False) if _WRITTEN_BY.match(label)])
+    groups.append([d for label, d in zip(labels, data, strict=False) if AUTHOR_LABEL.match(label)])
     return groups
 
 
@@ -349,7 +339,7 @@ def _site_credits(page: PageMetadata, url: str) -> list[str]:
     """Names by which the site credits itself: its organisations and names, and meta authors
     naming its domain (``Deutsche Welle (www.dw.com)``)."""
     names = [*page.organisations, *page.site_names[:-1]]
-    domain = re.sub(r"^(?:www|m|amp)\.", "", host_of(url).lower())
+    domain = re.sub(r"^(?:www|m|amp)\.", "", site_name(url).lower())
     if "." in domain:
         for values in _author_meta_values(page):
             for value in values:

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
-from newscrawler.extraction.dom import PageIndex, absolute_url, ancestors, host_of, short_text
-from newscrawler.extraction.labels import split_source_label
+from newscrawler.extraction.dom import PageIndex, ancestors, short_text
+from newscrawler.urls import absolute_url, site_name
+from newscrawler.vocabulary import split_source_label
 
 _LINE_TAGS = ("p", "div", "span", "small", "em", "i", "strong", "b", "li", "cite", "a", "footer")
 _NOT_HERE = frozenset({"nav", "header", "figure", "figcaption", "table", "aside", "form"})
@@ -56,7 +57,7 @@ def parse_attribution(el: HtmlElement, base: str) -> Attribution | None:
         return None
     if not rest and link is None:
         return None
-    name = rest or (host_of(link) if link else None)
+    name = rest or (site_name(link) if link else None)
     return Attribution(name=name or None, url=link, label=label, element=el)
 
 

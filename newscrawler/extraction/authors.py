@@ -22,44 +22,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from newscrawler.extraction.labels import (
+from newscrawler.text import normalise_text
+from newscrawler.vocabulary import (
+    AGENCY_WORDS,
     AUTHOR_JOINERS,
+    BYLINE_OPENERS,
+    BYLINE_STOP_WORDS,
+    DATE_LABELS,
     DESK_WORDS,
+    NAME_PARTICLES,
     NEWS_AGENCIES,
+    ROLE_FILLERS,
+    ROLE_STEMS,
     ROLE_WORDS,
     split_author_prefix,
 )
 
-# Stems of job titles, for inflected and compound forms ("Wirtschaftsredakteurin").
-_ROLE_STEMS = (
-    "redakt",
-    "rédact",
-    "korrespond",
-    "correspond",
-    "corrisp",
-    "journalist",
-    "giornalist",
-    "periodist",
-    "reporter",
-    "editor",
-    "columnist",
-    "photograph",
-    "agentur",  # "Nachrichtenagentur", "Presseagentur": what the credit is, not a name
-    "fotograf",
-    "корреспондент",
-    "кореспондент",
-    "журналист",
-    "журналіст",
-    "редактор",
-    "обозревател",
-    "фотограф",
-    "репортер",
-    "репортёр",
-)
-# Words that may sit between role words ("head of politics", "editor for Europe").
-_ROLE_FILLERS = frozenset(
-    {"of", "for", "the", "and", "de", "des", "du", "der", "die", "für", "по", "отдела", "и", "en"}
-)
 _JOINERS = "|".join(re.escape(j) for j in AUTHOR_JOINERS)
 _SPLIT_NAMES = re.compile(rf"\s*(?:[,;]\s*(?:(?:{_JOINERS})\s+)?|\s(?:{_JOINERS})\s)\s*", re.I)
 _HARD_SEPARATORS = re.compile(r"\s*(?:[|•·\n]|\s[-–—]\s)\s*")
@@ -72,19 +50,10 @@ _NEVER_A_NAME = re.compile(r"@|https?:|www\.|/|(?:^|\s)\d+(?:\s|$)|[、，。：
 _DATE_START = re.compile(r"\s*[,|·•(]?\s*(?<!\w)\d.*$", re.S)
 # A date's label left at the end of a byline once the date is cut ("Von Jane Doe Stand: …").
 _DATE_LABEL_END = re.compile(
-    r"(?:^|\s)(?:stand|updated|last updated|aktualisiert|veröffentlicht|erschienen|published"
-    r"|posted|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|gepubliceerd"
-    r"|bijgewerkt|publicerad|uppdaterad|publisert|oppdatert|опубликовано|обновлено)"
+    rf"(?:^|\s)(?:{'|'.join(re.escape(w) for w in DATE_LABELS)})"
     r"(?:\s+(?:am|on|at|le|el|il|op|den))?\s*:?\s*$",
     re.I,
 )
-# Lower-case words allowed inside a name.
-_PARTICLES = frozenset(
-    {"von", "van", "der", "den", "de", "da", "di", "del", "della", "dos", "das", "du", "le", "la"}
-    | {"ter", "ten", "bin", "ibn", "al", "el", "zu", "y", "e", "af", "av", "ben", "mc", "st"}
-)
-# Words that end a list of names ("By TPN, in News, Portugal").
-_STOP_WORDS = frozenset({"in", "from", "for", "aus", "für", "из", "в", "à", "en", "at", "on", "am"})
 
 
 @dataclass
@@ -119,10 +88,24 @@ def is_desk(text: str, *, declared: bool = False) -> bool:
     if not 2 <= len(words) <= 4 or not any(w.casefold() in DESK_WORDS for w in words):
         return False
     other = [w for w in words if not (w.casefold() in DESK_WORDS or is_role(w))]
-    if len(other) != 1 or other[0].casefold() in _ROLE_FILLERS:
+    if len(other) != 1 or other[0].casefold() in ROLE_FILLERS:
         return False
     first = other[0][0]
     return declared or first.isupper() or first.isdigit() or not first.isalpha()
+
+
+def is_newsroom_credit(text: str) -> bool:
+    """Whether ``text`` credits a desk together with the news agencies (``Staff and agencies``,
+    ``Guardian staff and agencies``, ``Redaktion und Agenturen``): a credit kept whole."""
+    words = re.findall(r"[^\W_]+(?:[.'-][^\W_]+)*", text)
+    if not 3 <= len(words) <= 5 or words[-1].casefold() not in AGENCY_WORDS:
+        return False
+    if words[-2].casefold() not in AUTHOR_JOINERS:
+        return False
+    desk = words[:-2]
+    if len(desk) == 1:
+        return desk[0].casefold() in DESK_WORDS
+    return is_desk(" ".join(desk))
 
 
 def is_role(text: str) -> bool:
@@ -132,10 +115,10 @@ def is_role(text: str) -> bool:
         return False
     strong = False
     for word in words:
-        if word in ROLE_WORDS or any(stem in word for stem in _ROLE_STEMS):
+        if word in ROLE_WORDS or any(stem in word for stem in ROLE_STEMS):
             strong = strong or word not in {"at", "large", "news", "desk"}
             continue
-        if word in _ROLE_FILLERS:
+        if word in ROLE_FILLERS:
             continue
         return False
     return strong
@@ -162,7 +145,7 @@ def looks_like_name(text: str, *, declared: bool = False) -> bool:
         return False
     for word in words:
         first = next((c for c in word if c.isalpha()), "")
-        if first.islower() and word.lower() not in _PARTICLES:
+        if first.islower() and word.lower() not in NAME_PARTICLES:
             return False
     return True
 
@@ -205,7 +188,7 @@ def _name_case(name: str, declared: bool) -> str:
     words = name.split()
     if declared and len(words) >= 2 and name.islower():
         return " ".join(
-            w if i and w in _PARTICLES else w[:1].upper() + w[1:] for i, w in enumerate(words)
+            w if i and w in NAME_PARTICLES else w[:1].upper() + w[1:] for i, w in enumerate(words)
         )
     return title_case_name(name)
 
@@ -229,6 +212,9 @@ def parse_byline(text: str, *, strict: bool = False, declared: bool = False) -> 
         if not piece:
             continue
         _p, piece = split_author_prefix(piece)
+        if is_newsroom_credit(piece):
+            people.append(AuthorRole(piece[:1].upper() + piece[1:]))
+            continue
         current: AuthorRole | None = None
         for token, after_comma in _tokens(piece):
             if is_agency(token):
@@ -239,11 +225,14 @@ def parse_byline(text: str, *, strict: bool = False, declared: bool = False) -> 
                 current = AuthorRole(token)
                 people.append(current)
                 continue
+            if token.casefold() in AGENCY_WORDS:  # "Jane Doe and agencies": no one's name
+                current = None
+                continue
             if is_role(token) or (current is not None and _ends_with_role(token)):
                 if current is not None:
                     current.roles.append(_role_text(token))
                 continue
-            if token.split()[0].lower() in _STOP_WORDS:
+            if token.split()[0].lower() in BYLINE_STOP_WORDS:
                 break
             token = _cut_at_stop_word(token)  # "Julian Borger in Washington"
             token, role = _split_trailing_role(token)
@@ -263,12 +252,15 @@ def parse_byline(text: str, *, strict: bool = False, declared: bool = False) -> 
     return people
 
 
+_BYLINE_OPENER = re.compile(rf"(?:^|\s)({'|'.join(BYLINE_OPENERS)})\s+(?=\w)", re.I)
+
+
 def byline_after_label(text: str) -> str:
     """A byline with words before its label cut off (``capital von Jemima Kelly`` → ``von …``)."""
     prefix, _rest = split_author_prefix(text)
     if prefix:
         return text
-    match = re.search(r"(?:^|\s)(by|von|par|por|di|door|av|af|автор:?)\s+(?=\w)", text, re.I)
+    match = _BYLINE_OPENER.search(text)
     if match and match.start() < 40:
         return text[match.start() :].strip()
     return text
@@ -291,7 +283,7 @@ def _cut_at_stop_word(token: str) -> str:
     """``Jane Doe in Washington`` → ``Jane Doe``: a name ends where a place or outlet begins."""
     words = token.split()
     for i, word in enumerate(words[1:], 1):
-        if word in _STOP_WORDS:
+        if word in BYLINE_STOP_WORDS:
             return " ".join(words[:i])
     return token
 
@@ -333,4 +325,4 @@ def merge_authors(
 
 
 def _key(name: str) -> str:
-    return " ".join(re.findall(r"\w+", name.casefold()))
+    return normalise_text(name)

@@ -3,7 +3,8 @@
 :func:`extract_body` runs trafilatura twice on a private copy of the page (its balanced default
 and its precision mode, links kept so that link density can be measured), picks one by how much
 they agree, cleans the result, and considers the page's JSON-LD ``articleBody`` when it agrees
-with the extraction but carries more of it. Cleaning drops, in any language listed below:
+with the extraction but carries more of it. Cleaning drops, in any language
+:mod:`newscrawler.vocabulary` lists:
 
 - paragraphs that only label an ad slot ("Advertisement", "Anzeige", "Реклама", ...);
 - share, newsletter and subscription prompts ("Share this article", "Поделиться", "Sign up for
@@ -19,10 +20,8 @@ Headings and list items stay as paragraphs of their own; paragraphs are separate
 from __future__ import annotations
 
 import html
-import json
 import logging
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from copy import deepcopy
@@ -35,6 +34,19 @@ from trafilatura.settings import Document
 from trafilatura.xml import xmltotxt
 
 from newscrawler.extraction.dom import SelectorError, select
+from newscrawler.markup import PageMarkup, read_markup
+from newscrawler.text import coverage, normalise_text, shingle_counts
+from newscrawler.vocabulary import (
+    BYLINE_LINE,
+    DATE_STAMP_WORDS,
+    FURNITURE_LINE,
+    NEWSLETTER_PROMPT,
+    READER_ADDRESS,
+    READING_TIME,
+    RELATED_CUE,
+    is_ad_label,
+    is_share_prompt,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -76,169 +88,8 @@ _PRUNE_XPATH = ["//figcaption"]
 _SENTENCE_END = frozenset(".!?…。！？\"”»“'’)")
 # UTF-8 bytes decoded as Latin-1/cp1252 ("Ã©", "Ã³", "â€™").
 _MOJIBAKE = re.compile("[ÂÃ][\u0080-\u00bf]|â€")
-_WORD = re.compile(r"\w+")
 _BLOCKS = ("p", "head", "item", "quote", "list", "table", "row", "cell", "code")
 
-# Whole-paragraph labels of ad slots (compared after normalisation: lower case, words only).
-_AD_LABELS = {
-    "ad",
-    "ads",
-    "advertisement",
-    "advertisements",
-    "advertising",
-    "sponsored",
-    "sponsored content",
-    "paid content",
-    "paid post",
-    "promoted",
-    "story continues below advertisement",
-    "article continues below advertisement",
-    "continue reading below",
-    "continue reading the main story",
-    "scroll to continue with content",
-    "content continues below",
-    "anzeige",
-    "werbung",
-    "weiterlesen nach der anzeige",
-    "artikel wird nach der anzeige fortgesetzt",
-    "реклама",
-    "продолжение ниже",
-    "продолжение после рекламы",
-    "реклама продолжение ниже",
-    "публикация",
-    "publicidad",
-    "publicidade",
-    "publicité",
-    "pubblicità",
-    "annonse",
-    "annons",
-    "annonce",
-    "reklame",
-    "reklama",
-    "mainos",
-    "advertentie",
-    "reklam",
-    "广告",
-    "広告",
-    "광고",
-}
-
-# Share prompts: the whole (normalised) paragraph is one of these.
-_SHARE_LABELS = {
-    "share",
-    "share this",
-    "share this article",
-    "share this story",
-    "share this post",
-    "share article",
-    "share on facebook",
-    "share on twitter",
-    "share on x",
-    "share via email",
-    "share via e mail",
-    "click to share",
-    "like this story share it with a friend",
-    "tweet",
-    "email",
-    "e mail",
-    "print",
-    "copy link",
-    "link copied",
-    "поделиться",
-    "поделиться в соцсетях",
-    "поделитесь",
-    "поделиться статьей",
-    "поделиться новостью",
-    "отправить",
-    "teilen",
-    "artikel teilen",
-    "beitrag teilen",
-    "auf facebook teilen",
-    "partager",
-    "partager cet article",
-    "compartir",
-    "compartir en facebook",
-    "condividi",
-    "condividi questo articolo",
-    "compartilhe",
-    "compartilhar",
-    "del",
-    "del artikkelen",
-    "dela",
-    "dela artikeln",
-    "delen",
-    "udostępnij",
-    "sdílet",
-    "paylaş",
-    "haberi paylaş",
-}
-
-# Newsletter / subscription prompts: short paragraphs containing one of these stems.
-_PROMPT_STEMS = re.compile(
-    r"newsletter|sign(?:ing)? up|subscri(?:be|ption)|your inbox|"
-    r"abonnier|anmelden für|jetzt registrieren|"
-    r"подпис(?:ывайтесь|аться|ка|ку)|рассылк|"
-    r"inscri(?:vez|bete|ba|rever)|abonnez|suscr[ií]b|iscriviti|"
-    r"nyhetsbrev|abonner|abonné|abonnent|prenumerera|подписчик|"
-    r"for subscribers|subscribers only",
-    re.IGNORECASE,
-)
-# Words that show a short prompt paragraph is about the reader's subscription, not the story.
-_PROMPT_CONTEXT = re.compile(
-    r"\b(?:you|your|our|thanks|thank you|sign|get|join|error|email|e-mail)\b|"
-    r"\b(?:sie|ihr|ihre|unser|jetzt)\b|"
-    r"(?:вы|ваш|наш|на нашу|наш)|"
-    r"\b(?:vous|votre|nos|notre|tu|nuestro|nuestra|su|iscriviti)\b",
-    re.IGNORECASE,
-)
-
-# Cues that open a related-article line ("Read more: <link>").
-_RELATED_CUES = re.compile(
-    r"^\s*(?:read more|read also|also read|related|related articles?|related stories|"
-    r"see also|more on this|more from|also on|recommended|you may also like|"
-    r"lesen sie auch|lesen sie mehr|mehr zum thema|auch interessant|"
-    r"das könnte sie auch interessieren|"
-    r"читайте также|читайте еще|читайте ещё|смотрите также|по теме|"
-    r"lire aussi|à lire aussi|voir aussi|lee también|leer más|ver también|"
-    r"leggi anche|vedi anche|les også|läs också|lees ook|czytaj też|czytaj także)\b",
-    re.IGNORECASE,
-)
-# Short lines that are page furniture rather than article text.
-_FURNITURE = re.compile(
-    r"^\s*(?:(?:updated|published|posted|last (?:updated|modified)|aktualisiert|"
-    r"veröffentlicht|stand|обновлено|опубликовано|publié|mis à jour|actualizado|"
-    r"publicado|aggiornato|pubblicato)\b.{0,40}\d|"
-    r"(?:©|\(c\)|copyright\b)|"
-    r"all rights reserved|alle rechte vorbehalten|все права защищены|"
-    r"follow (?:us|me|him|her|them)\b.{0,60}\b(?:twitter|facebook|instagram|x|linkedin)\b|"
-    r"have a (?:news )?tip\b|filed under\b|posted in\b)",
-    re.IGNORECASE,
-)
-# Words a date-and-time stamp is made of (besides numbers and time-zone abbreviations).
-_DATE_WORDS_TEXT = (
-    "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june "
-    "july august september october november december mon tue wed thu fri sat sun monday "
-    "tuesday wednesday thursday friday saturday sunday am pm at on of the um uhr am den "
-    "januar februar märz mai juni juli oktober dezember "
-    "января февраля марта апреля мая июня июля августа сентября октября ноября декабря г "
-    "года в "
-    "janvier février mars avril juin juillet août septembre octobre novembre décembre le "
-    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
-    "diciembre de del"
-)
-_DATE_WORDS = frozenset(_DATE_WORDS_TEXT.split())
-# Reading-time and byline lines ("Reading time: 3 min", "By Jane Doe").
-_READING_TIME = re.compile(
-    r"^\s*(?:reading time|read time|lesezeit|время чтения|tempo de leitura|tiempo de lectura|"
-    r"temps de lecture|tempo di lettura|lesetid|lästid)\b|^\s*\d+\s*(?:min|minutes?|minuten|"
-    r"мин|minutos|minuti)\.?\s*(?:read|lesezeit|чтения|de leitura|de lectura|de lecture)?\s*$",
-    re.IGNORECASE,
-)
-_BYLINE = re.compile(
-    r"^\s*(?:by|von|par|por|di|av|af|door|автор:?|текст:?)\s+\w+\.?(?:\s+\w+)?\s*"
-    r"(?:(?:,|and|und|и|et|y|e|og|och|en)\s*\w+\.?(?:\s+\w+)?\s*)*$",
-    re.IGNORECASE,
-)
 _TIME_ZONE = re.compile(r"\b(?:[A-Z]{1,3}T|UTC|GMT|MSK|Z)\b")
 _CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
 _NUMERIC_DATE = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b")
@@ -247,13 +98,22 @@ _ONLY_DATE = re.compile(
 )
 
 
-def extract_body(tree: HtmlElement, url: str, *, body_selector: str | None = None) -> str | None:
+def extract_body(
+    tree: HtmlElement,
+    url: str,
+    *,
+    body_selector: str | None = None,
+    markup: PageMarkup | None = None,
+) -> str | None:
     """Return the main text of the page, paragraphs separated by blank lines, or ``None``.
 
     ``body_selector`` (a CSS selector, or XPath when it starts with ``/`` or ``(``) names the
     article container on this site; when it matches, its text is used instead of the heuristics.
-    ``tree`` is not modified.
+    ``markup`` is what the page declares (read from ``tree`` when not given): its JSON-LD
+    ``articleBody`` may replace the extraction. ``tree`` is not modified.
     """
+    if markup is None:
+        markup = read_markup(tree, url)
     page = _private_copy(tree)
     if body_selector:
         selected = _select(page, body_selector)
@@ -265,7 +125,7 @@ def extract_body(tree: HtmlElement, url: str, *, body_selector: str | None = Non
         else:
             logger.debug("Body selector %r matched nothing on %s", body_selector, url)
     paragraphs = _choose_extraction(page, url)
-    paragraphs = _prefer_jsonld(paragraphs, page)
+    paragraphs = _prefer_jsonld(paragraphs, markup)
     text = "\n\n".join(paragraphs).strip()
     return text if word_count(text) >= BODY_MIN_WORDS else None
 
@@ -320,11 +180,11 @@ def _choose_extraction(page: HtmlElement, url: str) -> list[str]:
     kept = "\n".join(text for _, text in precise)
     if coverage(kept, "\n".join(text for _, text in default)) < PRECISION_AGREEMENT:
         return [text for _, text in default]
-    kept_shingles = shingles(kept)
+    kept_shingles = shingle_counts(kept)
     lost_prose = sum(
         len(text)
         for kind, text in default
-        if kind == "p" and _is_prose(text) and _shared(shingles(text), kept_shingles) < 0.5
+        if kind == "p" and _is_prose(text) and _shared(shingle_counts(text), kept_shingles) < 0.5
     )
     if lost_prose > PRECISION_MAX_LOST_PROSE * sum(len(text) for _, text in default):
         return [text for _, text in default]
@@ -339,22 +199,6 @@ def _is_prose(paragraph: str) -> bool:
 def _shared(part: Counter[tuple[str, ...]], whole: Counter[tuple[str, ...]]) -> float:
     total = sum(part.values())
     return sum((part & whole).values()) / total if total else 1.0
-
-
-# --- shingle agreement -----------------------------------------------------------------------
-
-
-def shingles(text: str, size: int = 4) -> Counter[tuple[str, ...]]:
-    """Multiset of overlapping ``size``-word shingles of the lower-cased text."""
-    tokens = _WORD.findall(text.lower())
-    return Counter(tuple(tokens[i : i + size]) for i in range(max(0, len(tokens) - size + 1)))
-
-
-def coverage(a: str, b: str) -> float:
-    """Share of ``b``'s shingles that ``a`` also has (1.0 when ``b`` has none)."""
-    sa, sb = shingles(a), shingles(b)
-    total = sum(sb.values())
-    return sum((sa & sb).values()) / total if total else 1.0
 
 
 def _text_of(body: etree._Element) -> str:
@@ -417,32 +261,27 @@ def _tidy(line: str) -> str:
     return " ".join(line.split())
 
 
-def normalise(text: str) -> str:
-    """Lower-case words of ``text`` joined by single spaces (for comparing labels and titles)."""
-    return " ".join(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
-
-
 def is_boilerplate(text: str, link_density: float = 0.0) -> bool:
     """True for ad labels, share/newsletter prompts, related-link lines and date stamps."""
-    norm = normalise(text)
-    if not norm:
-        return not text.strip() or not any(ch.isalnum() for ch in text)
-    if norm in _AD_LABELS or norm in _SHARE_LABELS:
+    norm = normalise_text(text)
+    if not norm and "_" not in text:
+        return True  # no word at all: punctuation, symbols or nothing (a rule of ___ is kept)
+    if is_ad_label(text) or is_share_prompt(text):
         return True
     if _ONLY_DATE.match(text):
         return True
     words = len(norm.split())
     if words <= DATE_LINE_MAX_WORDS and _is_date_stamp(text, norm):
         return True
-    if words <= DATE_LINE_MAX_WORDS and (_READING_TIME.search(text) or _BYLINE.match(text)):
+    if words <= DATE_LINE_MAX_WORDS and (READING_TIME.search(text) or BYLINE_LINE.match(text)):
         return True
-    if words <= PROMPT_MAX_WORDS and _FURNITURE.search(text):
+    if words <= PROMPT_MAX_WORDS and FURNITURE_LINE.search(text):
         return True
-    if words <= PROMPT_MAX_WORDS and _PROMPT_STEMS.search(text) and _PROMPT_CONTEXT.search(text):
+    if words <= PROMPT_MAX_WORDS and NEWSLETTER_PROMPT.search(text) and READER_ADDRESS.search(text):
         return True
     return bool(
         words <= PROMPT_MAX_WORDS
-        and _RELATED_CUES.match(text)
+        and RELATED_CUE.match(text)
         and (link_density >= LINK_DENSITY_RELATED or words <= 4)
     )
 
@@ -452,7 +291,7 @@ def _is_date_stamp(text: str, norm: str) -> bool:
     if not (_CLOCK.search(text) or _NUMERIC_DATE.search(text)):
         return False
     zones = {z.lower() for z in _TIME_ZONE.findall(text)}
-    return all(t.isdigit() or t in _DATE_WORDS or t in zones for t in norm.split())
+    return all(t.isdigit() or t in DATE_STAMP_WORDS or t in zones for t in norm.split())
 
 
 def _clean(blocks: list[tuple[str, str, float]], headlines: set[str]) -> list[tuple[str, str]]:
@@ -472,7 +311,7 @@ def _clean(blocks: list[tuple[str, str, float]], headlines: set[str]) -> list[tu
             (index > 0 and linky[index - 1]) or (index + 1 < len(linky) and linky[index + 1])
         ):
             continue  # consecutive short link-only lines: a list of related stories
-        if len(kept) < HEADLINE_WITHIN and normalise(text) in headlines:
+        if len(kept) < HEADLINE_WITHIN and normalise_text(text) in headlines:
             # the headline is the title field, not body text; short lines above it are kickers
             kept = [line for line in kept if len(line[1].split()) > KICKER_MAX_WORDS]
             continue
@@ -491,7 +330,7 @@ def _repeated_passages(texts: list[str]) -> list[bool]:
     seen: set[str] = set()
     dup: list[bool] = []
     for text in texts:
-        key = normalise(text)
+        key = normalise_text(text)
         dup.append(key in seen and len(key.split()) >= DUPLICATE_MIN_WORDS)
         seen.add(key)
     marked = [False] * len(dup)
@@ -514,19 +353,15 @@ def _headlines(page: HtmlElement) -> set[str]:
     for title in page.xpath("//title/text()")[:1]:
         found.append(title)
         found.extend(re.split(r"\s+[|–—-]\s+|\s+::\s+", title))
-    return {n for n in (normalise(str(t)) for t in found) if len(n.split()) >= 2}
+    return {n for n in (normalise_text(str(t)) for t in found) if len(n.split()) >= 2}
 
 
 # --- JSON-LD ---------------------------------------------------------------------------------
 
 
-def _jsonld_bodies(page: HtmlElement) -> Iterable[str]:
-    for script in page.xpath('//script[@type="application/ld+json"]'):
-        try:
-            data = json.loads(script.text or "")
-        except ValueError:
-            continue
-        yield from _find_key(data, "articleBody")
+def _jsonld_bodies(markup: PageMarkup) -> Iterable[str]:
+    for block in markup.blocks:
+        yield from _find_key(block, "articleBody")
 
 
 def _find_key(data: Any, key: str) -> Iterator[str]:
@@ -554,9 +389,9 @@ def _jsonld_paragraphs(raw: str) -> list[str]:
     return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
 
 
-def _prefer_jsonld(paragraphs: list[str], page: HtmlElement) -> list[str]:
+def _prefer_jsonld(paragraphs: list[str], markup: PageMarkup) -> list[str]:
     """JSON-LD articleBody when the extraction agrees with it and it holds clearly more text."""
-    bodies = [b for b in _jsonld_bodies(page) if len(b) >= JSONLD_MIN_CHARS]
+    bodies = [b for b in _jsonld_bodies(markup) if len(b) >= JSONLD_MIN_CHARS]
     if not bodies:
         return paragraphs
     raw = max(bodies, key=len)
@@ -564,10 +399,10 @@ def _prefer_jsonld(paragraphs: list[str], page: HtmlElement) -> list[str]:
         return paragraphs  # UTF-8 read as Latin-1 somewhere upstream: the page text is better
     candidate = _jsonld_paragraphs(raw)
     ours, theirs = "\n".join(paragraphs), "\n".join(candidate)
-    ours_size, theirs_size = sum(shingles(ours).values()), sum(shingles(theirs).values())
+    theirs_shingles = shingle_counts(theirs)
+    ours_size, theirs_size = sum(shingle_counts(ours).values()), sum(theirs_shingles.values())
     if not ours_size:
         return candidate if theirs_size else paragraphs
-    theirs_shingles = shingles(theirs)
     if len(theirs_shingles) < JSONLD_MIN_DISTINCT * theirs_size:
         return paragraphs  # the markup repeats the text (e.g. twice): not a clean copy
     if theirs_size >= JSONLD_MORE_TEXT * ours_size and coverage(theirs, ours) >= JSONLD_AGREEMENT:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from lxml.html import HtmlElement
 
 from newscrawler.extraction.dom import PageIndex, ancestors
-from newscrawler.extraction.labels import is_ad_label, is_share_prompt
+from newscrawler.vocabulary import is_ad_label, is_share_prompt
 
 _CANDIDATE_TAGS: tuple[str, ...] = (
     "p",

@@ -21,6 +21,8 @@ from dateparser.data import language_order
 from dateparser.date import DateDataParser
 from dateparser.languages.loader import default_loader
 
+from newscrawler.vocabulary import TIME_JOINERS, YEAR_SUFFIXES
+
 # Events (stat suffixes under ``newscrawler/extraction/``).
 EVENT_INVALID = "dates/invalid"  # date-shaped but impossible (31 February) or unparsable
 EVENT_IMPLAUSIBLE_YEAR = "dates/implausible_year"  # 5-digit year, or before the site's era
@@ -56,7 +58,7 @@ _ISO = re.compile(
 )
 _TIME = r"\d{1,2}[:h.]\d{2}(?:[:.]\d{2})?(?:\s*[ap]\.?\s?m\.?)?"
 _TZ = r"(?:\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}|(?-i:[A-Z]{2,4}))(?!\w))?"
-_SEP_TO_TIME = r"(?:\s*(?:,|\||-|–|—|·|•)?\s*(?:в|à|a\s+las|alle|um|at|о|o|kl\.?)?\s*)"
+_SEP_TO_TIME = rf"(?:\s*(?:,|\||-|–|—|·|•)?\s*(?:{'|'.join(TIME_JOINERS)})?\s*)"
 _NUMERIC = re.compile(
     r"(?<![\d./-])(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{2,5})(?![\d])"
     rf"(?:{_SEP_TO_TIME}(?P<time>{_TIME}){_TZ})?",
@@ -68,7 +70,7 @@ _YMD_NUMERIC = re.compile(
     re.I,
 )
 _WORD = r"[^\W\d_]{2,}\.?"
-_YEAR_TAIL = r"(?:\s*(?:г\.|года|р\.|року))?"
+_YEAR_TAIL = rf"(?:\s*(?:{'|'.join(YEAR_SUFFIXES)}))?"
 # "27 марта 2024 07:51", "22. März 2024", "1er avril 2024 à 07h30", "5 de marzo de 2024"
 _DAY_MONTH_YEAR = re.compile(
     rf"(?<![\w.])(?P<day>\d{{1,2}})(?:\.|er|st|nd|rd|th)?\s*(?:de\s+)?(?P<month>{_WORD})"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from urllib.parse import urljoin, urlsplit
 
 import cssselect
 from lxml import etree
@@ -57,29 +56,6 @@ def attr_words(el: HtmlElement) -> str:
     ).lower()
 
 
-def absolute_url(base: str, href: str | None) -> str | None:
-    """``href`` resolved against ``base``; None unless it is an http(s) URL."""
-    if not href:
-        return None
-    href = href.strip()
-    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
-        return None
-    try:
-        url = urljoin(base, href)
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return None
-    return url
-
-
-def host_of(url: str) -> str:
-    """Host of ``url`` without ``www.``."""
-    host = (urlsplit(url).hostname or "").lower()
-    return host[4:] if host.startswith("www.") else host
-
-
 def ancestors(el: HtmlElement) -> Iterator[HtmlElement]:
     """Parents of ``el`` up to the root."""
     parent = el.getparent()
@@ -96,15 +72,6 @@ def in_chrome(el: HtmlElement) -> bool:
 def contains(outer: HtmlElement, inner: HtmlElement) -> bool:
     """Whether ``inner`` is ``outer`` or one of its descendants."""
     return inner is outer or any(a is outer for a in ancestors(inner))
-
-
-def base_url(tree: HtmlElement, url: str) -> str:
-    """The document's ``<base href>`` resolved against ``url``, or ``url``."""
-    for base in tree.iter("base"):
-        resolved = absolute_url(url, base.get("href"))
-        if resolved:
-            return resolved
-    return url
 
 
 def select(tree: HtmlElement, selector: str) -> list[HtmlElement]:

@@ -1,9 +1,10 @@
-"""What a page declares: JSON-LD, OpenGraph and meta tags, title, language, canonical URL."""
+"""What a page declares, read for the record: the JSON-LD article, site names, title, language.
+
+The JSON-LD and meta tags come parsed in a :class:`~newscrawler.markup.PageMarkup`.
+"""
 
 from __future__ import annotations
 
-import html
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -13,34 +14,17 @@ from typing import Any
 from lxml.html import HtmlElement
 
 from newscrawler.extraction.authors import AuthorRole, parse_byline
-from newscrawler.extraction.dom import absolute_url, host_of, in_chrome, text_of
+from newscrawler.extraction.dom import in_chrome, text_of
+from newscrawler.markup import PageMarkup, object_types, unescape_entities
+from newscrawler.text import squash
+from newscrawler.urls import site_name
+from newscrawler.vocabulary import (
+    ARTICLE_LIKE_TYPES,
+    ORGANISATION_TYPES,
+    PERSON_TYPE,
+    SITE_TYPE,
+)
 
-ARTICLE_TYPES = frozenset(
-    {
-        "newsarticle",
-        "reportagenewsarticle",
-        "analysisnewsarticle",
-        "opinionnewsarticle",
-        "backgroundnewsarticle",
-        "reviewnewsarticle",
-        "asknewsarticle",
-        "askpublicnewsarticle",
-        "article",
-        "blogposting",
-        "liveblogposting",
-        "socialmediaposting",
-        "report",
-        "satiricalarticle",
-        "techarticle",
-        "scholarlyarticle",
-        "medicalscholarlyarticle",
-        "advertisercontentarticle",
-        "videoobject",
-    }
-)
-ORGANISATION_TYPES = frozenset(
-    {"organization", "newsmediaorganization", "corporation", "ngo", "governmentorganization"}
-)
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|·|::|»|/|•)\s+|\s*[｜ㅣ：]\s*|(?<=\S)-(?=\S+ㅣ)")
 # A separator right after a shorter title that another source gives without the tail.
 _TAIL_SEPARATOR = re.compile(r"^\s*(?:[-|–—:：｜ㅣ·•»/])\s*")
@@ -83,75 +67,6 @@ class PageMetadata:
         return None
 
 
-def unescape_entities(text: str) -> str:
-    """Undo HTML escaping left in attribute values and JSON-LD (``&quot;``, ``&#039;``)."""
-    if "&" not in text:
-        return text
-    for _ in range(2):  # some sites escape twice (``&amp;quot;``)
-        text = html.unescape(text)
-    return text
-
-
-def read_meta(tree: HtmlElement) -> dict[str, list[str]]:
-    """``<meta>`` contents keyed by lower-case name, property, itemprop or http-equiv."""
-    out: dict[str, list[str]] = {}
-    for el in tree.iter("meta"):
-        content = el.get("content")
-        if content is None:
-            continue
-        for attr in ("property", "name", "itemprop", "http-equiv"):
-            key = el.get(attr)
-            if key:
-                out.setdefault(key.strip().lower(), []).append(unescape_entities(content))
-    return out
-
-
-def _load_json(text: str) -> Any:
-    text = text.strip()
-    text = re.sub(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)", "", text)
-    text = re.sub(r"(?:-->|//\s*\]\]>|\]\]>)\s*$", "", text)
-    try:
-        return json.loads(text, strict=False)
-    except ValueError:
-        pass
-    repaired = re.sub(r",\s*([}\]])", r"\1", text)  # trailing commas
-    try:
-        return json.loads(repaired, strict=False)
-    except ValueError:
-        return None
-
-
-def jsonld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
-    """Every JSON-LD object on the page, flattened out of lists and ``@graph``."""
-    out: list[dict[str, Any]] = []
-    for script in tree.iter("script"):
-        if (script.get("type") or "").strip().lower() != "application/ld+json":
-            continue
-        data = _load_json(script.text or "")
-        if data is not None:
-            out.extend(_walk(data, 0))
-    return out
-
-
-def _walk(data: Any, depth: int) -> Iterator[dict[str, Any]]:
-    if depth > 6:
-        return
-    if isinstance(data, list):
-        for item in data:
-            yield from _walk(item, depth + 1)
-    elif isinstance(data, dict):
-        yield data
-        for key in ("@graph", "mainEntity", "itemListElement", "hasPart"):
-            if key in data:
-                yield from _walk(data[key], depth + 1)
-
-
-def _types(obj: dict[str, Any]) -> set[str]:
-    value = obj.get("@type")
-    values = value if isinstance(value, list) else [value]
-    return {str(v).rsplit("/", 1)[-1].lower() for v in values if v}
-
-
 def _string(value: Any) -> str | None:
     if isinstance(value, list):
         value = next((v for v in value if v), None)
@@ -189,7 +104,7 @@ def _authors(value: Any) -> tuple[list[AuthorRole], list[str]]:
             name = " ".join(p for p in (given, family) if p) or None
         if not name:
             continue
-        if _types(item) & ORGANISATION_TYPES and "person" not in _types(item):
+        if object_types(item) & ORGANISATION_TYPES and PERSON_TYPE not in object_types(item):
             orgs.append(name)
             continue
         found = parse_byline(name, declared=True)
@@ -212,7 +127,7 @@ def _article(obj: dict[str, Any]) -> JsonLdArticle:
         keyword_list = []
     language = obj.get("inLanguage")
     return JsonLdArticle(
-        type=next(iter(_types(obj) & ARTICLE_TYPES), "article"),
+        type=next(iter(object_types(obj) & ARTICLE_LIKE_TYPES), "article"),
         headline=_string(obj.get("headline")) or _string(obj.get("name")),
         published=_string(obj.get("datePublished")) or _string(obj.get("dateCreated")),
         modified=_string(obj.get("dateModified")),
@@ -227,8 +142,8 @@ def _article(obj: dict[str, Any]) -> JsonLdArticle:
     )
 
 
-def _pick_article(objects: list[dict[str, Any]], url: str) -> JsonLdArticle | None:
-    candidates = [o for o in objects if _types(o) & ARTICLE_TYPES]
+def _pick_article(objects: tuple[dict[str, Any], ...], url: str) -> JsonLdArticle | None:
+    candidates = [o for o in objects if object_types(o) & ARTICLE_LIKE_TYPES]
     if not candidates:
         return None
 
@@ -237,7 +152,7 @@ def _pick_article(objects: list[dict[str, Any]], url: str) -> JsonLdArticle | No
         same_page = int(
             bool(own) and own.rstrip("/").split("?")[0] == url.rstrip("/").split("?")[0]
         )
-        news = int(any("news" in t or t == "article" for t in _types(obj)))
+        news = int(any("news" in t or t == "article" for t in object_types(obj)))
         complete = sum(1 for k in ("headline", "datePublished", "author") if obj.get(k))
         return same_page, complete, news
 
@@ -245,17 +160,16 @@ def _pick_article(objects: list[dict[str, Any]], url: str) -> JsonLdArticle | No
     return _article(best)
 
 
-def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
-    """Read the page's JSON-LD and meta tags once."""
-    meta = read_meta(tree)
-    objects = jsonld_objects(tree)
+def read_metadata(markup: PageMarkup) -> PageMetadata:
+    """The article object, site names and organisations among what the page declares."""
+    meta, objects, url = markup.meta, markup.jsonld, markup.url
     article = _pick_article(objects, url)
     site_names: list[str] = []
     organisations: list[str] = []
     for obj in objects:
-        types = _types(obj)
+        types = object_types(obj)
         name = _string(obj.get("name"))
-        if name and types & (ORGANISATION_TYPES | {"website"}):
+        if name and (types & ORGANISATION_TYPES or SITE_TYPE in types):
             site_names.append(name)
             organisations.append(name)
         publisher = obj.get("publisher")
@@ -270,7 +184,7 @@ def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
         if article.publisher:
             site_names.append(article.publisher)
         organisations.extend(article.organisations)
-    site_names.append(host_of(url))
+    site_names.append(site_name(url))
     return PageMetadata(
         meta=meta,
         article=article,
@@ -282,17 +196,13 @@ def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
 # --- Title ------------------------------------------------------------------------------------
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"\W+", "", text.casefold())
-
-
 def _is_site_name(segment: str, site_names: list[str]) -> bool:
-    seg = _squash(segment)
+    seg = squash(segment)
     if not seg or _DATE_SEGMENT.match(segment):
         return True
     for name in site_names:
-        squashed = _squash(name)
-        host_label = _squash(name.split(".")[0]) if "." in name and " " not in name else squashed
+        squashed = squash(name)
+        host_label = squash(name.split(".")[0]) if "." in name and " " not in name else squashed
         if seg in {squashed, host_label} or (
             len(seg) >= 4 and (squashed.startswith(seg) or seg.startswith(host_label))
         ):
@@ -372,13 +282,13 @@ def choose_title(tree: HtmlElement, page: PageMetadata) -> tuple[str | None, str
     h1s = headings(tree)
     cleaned = [(m, strip_site_name(v, page.site_names)) for m, v in candidates]
     cleaned = _without_tails([(m, v) for m, v in cleaned if v], h1s)
-    h1_keys = {_squash(h): h for h in h1s if _squash(h)}
+    h1_keys = {squash(h): h for h in h1s if squash(h)}
     for method, value in cleaned:
-        if _squash(value) in h1_keys:
+        if squash(value) in h1_keys:
             return value, method
     for _method, value in cleaned:
         for key, h1 in h1_keys.items():
-            if len(key) >= 10 and _squash(value).startswith(key):
+            if len(key) >= 10 and squash(value).startswith(key):
                 return h1, "h1"
     for method, value in cleaned:
         if method != "title":
@@ -475,26 +385,3 @@ def page_language(declared: str | None, text: str) -> tuple[str | None, str | No
     if detected is not None and detected != declared and prob >= 0.95 and len(text) >= 200:
         return detected, "language/corrected"
     return declared, None
-
-
-# --- Canonical URL ----------------------------------------------------------------------------
-
-
-def canonical_url(tree: HtmlElement, page: PageMetadata, url: str, base: str) -> str:
-    """The page's declared canonical URL (``<link rel=canonical>``, ``og:url``), absolute."""
-    candidates: list[str | None] = []
-    for link in tree.iter("link"):
-        rels = (link.get("rel") or "").lower().split()
-        if "canonical" in rels:
-            candidates.append(link.get("href"))
-    candidates.append(page.first("og:url"))
-    for candidate in candidates:
-        resolved = absolute_url(base, candidate)
-        if resolved is None:
-            continue
-        path = resolved.split("://", 1)[1].partition("/")[2].split("?")[0].strip("/")
-        own = url.split("://", 1)[-1].partition("/")[2].split("?")[0].strip("/")
-        if not path and own:
-            continue  # a canonical pointing at the home page is a site-wide template error
-        return resolved
-    return url

@@ -1,10 +1,11 @@
 """Related-articles blocks ("Посмотреть также...", "Read more", "Mehr zum Thema") and their entries.
 
-A block is found by its heading or label (whole text in :data:`~.labels.RELATED_LABELS`) or by a
-container whose class/id says so (``related``, ``see-also``, ``read-more``…). A block that would
-swallow the article itself (it holds the headline or most of the page's text) is narrowed to the
-label and the link-bearing siblings after it. Each link target in a block is one entry: its
-title, absolute URL, the dates and byline written beside it, and an excerpt.
+A block is found by its heading or label (whole text in
+:data:`~newscrawler.vocabulary.RELATED_LABELS`) or by a container whose class/id says so
+(``related``, ``see-also``, ``read-more``…). A block that would swallow the article itself (it
+holds the headline or most of the page's text) is narrowed to the label and the link-bearing
+siblings after it. Each link target in a block is one entry: its title, absolute URL, the dates
+and byline written beside it, and an excerpt.
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from newscrawler.extraction.authors import AuthorRole, merge_authors, parse_byli
 from newscrawler.extraction.dates import DateContext, FoundDate, find_dates, parse_dates
 from newscrawler.extraction.dom import (
     PageIndex,
-    absolute_url,
     ancestors,
     attr_words,
     contains,
     text_of,
 )
-from newscrawler.extraction.labels import is_related_label, related_prefix, split_author_prefix
+from newscrawler.urls import absolute_url
+from newscrawler.vocabulary import is_related_label, related_prefix, split_author_prefix
 
 _RELATED_ATTR = re.compile(
     r"(?:^|[\s_-])(?:related|see-?also|seealso|read-?also|also-?read|more-?(?:stories|news|articles)"

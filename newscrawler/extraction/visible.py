@@ -9,15 +9,14 @@ from typing import NamedTuple
 from lxml.html import HtmlElement
 
 from newscrawler.extraction.dom import PageIndex, ancestors, attr_words
-from newscrawler.extraction.labels import split_author_prefix
+from newscrawler.vocabulary import (
+    MODIFIED_HINT,
+    PICTURE_CREDIT,
+    PUBLISHED_LABEL,
+    split_author_prefix,
+)
 
 _BYLINE_ATTR = re.compile(r"author|byline|by-line|autor|avtor|signature|signatur|writer|journalist")
-# Texts in byline-like places that credit a picture or a source, not the article's author.
-_NOT_BYLINE_TEXT = re.compile(
-    r"^\s*(?:foto|photo|bild|image|picture|credit|quelle|source|illustration|grafik|video|фото"
-    r"|powered by|kuva|imagen|immagine)\b|©",
-    re.I,
-)
 _NOT_BYLINE_ATTR = re.compile(r"author-?(?:bio|image|img|photo|avatar|pic|social|follow)|comment")
 # Links to an author's page ("/autoren/name/max-kolter", "/author/jane-doe/", "/av/viktor-h/").
 _AUTHOR_HREF = re.compile(
@@ -27,10 +26,6 @@ _AUTHOR_HREF = re.compile(
 )
 _DATE_ATTR = re.compile(
     r"date|time|publish|posted|dateline|timestamp|datum|fecha|data|дата|meta|byline|info|stamp"
-)
-MODIFIED_HINT = re.compile(
-    r"updat|modif|aktualisiert|обновл|изменен|mis à jour|mise à jour|actualiz|aggiorn|bijgewerkt",
-    re.I,
 )
 _TEXT_TAGS: tuple[str, ...] = (
     "p",
@@ -47,15 +42,6 @@ _TEXT_TAGS: tuple[str, ...] = (
     "dd",
 )
 _TEXT_TAGS += ("h4", "h5", "h6", "header", "section", "footer", "time", "figcaption", "td")
-
-
-# Labels in front of a publication date ("Datum 28.04.2023", "Published: 5 March 2024").
-PUBLISHED_LABEL = re.compile(
-    r"^\s*(?:datum|date|дата(?: публикации)?|fecha|data|published(?: on| at)?|posted(?: on)?"
-    r"|veröffentlicht(?: am)?|erschienen(?: am)?|publié(?: le)?|publicado(?: el| en)?"
-    r"|pubblicato(?: il)?|опубликовано|gepubliceerd(?: op)?|publicerad|julkaistu)\b\s*:?",
-    re.I,
-)
 
 
 # Separators between the parts of a meta line ("27 марта 2024 07:51 · Автор: …").
@@ -198,7 +184,7 @@ def find_bylines(
     out: list[Byline] = []
     for el in index.tree.iter(*_TEXT_TAGS, "a"):
         text = index.short_text(el, 200)
-        if not text or _NOT_BYLINE_TEXT.search(text) or index.inside_any(el, exclude):
+        if not text or PICTURE_CREDIT.search(text) or index.inside_any(el, exclude):
             continue
         marked = _byline_mark(index, el, text, headline)
         if index.in_chrome(el) and not marked and not _in_article_header(index, el, headline):
@@ -240,7 +226,7 @@ def find_signature(index: PageIndex, exclude: list[HtmlElement]) -> str | None:
         if (p.text or "").strip() or (children[0].tail or "").strip():
             continue
         text = index.short_text(p, 60)
-        if text and not _NOT_BYLINE_TEXT.search(text):
+        if text and not PICTURE_CREDIT.search(text):
             return text
     return None
 

@@ -18,7 +18,6 @@ from twisted.internet.defer import DeferredSemaphore
 from newscrawler.dedup.config import DedupConfig
 from newscrawler.dedup.config import fingerprint_config as dedup_fingerprint_config
 from newscrawler.dedup.fingerprint import Fingerprints, fingerprints, record_id
-from newscrawler.discovery.urls import site_name
 from newscrawler.extraction import Extraction, ExtractionOptions, extract_article
 from newscrawler.items import Article, Page
 from newscrawler.pipelines.drops import Drop
@@ -29,6 +28,7 @@ from newscrawler.pipelines.extraction_pool import (
     PageExtractor,
     run_inline,
 )
+from newscrawler.urls import site_name
 
 logger = logging.getLogger(__name__)
 

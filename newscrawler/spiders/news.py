@@ -26,7 +26,6 @@ from twisted.python.failure import Failure
 
 from newscrawler.discovery import meta
 from newscrawler.discovery.bootstrap import Fetch, SiteBootstrap, origin
-from newscrawler.discovery.canonical import canonical_url, declared_links, variant_base
 from newscrawler.discovery.classify import classify_page
 from newscrawler.discovery.dates import is_before
 from newscrawler.discovery.feeds import find_feed_links, parse_feed
@@ -36,6 +35,8 @@ from newscrawler.discovery.sitemaps import parse_sitemap
 from newscrawler.discovery.sites import SiteConfig
 from newscrawler.errors import ConfigError
 from newscrawler.items import Page, PageHints
+from newscrawler.markup import read_markup
+from newscrawler.urls import canonical_url, variant_base
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -170,11 +171,12 @@ class NewsSpider(scrapy.Spider):
             logger.info("Skipping %s: empty body", response.url)
             return
         site = self.scope.sites.for_url(response.url)
-        declared = declared_links(response.selector, response.url)
+        markup = read_markup(response.selector.root, response.url)
+        declared = markup.links
         if declared.amphtml:  # never fetch the AMP copy of a page we have
             self.scope.seen.add(canonical_url(declared.amphtml))
         canonical_request = self.canonical_redirect(response, declared.canonical, declared.is_amp)
-        kind = classify_page(response.selector, response.url, self.article_min_text)
+        kind = classify_page(response.selector.root, markup, self.article_min_text)
         is_article = kind.is_article
         forced = site.is_article_url(response.url) if site else None
         if forced is not None and forced != is_article:

@@ -1,19 +1,21 @@
-"""Canonical URLs: one spelling per article, so that each article is scheduled and fetched once.
+"""The URL rules: one spelling per article, the site and the domain a URL belongs to.
 
 :func:`canonical_url` drops what does not change the page (fragments, tracking parameters,
-session ids, default ports) and sorts the query. :func:`variant_base` maps an AMP or print
-variant to the URL of the article itself. :func:`declared_links` reads ``<link rel="canonical">``
-and ``<link rel="amphtml">`` from a page.
+session ids, default ports) and sorts the query: it is the spelling the crawl schedules, the
+record's ``canonical_url`` and the key deduplication and export compare. :func:`variant_base`
+maps an AMP or print variant to the URL of the article itself. :func:`registered_domain`,
+:func:`url_host`, :func:`site_name` and :func:`origin` say which site a URL belongs to;
+:func:`absolute_url` resolves a link found in a page.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from parsel import Selector
+import tldextract
 from w3lib.url import canonicalize_url
 
 # Query parameters that only say where a click came from.
@@ -105,34 +107,59 @@ def variant_base(url: str) -> str | None:
     return urlunsplit((parts.scheme, parts.netloc, path, urlencode(kept), ""))
 
 
-@dataclass(frozen=True)
-class DeclaredLinks:
-    """What a page says about its own URLs."""
-
-    canonical: str | None  # absolute URL of ``<link rel="canonical">``
-    amphtml: str | None  # absolute URL of ``<link rel="amphtml">``
-    is_amp: bool  # ``<html amp>`` or ``<html ⚡>``
-
-
-def _link_href(sel: Selector, rel: str, base: str) -> str | None:
-    xpath = (
-        "//head/link[contains(concat(' ', translate(normalize-space(@rel),"
-        f" 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), ' '), ' {rel} ')]/@href"
-    )
-    href = (sel.xpath(xpath).get() or "").strip()
+def absolute_url(base: str, href: str | None) -> str | None:
+    """``href`` resolved against ``base``; None unless it is an http(s) URL."""
     if not href:
         return None
-    absolute = urljoin(base, href)
-    return absolute if urlsplit(absolute).scheme in _DEFAULT_PORTS else None
+    href = href.strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+        return None
+    try:
+        url = urljoin(base, href)
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return url
 
 
-def declared_links(sel: Selector, base_url: str) -> DeclaredLinks:
-    """``rel=canonical``/``rel=amphtml`` links (absolute) and whether the page is an AMP page."""
-    html = sel.xpath("/html")
-    attributes = html[0].attrib if html else {}
-    is_amp = "amp" in attributes or "⚡" in attributes
-    return DeclaredLinks(
-        canonical=_link_href(sel, "canonical", base_url),
-        amphtml=_link_href(sel, "amphtml", base_url),
-        is_amp=is_amp,
-    )
+# --- sites and domains ------------------------------------------------------------------------
+
+# The bundled public suffix list snapshot: never fetched at run time.
+_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=4096)
+def registered_domain(host: str) -> str:
+    """``news.bbc.co.uk`` -> ``bbc.co.uk``; IP addresses and single labels are returned as is."""
+    host = host.lower().rstrip(".")
+    if _is_ip(host) or "." not in host:
+        return host
+    parts = _EXTRACT(host)
+    return parts.top_domain_under_public_suffix or host
+
+
+def url_host(url: str) -> str:
+    """The lower-case host of ``url`` (``""`` when it has none)."""
+    return (urlsplit(url).hostname or "").lower()
+
+
+def site_name(url: str) -> str:
+    """The host of ``url`` without a leading ``www.``: the record's ``site`` field."""
+    host = url_host(url)
+    return host[4:] if host.startswith("www.") else host
+
+
+def origin(url: str) -> str:
+    """``scheme://host[:port]`` of a URL, lower-cased: the unit discovery is done once for."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
