@@ -15,6 +15,9 @@ from newscrawler.items import Article, Page, PageHints
 from newscrawler.pipelines.extract import options_for_page
 from newscrawler.pipelines.window import DateWindowPipeline, OutsideDateWindow
 
+# The window comes from the crawl scope (an extension).
+SCOPE = {"EXTENSIONS": {"newscrawler.discovery.scope.CrawlScope": 0}}
+
 
 def article(published: str | None) -> Article:
     return Article(
@@ -37,7 +40,7 @@ def test_since_parsing() -> None:
 
 
 def test_records_older_than_the_window_are_dropped_and_counted() -> None:
-    crawler = get_crawler(settings_dict={"NEWSCRAWLER_SINCE": "2024-03-01"})
+    crawler = get_crawler(settings_dict={**SCOPE, "NEWSCRAWLER_SINCE": "2024-03-01"})
     pipeline = build_from_crawler(DateWindowPipeline, crawler)
     assert pipeline.process_item(article("2024-03-01T00:00:00+00:00"))
     assert pipeline.process_item(article(None))
@@ -52,7 +55,7 @@ def test_records_older_than_the_window_are_dropped_and_counted() -> None:
 
 def test_no_window_no_pipeline() -> None:
     with pytest.raises(NotConfigured):
-        build_from_crawler(DateWindowPipeline, get_crawler(settings_dict={}))
+        build_from_crawler(DateWindowPipeline, get_crawler(settings_dict=SCOPE))
 
 
 def test_site_selectors_override_the_crawl_options() -> None:

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from newscrawler.pipelines.validate import schema_errors
-from tests.conftest import crawl_env
+from tests.conftest import check_stderr, crawl_env
 from tests.site.fault_routes import article_page, send_head, write_quietly
 from tests.site.server import LoopbackSite, Route
 
@@ -86,6 +86,7 @@ def crawl_and_signal(
         time.sleep(gap)
     signalled.set()
     _, err = proc.communicate(timeout=120)
+    check_stderr(err.decode())
     stats = json.loads(stats_file.read_text("utf-8")) if stats_file.exists() else {}
     return proc.returncode, err.decode(), output.read_bytes() if output.exists() else b"", stats
 

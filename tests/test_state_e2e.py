@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from newscrawler.pipelines.validate import schema_errors
-from tests.conftest import FAST, crawl_env, run_crawl
+from tests.conftest import FAST, check_stderr, crawl_env, run_crawl
 from tests.site.server import LoopbackSite, Route
 from tests.state_site import (
     add_sitemap,
@@ -241,6 +241,8 @@ def test_exactly_once_after_repeated_kill_9(tmp_path: Path) -> None:
                 proc.wait(timeout=180)
             if attempt < 4:
                 assert proc.returncode == -signal.SIGKILL
+            # a SIGKILLed crawl prints nothing as it dies: what it printed before is checked
+            check_stderr((tmp_path / f"run{attempt}.log").read_text("utf-8", "replace"))
         assert proc.returncode == 0, (tmp_path / "run4.log").read_text()[-3000:]
     records = all_lines(out)
     urls = [r["url"] for r in records]
@@ -370,7 +372,8 @@ def test_jobdir_pause_and_resume_gives_every_article_once(tmp_path: Path) -> Non
         while time.monotonic() < deadline and len(articles.intersection(site.paths())) < 8:
             time.sleep(0.05)
         proc.send_signal(signal.SIGINT)  # graceful pause: the queue stays in JOBDIR
-        proc.communicate(timeout=120)
+        _, paused_log = proc.communicate(timeout=120)
+        check_stderr(paused_log.decode("utf-8", "replace"))
         paused = len(all_lines(out))
         assert 0 < paused < 30
         assert (tmp_path / "job" / "requests.seen").exists()
@@ -383,6 +386,7 @@ def test_jobdir_pause_and_resume_gives_every_article_once(tmp_path: Path) -> Non
             timeout=180,
         )
     assert resumed.returncode == 0, resumed.stderr[-3000:]
+    check_stderr(resumed.stderr)
     urls = [r["url"] for r in all_lines(out)]
     assert sorted(urls) == sorted(site.url(p) for p in article_paths(routes))
     assert os.path.getsize(out) > 0

@@ -14,14 +14,14 @@ import pytest
 
 from newscrawler.discovery.sites import SitesConfigError
 from newscrawler.errors import ConfigError
-from tests.conftest import REPO, crawl_env
+from tests.conftest import REPO, check_stderr, crawl_env
 
 SEED = "http://127.0.0.1:9/"
 
 
 def run(workdir: Path, *args: str, script: bool = False) -> subprocess.CompletedProcess[str]:
     entry = ["-m", "newscrawler.cli"] if script else ["-m", "scrapy"]
-    return subprocess.run(
+    proc = subprocess.run(
         [sys.executable, *entry, "crawl", "news", *args],
         cwd=workdir,
         env=crawl_env(),
@@ -29,6 +29,8 @@ def run(workdir: Path, *args: str, script: bool = False) -> subprocess.Completed
         text=True,
         timeout=120,
     )
+    check_stderr(proc.stderr)
+    return proc
 
 
 def assert_usage_error(proc: subprocess.CompletedProcess[str], message: str) -> None:

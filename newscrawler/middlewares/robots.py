@@ -11,6 +11,9 @@ Scrapy parses whatever body comes back. Here:
 - a robots.txt that cannot be fetched at all (connection refused, DNS or TLS failure, timeout,
   after retries) means no rules, as Scrapy treats it, but is one WARNING line per site
   (``newscrawler/robots/fetch_failed``) instead of Scrapy's error with a traceback.
+
+Each of these is the one line a user sees about the site's robots.txt: the retry middleware's
+"Gave up retrying" for a robots.txt request is logged at DEBUG (``give_up_log_level``).
 """
 
 from __future__ import annotations
@@ -55,6 +58,11 @@ class RobotsTxtFaultsMiddleware:
             raise NotConfigured  # off, without a warning: ROBOTSTXT_OBEY is off
         assert crawler.stats is not None
         return cls(crawler.stats)
+
+    def process_request(self, request: Request) -> None:
+        if is_robots_request(request):
+            # what went wrong is logged once below, not also by RetryMiddleware at ERROR
+            request.meta.setdefault("give_up_log_level", logging.DEBUG)
 
     def process_response(self, request: Request, response: Response) -> Response:
         if not is_robots_request(request):

@@ -16,7 +16,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
-from newscrawler.discovery.dates import is_before, parse_iso_date, parse_since
+from newscrawler.discovery.dates import is_before, parse_iso_date
+from newscrawler.discovery.scope import crawl_scope
 from newscrawler.pipelines.drops import Drop
 
 if TYPE_CHECKING:
@@ -40,11 +41,11 @@ class DateWindowPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        value = crawler.settings.get("NEWSCRAWLER_SINCE")
-        if not value:
+        since = crawl_scope(crawler).since
+        if since is None:
             raise NotConfigured  # off, without a warning: NEWSCRAWLER_SINCE is not set
         assert crawler.stats is not None
-        return cls(crawler.stats, parse_since(value))
+        return cls(crawler.stats, since)
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)

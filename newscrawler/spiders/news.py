@@ -2,7 +2,8 @@
 
 The spider only routes and counts: what a feed, sitemap or page says is read by the plain
 functions of :mod:`newscrawler.discovery`; trap limits are spider middlewares
-(:mod:`newscrawler.discovery.traps`).
+(:mod:`newscrawler.discovery.traps`); AMP/print variants and declared canonical URLs are
+decided by :mod:`newscrawler.discovery.variants`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.settings import BaseSettings
-from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.response import get_base_url
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
@@ -33,10 +33,11 @@ from newscrawler.discovery.links import page_links
 from newscrawler.discovery.scope import CrawlScope, crawl_scope
 from newscrawler.discovery.sitemaps import parse_sitemap
 from newscrawler.discovery.sites import SiteConfig
+from newscrawler.discovery.variants import VariantRules
 from newscrawler.errors import ConfigError
 from newscrawler.items import Page, PageHints
 from newscrawler.markup import read_markup
-from newscrawler.urls import canonical_url, variant_base
+from newscrawler.urls import canonical_url
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -141,6 +142,10 @@ class NewsSpider(scrapy.Spider):
     def bootstrap(self) -> SiteBootstrap:
         return SiteBootstrap.from_crawler(self.crawler, self.scope.sites)
 
+    @cached_property
+    def variants(self) -> VariantRules:
+        return VariantRules.from_crawler(self.crawler)
+
     @property
     def allowed_domains(self) -> list[str]:  # read by Scrapy's OffsiteMiddleware
         return sorted(self.scope.domains)
@@ -172,10 +177,7 @@ class NewsSpider(scrapy.Spider):
             return
         site = self.scope.sites.for_url(response.url)
         markup = read_markup(response.selector.root, response.url)
-        declared = markup.links
-        if declared.amphtml:  # never fetch the AMP copy of a page we have
-            self.scope.seen.add(canonical_url(declared.amphtml))
-        canonical_request = self.canonical_redirect(response, declared.canonical, declared.is_amp)
+        instead = self.variants.instead_of_page(response, markup.links, self.parse)
         kind = classify_page(response.selector.root, markup, self.article_min_text)
         is_article = kind.is_article
         forced = site.is_article_url(response.url) if site else None
@@ -184,9 +186,8 @@ class NewsSpider(scrapy.Spider):
         # Everything that reads the parsed tree runs now, so that the tree can be dropped before
         # the page waits in the pipelines (see release_parsed).
         page, requests = None, []
-        if canonical_request is not None:
-            if canonical_request is not False:
-                requests.append(canonical_request)
+        if instead is not None:  # a variant or a duplicate of its canonical URL
+            requests.extend(instead)
         elif is_article:
             stats.inc_value(f"newscrawler/pages/article/{kind.reason}")
             page = self.make_page(response, response.meta.get(meta.HINTS))
@@ -200,31 +201,6 @@ class NewsSpider(scrapy.Spider):
         if page is not None:
             yield page
         yield from requests
-
-    def canonical_redirect(
-        self, response: Response, declared: str | None, is_amp: bool
-    ) -> scrapy.Request | bool | None:
-        """Honour ``<link rel="canonical">``: ``None`` to keep this page, ``False`` to drop it
-        (its canonical URL is scheduled already), or the request for the canonical URL of an
-        AMP/print variant."""
-        if not declared or meta.CANONICAL_OF in response.meta:
-            return None
-        own, target = canonical_url(response.url), canonical_url(declared)
-        if target == own or not self.scope.is_on_seed_sites(target):
-            return None
-        stats = self.crawler.stats
-        assert stats is not None
-        if target in self.scope.seen:
-            stats.inc_value("newscrawler/canonical/duplicate_skipped")
-            return False
-        if is_amp or variant_base(response.url) is not None:
-            stats.inc_value("newscrawler/canonical/followed")
-            hints = response.meta.get(meta.HINTS)
-            request = self.request(target, "canonical", self.parse, hints=hints)
-            request.meta[meta.CANONICAL_OF] = own
-            return request
-        self.scope.seen.add(target)  # this page stands for its canonical URL
-        return None
 
     def follow_links(self, response: HtmlResponse, listing: bool) -> Iterator[scrapy.Request]:
         """Requests for the page's links on the seed sites, canonicalised, variants rewritten;
@@ -354,21 +330,13 @@ class NewsSpider(scrapy.Spider):
         """A probe that failed tries the next path; a rewritten variant URL that does not exist
         falls back to the variant itself."""
         request: scrapy.Request = failure.request  # type: ignore[attr-defined]
-        stats = self.crawler.stats
-        assert stats is not None
-        error = failure.value
-        status = error.response.status if isinstance(error, HttpError) else None
         if meta.PROBES in request.meta:
             if request.meta.get(meta.ROUTE) == "robots":
                 yield from self.fetch(self.bootstrap.from_robots(origin(request.url), []))
             else:
                 yield from self.next_probe(request)
             return
-        variant = request.meta.get(meta.VARIANT_OF)
-        if variant and status in (404, 410):
-            stats.inc_value("newscrawler/canonical/variant_fallback")
-            fallback = self.request(variant, request.meta.get(meta.ROUTE, meta.LINK), self.parse)
-            fallback.meta[meta.CANONICAL_OF] = request.url
+        if (fallback := self.variants.fallback(failure)) is not None:
             yield fallback
             return
         logger.info("Request failed: %s (%s)", request.url, failure.getErrorMessage())
@@ -400,18 +368,13 @@ class NewsSpider(scrapy.Spider):
         url = canonical_url(url)
         if not self.scope.is_on_seed_sites(url):
             return None
-        base = variant_base(url)
-        if base is not None:
-            stats.inc_value("newscrawler/canonical/variant_rewritten")
-        target = canonical_url(base) if base is not None else url
-        site = self.scope.sites.for_url(target)
-        if site is not None and route in (meta.LINK, "entry") and not site.allows(target):
+        request = self.variants.rewrite(
+            self.request(url, route, callback, priority=priority), self.on_error
+        )
+        site = self.scope.sites.for_url(request.url)
+        if site is not None and route in (meta.LINK, "entry") and not site.allows(request.url):
             stats.inc_value("newscrawler/sites/filtered")
             return None
-        request = self.request(target, route, callback, priority=priority)
-        if base is not None:
-            request.meta[meta.VARIANT_OF] = url
-            request.errback = self.on_error
         return request
 
     def entry_request(
