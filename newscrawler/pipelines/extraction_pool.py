@@ -250,8 +250,7 @@ class ExtractionPool:
         self._closed = True
         pool, self._pool = self._pool, None
         if pool is not None:
-            pool.stop()  # type: ignore[no-untyped-call]
-            pool.join(timeout=10)
+            stop_pool(pool)
 
     def _schedule(self, task: PoolTask) -> None:
         if self._pool is None or task.args is None or task.kwargs is None:
@@ -312,14 +311,28 @@ class ExtractionPool:
             self.on_restart()
         old, self._pool = self._pool, None
         if old is not None:
-            old.stop()  # type: ignore[no-untyped-call]
-            old.join(timeout=10)
+            stop_pool(old)
         self.start()
 
     @staticmethod
     def _resolve(task: PoolTask, result: ExtractResult) -> None:
         task.args = task.kwargs = None
         task.deferred.callback(result)
+
+
+def stop_pool(pool: ProcessPool) -> None:
+    """Stop a pebble pool and every worker it started, one still starting included.
+
+    A worker that the pool's manager thread is still starting when the pool stops is not among
+    the workers pebble terminates; if the pool's queues were freed first, that worker fails to
+    rebuild their locks and prints a traceback. So the leftover workers are ended while
+    ``pool`` (and its queues) is still referenced here.
+    """
+    pool.stop()  # type: ignore[no-untyped-call]
+    pool.join(timeout=10)
+    for process in multiprocessing.active_children():
+        process.terminate()
+        process.join(timeout=2)
 
 
 def _failure(reason: str, detail: str) -> ExtractResult:
