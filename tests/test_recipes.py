@@ -12,6 +12,7 @@ from __future__ import annotations
 import configparser
 import json
 import os
+import shlex
 import shutil
 import socket
 import subprocess
@@ -130,6 +131,7 @@ def test_scrapyd_deploy_builds_an_egg_that_runs_the_news_spider(
     config = configparser.ConfigParser()
     config.read(project / "scrapy.cfg", encoding="utf-8")
     assert config["deploy"]["project"] == "newscrawler"
+    assert config["deploy"]["url"] == "http://localhost:6800/"  # Scrapyd's default address
     config["deploy"]["url"] = url
     with (project / "scrapy.cfg").open("w", encoding="utf-8") as fh:
         config.write(fh)
@@ -215,3 +217,144 @@ def wait_for_job(url: str, job: str, timeout: float) -> dict[str, Any]:
                 return dict(entry)
         time.sleep(0.5)
     raise AssertionError(f"job {job} not finished after {timeout} s: {jobs}")
+
+
+# --- cron and systemd ---------------------------------------------------------------------------
+
+RECIPES = REPO / "docs" / "recipes"
+# The placeholders the recipes document, most specific first.
+VENV_BIN = "/srv/newscrawler/venv/bin/"
+PROJECT = "/srv/newscrawler"
+
+
+def substituted(text: str, project: Path) -> str:
+    """A recipe with its documented placeholders replaced: the virtualenv by this Python's, the
+    project folder by ``project``."""
+    return text.replace(VENV_BIN, f"{BIN}/").replace(PROJECT, str(project))
+
+
+def cron_command(text: str) -> str:
+    """The command of the one schedule line of a crontab (comments and VAR=value lines skipped)."""
+    lines = [
+        line
+        for line in text.splitlines()
+        if line.strip() and not line.lstrip().startswith("#") and "=" not in line.split()[0]
+    ]
+    assert len(lines) == 1, lines
+    fields = lines[0].split(None, 5)
+    assert len(fields) == 6, lines[0]
+    assert "%" not in fields[5]  # cron turns % into a newline
+    return fields[5]
+
+
+def unit_values(text: str, section: str) -> dict[str, list[str]]:
+    """``KEY=value`` lines of one section of a systemd unit, by key (a key may repeat)."""
+    values: dict[str, list[str]] = {}
+    current = None
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("["):
+            current = line.strip("[]")
+        elif current == section:
+            key, _, value = line.partition("=")
+            values.setdefault(key, []).append(value)
+    return values
+
+
+def recipe_project(tmp_path: Path, site: LoopbackSite) -> Path:
+    """A project folder as the recipes expect it: a seeds file listing the loopback site."""
+    project = tmp_path / "srv-newscrawler"
+    project.mkdir()
+    (project / "seeds.txt").write_text(f"# the test site\n{site.url('/')}\n", encoding="utf-8")
+    return project
+
+
+def assert_crawled(project: Path, site: LoopbackSite) -> None:
+    records = [r for path in sorted((project / "data").glob("*.jsonl")) for r in read_jsonl(path)]
+    assert sorted(r["url"] for r in records) == sorted(site.url(p) for p in ARTICLES)
+    assert json.loads((project / "last-run.json").read_text("utf-8"))["finish_reason"] == "finished"
+    assert (project / "state" / "state.sqlite3").exists()
+
+
+def test_cron_recipe_runs_as_written_in_crons_environment(tmp_path: Path) -> None:
+    text = (RECIPES / "newscrawler.cron").read_text("utf-8")
+    assert "flock" not in cron_command(text)
+    with LoopbackSite(news_site_routes()) as site:
+        project = recipe_project(tmp_path, site)
+        home = tmp_path / "home"
+        home.mkdir()
+        command = substituted(cron_command(text), project)
+        # cron's environment: HOME, cron's default PATH, the current folder $HOME. PYTHONPATH
+        # only makes this branch's code the code that runs, as in every crawl test.
+        cron_env = ["env", "-i", f"HOME={home}", "PATH=/usr/bin:/bin", f"PYTHONPATH={REPO}"]
+        proc = subprocess.run(
+            [*cron_env, "/bin/sh", "-c", command],
+            cwd=home,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+    log = (project / "crawl.log").read_text("utf-8")
+    # Nothing for cron to mail: the crawl exited 0.
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", ""), log[-3000:]
+    check_stderr(log)
+    assert_crawled(project, site)
+    assert list(home.iterdir()) == []  # nothing written in $HOME
+
+
+def test_systemd_service_runs_as_written(tmp_path: Path) -> None:
+    text = (RECIPES / "newscrawler.service").read_text("utf-8")
+    service = unit_values(text, "Service")
+    assert service["Type"] == ["oneshot"]
+    assert not any("flock" in line for line in service["ExecStart"])
+    with LoopbackSite(news_site_routes()) as site:
+        project = recipe_project(tmp_path, site)
+        values = unit_values(substituted(text, project), "Service")
+        (workdir,) = values["WorkingDirectory"]
+        (exec_start,) = values["ExecStart"]
+        env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO)}
+        for assignment in values.get("Environment", []):
+            for pair in shlex.split(assignment):
+                key, _, value = pair.partition("=")
+                env[key] = value
+        # systemd splits ExecStart= as a shell would (no shell features are used in it).
+        proc = subprocess.run(
+            shlex.split(exec_start),
+            cwd=workdir,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    check_stderr(proc.stderr)
+    assert_crawled(project, site)
+
+
+def test_systemd_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed")
+    project = tmp_path / "srv-newscrawler"
+    project.mkdir()
+    units = tmp_path / "units"
+    units.mkdir()
+    for name in ("newscrawler.service", "newscrawler.timer"):
+        text = substituted((RECIPES / name).read_text("utf-8"), project)
+        (units / name).write_text(text, encoding="utf-8")
+    proc = subprocess.run(
+        [
+            analyze,
+            "verify",
+            "--man=no",
+            str(units / "newscrawler.timer"),
+            str(units / "newscrawler.service"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "newscrawler" not in proc.stderr, proc.stderr
