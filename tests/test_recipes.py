@@ -41,11 +41,12 @@ def free_port() -> int:
 
 
 def package_data_files() -> list[str]:
-    """Every file of the package that is not Python source, as the repository holds it."""
-    listed = subprocess.run(
-        ["git", "ls-files", "newscrawler"], cwd=REPO, capture_output=True, text=True, check=True
-    ).stdout.split()
-    return sorted(name for name in listed if not name.endswith(".py"))
+    """Every file of the package that is not Python source (the data it needs at run time)."""
+    return sorted(
+        path.relative_to(REPO).as_posix()
+        for path in (REPO / "newscrawler").rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".py", ".pyc")
+    )
 
 
 def project_copy(folder: Path) -> Path:
@@ -195,7 +196,7 @@ def test_scrapyd_deploy_builds_an_egg_that_runs_the_news_spider(
         )
         assert scheduled["status"] == "ok", scheduled
         job = scheduled["jobid"]
-        finished = wait_for_job(url, job, timeout=60)
+        finished = wait_for_job(url, job, timeout=120)
 
     log = (tmp_path / "scrapyd" / "logs" / "newscrawler" / "news" / f"{job}.log").read_text("utf-8")
     assert "'finish_reason': 'finished'" in log
