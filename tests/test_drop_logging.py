@@ -145,6 +145,10 @@ def test_crawl_logs_expected_drops_below_warning(tmp_path: Path) -> None:
     assert not [line for line in lines if "WARNING: Dropped" in line or "] DEBUG" in line]
     kept = result.records[0]["url"]
     infos = [line for line in lines if "[newscrawler.pipelines.dedup] INFO: Dropped" in line]
-    assert len(infos) == 2  # one line per kind of drop, naming the dropped page and the kept one
+    # one line per kind of drop (which kinds depends on which copy the crawl met first), naming
+    # the dropped page and the kept one
+    dedup_drops = ("DuplicateArticle", "NearDuplicateDropped", "VersionSkipped")
+    kinds = [k for k in result.stats if k.rpartition("/")[2] in dedup_drops]
+    assert len(infos) == len(kinds) >= 1, infos
     assert all(f"of {kept}" in line for line in infos)
     assert not any(f"Dropped {kept}" in line for line in infos)
