@@ -53,11 +53,7 @@ class PageMarkup:
 
     def first(self, *keys: str) -> str | None:
         """The first non-empty meta value among ``keys`` (lower-case names/properties)."""
-        for key in keys:
-            for value in self.meta.get(key, []):
-                if value.strip():
-                    return value.strip()
-        return None
+        return first_meta(self.meta, *keys)
 
     @property
     def og_type(self) -> str:
@@ -73,6 +69,15 @@ class PageMarkup:
         deduplication and export key versions by it.
         """
         return canonical_url(self.links.canonical or self.url)
+
+
+def first_meta(meta: dict[str, list[str]], *keys: str) -> str | None:
+    """The first non-empty value among ``keys`` of a :func:`read_meta` mapping, stripped."""
+    for key in keys:
+        for value in meta.get(key, []):
+            if value.strip():
+                return value.strip()
+    return None
 
 
 def read_markup(tree: HtmlElement, url: str) -> PageMarkup:

@@ -367,16 +367,20 @@ class ExhaustedListings(BaseSpiderMiddleware):
             yield request
 
 
-class KnownLinks(BaseSpiderMiddleware):
-    """Drop links to URLs already scheduled before any limit counts them
-    (``newscrawler/discovery/duplicate_requests``); only :class:`SeenFilter` remembers URLs,
-    after the limits that may still cut them."""
+class SeenCheck(BaseSpiderMiddleware):
+    """A check against the crawl scope's seen URLs, counting what it drops in
+    ``newscrawler/discovery/duplicate_requests``."""
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         assert crawler.stats is not None
         self.stats = crawler.stats
         self.seen = crawl_scope(crawler).seen
+
+
+class KnownLinks(SeenCheck):
+    """Drop links to URLs already scheduled before any limit counts them; only
+    :class:`SeenFilter` remembers URLs, after the limits that may still cut them."""
 
     def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
         if (
@@ -389,18 +393,12 @@ class KnownLinks(BaseSpiderMiddleware):
         return None
 
 
-class SeenFilter(BaseSpiderMiddleware):
-    """Drop requests for URLs already scheduled (``newscrawler/discovery/duplicate_requests``).
+class SeenFilter(SeenCheck):
+    """Drop requests for URLs already scheduled, and remember the others.
 
     The seen URLs are the crawl scope's, so that the spider can also mark URLs it decided not
     to fetch (old entries, declared AMP versions of fetched articles).
     """
-
-    def __init__(self, crawler: Crawler) -> None:
-        super().__init__(crawler)
-        assert crawler.stats is not None
-        self.stats = crawler.stats
-        self.seen = crawl_scope(crawler).seen
 
     def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
         if request.dont_filter or self.seen.add(request.url):

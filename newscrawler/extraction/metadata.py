@@ -15,7 +15,7 @@ from lxml.html import HtmlElement
 
 from newscrawler.extraction.authors import AuthorRole, parse_byline
 from newscrawler.extraction.dom import in_chrome, text_of
-from newscrawler.markup import PageMarkup, object_types, unescape_entities
+from newscrawler.markup import PageMarkup, first_meta, object_types, unescape_entities
 from newscrawler.text import squash
 from newscrawler.urls import site_name
 from newscrawler.vocabulary import (
@@ -60,11 +60,7 @@ class PageMetadata:
 
     def first(self, *keys: str) -> str | None:
         """The first non-empty meta value among ``keys`` (lower-case names/properties)."""
-        for key in keys:
-            for value in self.meta.get(key, []):
-                if value.strip():
-                    return value.strip()
-        return None
+        return first_meta(self.meta, *keys)
 
 
 def _string(value: Any) -> str | None:
