@@ -225,7 +225,7 @@ def test_exactly_once_after_repeated_kill_9(tmp_path: Path) -> None:
                 proc = subprocess.Popen(
                     crawl_cmd(site.origin, "-o", "articles.jsonl"),
                     cwd=tmp_path,
-                    env=crawl_env(),
+                    env=crawl_env(tmp_path),
                     stdout=subprocess.DEVNULL,
                     stderr=log,
                 )
@@ -323,7 +323,7 @@ def scrapy_state(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "scrapy", "state", *args],
         cwd=workdir,
-        env=crawl_env(),
+        env=crawl_env(workdir),
         capture_output=True,
         text=True,
         timeout=120,
@@ -358,7 +358,7 @@ def test_jobdir_pause_and_resume_gives_every_article_once(tmp_path: Path) -> Non
         proc = subprocess.Popen(
             crawl_cmd(site.origin, *paced, "-o", "articles.jsonl"),
             cwd=tmp_path,
-            env=crawl_env(),
+            env=crawl_env(tmp_path),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
@@ -377,7 +377,7 @@ def test_jobdir_pause_and_resume_gives_every_article_once(tmp_path: Path) -> Non
         resumed = subprocess.run(
             crawl_cmd(site.origin, *paced, "-o", "articles.jsonl"),
             cwd=tmp_path,
-            env=crawl_env(),
+            env=crawl_env(tmp_path),
             capture_output=True,
             text=True,
             timeout=180,
