@@ -105,6 +105,9 @@ EXTENSIONS = {
     # dedup pipeline and the durable feed storage with crawler.get_extension(CrawlState).
     "newscrawler.state.crawlstate.CrawlState": 100,
     "newscrawler.extensions.statsfile.StatsFile": 500,
+    # One progress line every NEWSCRAWLER_PROGRESS_INTERVAL seconds, in place of Scrapy's LogStats.
+    "scrapy.extensions.logstats.LogStats": None,
+    "newscrawler.extensions.progress.Progress": 510,
     # Flush the open feed files on a forced stop (second SIGINT/SIGTERM): no record lost.
     "newscrawler.extensions.forcedstop.FlushFeedsOnForcedStop": 600,
 }
@@ -126,8 +129,10 @@ NEWSCRAWLER_DEFAULT_LANGUAGES: list[str] = []
 NEWSCRAWLER_DATE_FUTURE_TOLERANCE = 86400
 # Dates earlier than this year are dropped as implausible.
 NEWSCRAWLER_DATE_MIN_YEAR = 1990
-# Write the final stats as JSON to this path at the end of a crawl (off when empty).
+# Write the stats as JSON to this path at the start (status running) and the end (off when empty).
 NEWSCRAWLER_STATS_FILE = ""
+# Seconds between two progress lines (pages, articles new/known, rate, queue, failures); 0 = off.
+NEWSCRAWLER_PROGRESS_INTERVAL = 60.0
 # Validation
 NEWSCRAWLER_VALIDATE_SCHEMA = True
 
@@ -163,7 +168,9 @@ FEED_EXPORTERS = {
     "jl": "newscrawler.state.feed.DurableJsonLinesExporter",
 }
 NEWSCRAWLER_STATE_ENABLED = True
-NEWSCRAWLER_STATE_PATH = ".newscrawler/state.sqlite3"  # relative to the current folder
+# The state file; "" = <project>/.newscrawler/state.sqlite3 in a project (the folder of scrapy.cfg),
+# $XDG_STATE_HOME/newscrawler/state.sqlite3 outside one; a relative path is relative to the project.
+NEWSCRAWLER_STATE_PATH = ""
 NEWSCRAWLER_STATE_RESET = False
 NEWSCRAWLER_STATE_RETENTION_DAYS = 180.0  # 0 keeps everything
 NEWSCRAWLER_STATE_SKIP_KNOWN = True

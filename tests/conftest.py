@@ -57,7 +57,25 @@ def news_crawler(settings: dict[str, Any] | None = None, **arguments: Any) -> Cr
     return crawler
 
 
-def crawl_env() -> dict[str, str]:
+PROJECT_CFG = "[settings]\ndefault = newscrawler.settings\n"
+
+
+def project_folder(workdir: Path) -> Path:
+    """Make ``workdir`` a project folder (a ``scrapy.cfg``), as a user's crawl folder is: the
+    crawl state then lives in ``workdir/.newscrawler/``, not in this repository's folder (the
+    project folder of ``SCRAPY_SETTINGS_MODULE=newscrawler.settings`` otherwise)."""
+    cfg = workdir / "scrapy.cfg"
+    if not cfg.exists():
+        workdir.mkdir(parents=True, exist_ok=True)
+        cfg.write_text(PROJECT_CFG, encoding="utf-8")
+    return workdir
+
+
+def crawl_env(workdir: Path | None = None) -> dict[str, str]:
+    """The environment of a subprocess ``scrapy``; ``workdir`` (its folder) is made a project
+    folder (:func:`project_folder`)."""
+    if workdir is not None:
+        project_folder(workdir)
     env = dict(os.environ)
     env["SCRAPY_SETTINGS_MODULE"] = "newscrawler.settings"
     env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
@@ -127,7 +145,7 @@ def run_crawl(
     if output:
         cmd += ["-O" if overwrite else "-o", output]
     proc = subprocess.run(
-        cmd, cwd=workdir, env=crawl_env(), capture_output=True, text=True, timeout=timeout
+        cmd, cwd=workdir, env=crawl_env(workdir), capture_output=True, text=True, timeout=timeout
     )
     check_stderr(proc.stderr, expected_traceback)
     stats = json.loads(stats_file.read_text("utf-8")) if stats_file.exists() else {}

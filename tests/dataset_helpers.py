@@ -126,7 +126,7 @@ def scrapy(
         return subprocess.run(
             [sys.executable, "-m", "scrapy", *args],
             cwd=cwd,
-            env=crawl_env(),
+            env=crawl_env(cwd),
             capture_output=True,
             text=True,
             timeout=timeout,

@@ -10,7 +10,7 @@ from tests.conftest import crawl_env
 
 
 def test_newscrawler_without_arguments_names_itself_in_its_usage(tmp_path: Path) -> None:
-    env = crawl_env()
+    env = crawl_env(tmp_path)
     env.pop("SCRAPY_SETTINGS_MODULE")  # the console script sets it
     proc = subprocess.run(
         [sys.executable, "-c", "from newscrawler.cli import main; main()"],

@@ -74,7 +74,7 @@ def crawl_and_signal(
         "-s", f"NEWSCRAWLER_STATS_FILE={stats_file}",
     ]  # fmt: skip
     proc = subprocess.Popen(
-        cmd, cwd=workdir, env=crawl_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        cmd, cwd=workdir, env=crawl_env(workdir), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     output = workdir / "articles.jsonl"
     deadline = time.monotonic() + 60
@@ -105,6 +105,7 @@ def test_signal_mid_crawl_stores_every_extracted_article(
     assert returncode == 0, log[-3000:]
     assert f"Received {signal.Signals(signum).name}, shutting down gracefully" in log
     assert stats["finish_reason"] == "shutdown"
+    assert stats["status"] == "shutdown"  # the stats file of the end, not the start's running
     records = complete_records(data)
     assert len(records) == stats["item_scraped_count"]  # every extracted article is stored
     assert 0 < len(records) < ARTICLES  # stopped mid-way

@@ -47,7 +47,7 @@ def test_state_stats_command_prints_dates(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "scrapy", "state", "stats", "--path", "state.sqlite3"],
         cwd=tmp_path,
-        env=crawl_env(),
+        env=crawl_env(tmp_path),
         capture_output=True,
         text=True,
         timeout=120,

@@ -225,7 +225,7 @@ def test_exactly_once_after_repeated_kill_9(tmp_path: Path) -> None:
                 proc = subprocess.Popen(
                     crawl_cmd(site.origin, "-o", "articles.jsonl"),
                     cwd=tmp_path,
-                    env=crawl_env(),
+                    env=crawl_env(tmp_path),
                     stdout=subprocess.DEVNULL,
                     stderr=log,
                 )
@@ -325,7 +325,7 @@ def scrapy_state(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "scrapy", "state", *args],
         cwd=workdir,
-        env=crawl_env(),
+        env=crawl_env(workdir),
         capture_output=True,
         text=True,
         timeout=120,
@@ -360,7 +360,7 @@ def test_jobdir_pause_and_resume_gives_every_article_once(tmp_path: Path) -> Non
         proc = subprocess.Popen(
             crawl_cmd(site.origin, *paced, "-o", "articles.jsonl"),
             cwd=tmp_path,
-            env=crawl_env(),
+            env=crawl_env(tmp_path),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
@@ -380,7 +380,7 @@ def test_jobdir_pause_and_resume_gives_every_article_once(tmp_path: Path) -> Non
         resumed = subprocess.run(
             crawl_cmd(site.origin, *paced, "-o", "articles.jsonl"),
             cwd=tmp_path,
-            env=crawl_env(),
+            env=crawl_env(tmp_path),
             capture_output=True,
             text=True,
             timeout=180,

@@ -132,3 +132,4 @@ def test_hub_validators_are_kept_only_when_the_run_finishes(tmp_path: Path) -> N
         ledger.engine_stopped()
         crawler_after = crawler_for(tmp_path)
         assert (crawl_state(crawler_after).cached_page(page) is not None) is kept
+        crawl_state(crawler_after).engine_stopped()  # closed: its lock released for the next

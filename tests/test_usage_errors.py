@@ -24,7 +24,7 @@ def run(workdir: Path, *args: str, script: bool = False) -> subprocess.Completed
     proc = subprocess.run(
         [sys.executable, *entry, "crawl", "news", *args],
         cwd=workdir,
-        env=crawl_env(),
+        env=crawl_env(workdir),
         capture_output=True,
         text=True,
         timeout=120,
@@ -98,7 +98,7 @@ def test_an_unknown_spider_names_the_known_ones(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "newz", "-a", f"start_urls={SEED}"],
         cwd=tmp_path,
-        env=crawl_env(),
+        env=crawl_env(tmp_path),
         capture_output=True,
         text=True,
         timeout=120,

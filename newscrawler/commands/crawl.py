@@ -6,7 +6,8 @@ arguments and the configuration they name (a spider class with a ``validate(sett
 arguments)`` class method; the ``news`` spider checks argument names, seeds, ``urls_file``,
 ``sites`` and ``since``). A :class:`~newscrawler.errors.ConfigError` raised then, or by a
 component while the crawl starts, is printed as ``Error: <message>`` on stderr, with exit
-status 2 and no traceback.
+status 2 and no traceback; so is a :class:`~newscrawler.errors.StateLocked` (another run holds
+the crawl state), with exit status 75. :data:`EXIT_CODES` maps each such exception to its code.
 """
 
 from __future__ import annotations
@@ -21,15 +22,26 @@ from scrapy.spiderloader import get_spider_loader
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
-from newscrawler.errors import ConfigError
+from newscrawler.errors import ConfigError, StateLocked
 
 if TYPE_CHECKING:
     import argparse
 
 USAGE_EXIT_CODE = 2
+# Exceptions that end a crawl with one line on stderr, and their exit codes (most specific first).
+EXIT_CODES: dict[type[Exception], int] = {
+    ConfigError: USAGE_EXIT_CODE,
+    StateLocked: 75,  # EX_TEMPFAIL: another run holds the crawl state; try again later
+}
+REPORTED = tuple(EXIT_CODES)
 
 
-def report(error: ConfigError) -> None:
+def exit_code(error: Exception) -> int:
+    """The exit code of an exception of :data:`EXIT_CODES`."""
+    return next(code for cls, code in EXIT_CODES.items() if isinstance(error, cls))
+
+
+def report(error: Exception) -> None:
     """The one line a user sees for a configuration error."""
     print(f"Error: {error}", file=sys.stderr)
 
@@ -61,27 +73,28 @@ class Command(ScrapyCrawlCommand):
             super().run(args, opts)
             return
         assert self.crawler_process
-        errors: list[ConfigError] = []
+        errors: list[Exception] = []
         started = self.crawler_process.crawl(self._create_crawler(args[0]), **opts.spargs)
         keep_config_errors(started, errors)
         self.crawler_process.start()
         if errors:
             report(errors[0])
-            self.exitcode = USAGE_EXIT_CODE
+            self.exitcode = exit_code(errors[0])
         elif self.crawler_process.bootstrap_failed:
             self.exitcode = 1
 
 
-def keep_config_errors(started: Any, errors: list[ConfigError]) -> None:
-    """Collect a :class:`ConfigError` that ends the crawl instead of letting it be logged with
-    its traceback (an asyncio task or a Twisted deferred, depending on the crawler process)."""
+def keep_config_errors(started: Any, errors: list[Exception]) -> None:
+    """Collect an exception of :data:`EXIT_CODES` that ends the crawl instead of letting it be
+    logged with its traceback (an asyncio task or a Twisted deferred, depending on the crawler
+    process)."""
     if isinstance(started, asyncio.Future):
 
         def done(task: asyncio.Future[Any]) -> None:
             if task.cancelled():
                 return
             exc = task.exception()  # retrieved: asyncio does not log it
-            if isinstance(exc, ConfigError):
+            if isinstance(exc, REPORTED):
                 errors.append(exc)
             elif exc is not None:
                 task.get_loop().call_exception_handler(
@@ -92,7 +105,7 @@ def keep_config_errors(started: Any, errors: list[ConfigError]) -> None:
     elif isinstance(started, Deferred):
 
         def trap(failure: Failure) -> Failure | None:
-            if isinstance(failure.value, ConfigError):
+            if isinstance(failure.value, REPORTED):
                 errors.append(failure.value)
                 return None
             return failure

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from dataclasses import asdict
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from newscrawler.errors import StateLocked
+from newscrawler.state.location import resolve_state_path
+from newscrawler.state.lock import StateLock
 from newscrawler.state.store import SQLiteStateStore
 
 ACTIONS = ("stats", "reset", "prune")
@@ -62,7 +65,9 @@ class Command(ScrapyCommand):
             "cached hub and output offset, so that the next run crawls everything again. "
             "prune: forget articles first seen more than --days days ago "
             "(default NEWSCRAWLER_STATE_RETENTION_DAYS). The file is NEWSCRAWLER_STATE_PATH "
-            "unless --path is given."
+            "(resolved as the crawl does: a relative path against the project folder) unless "
+            "--path is given. reset and prune take the state's lock: while a crawl runs on it "
+            "they print one line and exit with status 75."
         )
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
@@ -74,9 +79,18 @@ class Command(ScrapyCommand):
         if len(args) != 1 or args[0] not in ACTIONS:
             raise UsageError(f"expected one of: {', '.join(ACTIONS)}")
         assert self.settings is not None
-        path = Path(opts.path or self.settings.get("NEWSCRAWLER_STATE_PATH")).expanduser()
+        path = resolve_state_path(opts.path or self.settings.get("NEWSCRAWLER_STATE_PATH"))
         if args[0] != "reset" and not path.exists():
             print(json.dumps({"path": str(path), "exists": False}))
+            return
+        # stats only reads (SQLite isolates it from a running crawl); reset and prune write
+        lock = StateLock(path) if args[0] != "stats" else None
+        try:
+            if lock is not None:
+                lock.acquire()
+        except StateLocked as exc:
+            print(f"Error: {exc}", file=sys.stderr)
+            self.exitcode = 75
             return
         store = SQLiteStateStore(path)
         try:
@@ -99,3 +113,5 @@ class Command(ScrapyCommand):
                 print(json.dumps({"path": str(path), "exists": True, **counts}, indent=1))
         finally:
             store.close()
+            if lock is not None:
+                lock.release()

@@ -38,6 +38,8 @@ from newscrawler.dedup.config import DedupConfig, dedup_config
 from newscrawler.dedup.decision import Candidate, Deduplicator
 from newscrawler.dedup.index import LayeredIndex, Seen
 from newscrawler.errors import ConfigError
+from newscrawler.state.location import shown, state_path
+from newscrawler.state.lock import StateLock
 from newscrawler.state.store import CachedPage, SQLiteStateStore, StateStore
 from newscrawler.storage.jsonl import dataset_files, read_lines, repair_tail
 
@@ -104,8 +106,10 @@ class CrawlState:
         stats: StatsCollector,
         *,
         durable_output: bool,
+        lock: StateLock | None = None,
     ) -> None:
         self.store = store
+        self.lock = lock
         self.stats = stats
         self.index = LayeredIndex(store)
         self.dedup = Deduplicator(self.index, config)
@@ -118,18 +122,24 @@ class CrawlState:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlState:
-        """Open the state; ``NotConfigured`` when it is off, :class:`OverwriteRefused` when
-        ``-O`` would truncate a file the state has recorded."""
+        """Lock and open the state; ``NotConfigured`` when it is off,
+        :class:`~newscrawler.errors.StateLocked` when another run holds it,
+        :class:`OverwriteRefused` when ``-O`` would truncate a file the state has recorded."""
         s = crawler.settings
         if not s.getbool("NEWSCRAWLER_STATE_ENABLED"):
             raise NotConfigured  # off, without a warning: NEWSCRAWLER_STATE_ENABLED is off
         assert crawler.stats is not None
         config = dedup_config(s)
-        path = Path(str(s.get("NEWSCRAWLER_STATE_PATH"))).expanduser()
+        path = state_path(s)
         feeds = durable_feeds(s)
         reset = s.getbool("NEWSCRAWLER_STATE_RESET")
-        store = SQLiteStateStore(path)
-        state = cls(store, config, crawler.stats, durable_output=bool(feeds))
+        lock = StateLock(path).acquire()  # before the store is opened or anything is fetched
+        try:
+            store = SQLiteStateStore(path)
+        except BaseException:
+            lock.release()
+            raise
+        state = cls(store, config, crawler.stats, durable_output=bool(feeds), lock=lock)
         try:
             if reset:
                 store.reset()
@@ -140,6 +150,7 @@ class CrawlState:
             state.reconcile(state.feed_files(feeds))
         except BaseException:
             store.close()
+            lock.release()
             raise
         crawler.signals.connect(state.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(state.item_dropped, signal=signals.item_dropped)
@@ -173,7 +184,7 @@ class CrawlState:
                 continue
             if offsets.get(str(feed.resolve()), 0) > 0 or self._knows_records_of(feed):
                 raise OverwriteRefused(
-                    f"Refusing to overwrite {feed} (-O): the crawl state {state} holds its"
+                    f"Refusing to overwrite {feed} (-O): the crawl state {shown(state)} holds its"
                     " records and would skip those articles, leaving the file without them."
                     " Use -o to append, or pass -s NEWSCRAWLER_STATE_RESET=True (or delete the"
                     " file or the state) to start over."
@@ -337,3 +348,5 @@ class CrawlState:
         if len(self.index.pending):
             self.stats.set_value("newscrawler/state/uncommitted", len(self.index.pending))
         self.store.close()
+        if self.lock is not None:
+            self.lock.release()
