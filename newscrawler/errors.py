@@ -9,3 +9,12 @@ class ConfigError(ValueError):
     Raised by any component; the ``crawl`` command (and the ``newscrawler`` console script)
     prints the message on one line and exits with status 2.
     """
+
+
+class CrawlFailed(RuntimeError):
+    """The crawl cannot do its job: its output or its state cannot be written.
+
+    Raised while the crawl starts, before anything is fetched, by the component that knows (the
+    durable feed storage, the crawl state); the ``crawl`` command prints the message on one line
+    and exits with status 1.
+    """

@@ -1,4 +1,4 @@
-"""``scrapy crawl``: Scrapy's command, with configuration errors as one line and exit status 2.
+"""``scrapy crawl``: Scrapy's command, with errors as one line and an exit status that tells.
 
 Scrapy lets a project command replace a built-in one of the same name (``COMMANDS_MODULE`` is
 read after ``scrapy.commands``). Before the crawl starts, this one asks the spider to check its
@@ -6,7 +6,11 @@ arguments and the configuration they name (a spider class with a ``validate(sett
 arguments)`` class method; the ``news`` spider checks argument names, seeds, ``urls_file``,
 ``sites`` and ``since``). A :class:`~newscrawler.errors.ConfigError` raised then, or by a
 component while the crawl starts, is printed as ``Error: <message>`` on stderr, with exit
-status 2 and no traceback.
+status 2 and no traceback; a :class:`~newscrawler.errors.CrawlFailed` (the output or the state
+cannot be written) likewise, with exit status 1 (:data:`EXIT_CODES`). After a crawl the exit
+status follows the health verdict (the stat ``newscrawler/health/verdict``:
+:data:`~newscrawler.health.rules.VERDICT_EXIT_CODES`): 0 healthy, 1 failed (no seed could be
+fetched), 3 unhealthy. docs/operations.md#exit-codes has the table.
 """
 
 from __future__ import annotations
@@ -21,16 +25,35 @@ from scrapy.spiderloader import get_spider_loader
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
-from newscrawler.errors import ConfigError
+from newscrawler.errors import ConfigError, CrawlFailed
+from newscrawler.health.rules import VERDICT_EXIT_CODES
 
 if TYPE_CHECKING:
     import argparse
 
-USAGE_EXIT_CODE = 2
+    from scrapy.crawler import Crawler
+
+# The exceptions that end a crawl before it fetches anything, with the exit status each gives
+# (the first matching class; docs/operations.md#exit-codes).
+EXIT_CODES: dict[type[Exception], int] = {
+    ConfigError: 2,
+    CrawlFailed: 1,
+}
+USAGE_EXIT_CODE = EXIT_CODES[ConfigError]
 
 
-def report(error: ConfigError) -> None:
-    """The one line a user sees for a configuration error."""
+def exit_code(error: Exception) -> int:
+    return next(code for cls, code in EXIT_CODES.items() if isinstance(error, cls))
+
+
+def verdict_exit_code(crawler: Crawler) -> int:
+    """The exit status for the health verdict of a finished crawl (0 without a verdict)."""
+    verdict = crawler.stats.get_value("newscrawler/health/verdict") if crawler.stats else None
+    return VERDICT_EXIT_CODES.get(str(verdict), 0)
+
+
+def report(error: Exception) -> None:
+    """The one line a user sees for an error that ends the crawl before it starts."""
     print(f"Error: {error}", file=sys.stderr)
 
 
@@ -61,27 +84,32 @@ class Command(ScrapyCrawlCommand):
             super().run(args, opts)
             return
         assert self.crawler_process
-        errors: list[ConfigError] = []
-        started = self.crawler_process.crawl(self._create_crawler(args[0]), **opts.spargs)
+        errors: list[Exception] = []
+        crawler = self._create_crawler(args[0])
+        started = self.crawler_process.crawl(crawler, **opts.spargs)
         keep_config_errors(started, errors)
         self.crawler_process.start()
         if errors:
             report(errors[0])
-            self.exitcode = USAGE_EXIT_CODE
+            self.exitcode = exit_code(errors[0])
         elif self.crawler_process.bootstrap_failed:
             self.exitcode = 1
+        else:
+            self.exitcode = verdict_exit_code(crawler)
 
 
-def keep_config_errors(started: Any, errors: list[ConfigError]) -> None:
-    """Collect a :class:`ConfigError` that ends the crawl instead of letting it be logged with
-    its traceback (an asyncio task or a Twisted deferred, depending on the crawler process)."""
+def keep_config_errors(started: Any, errors: list[Exception]) -> None:
+    """Collect an exception of :data:`EXIT_CODES` that ends the crawl instead of letting it be
+    logged with its traceback (an asyncio task or a Twisted deferred, depending on the crawler
+    process)."""
+    kept = tuple(EXIT_CODES)
     if isinstance(started, asyncio.Future):
 
         def done(task: asyncio.Future[Any]) -> None:
             if task.cancelled():
                 return
             exc = task.exception()  # retrieved: asyncio does not log it
-            if isinstance(exc, ConfigError):
+            if isinstance(exc, kept):
                 errors.append(exc)
             elif exc is not None:
                 task.get_loop().call_exception_handler(
@@ -92,7 +120,7 @@ def keep_config_errors(started: Any, errors: list[ConfigError]) -> None:
     elif isinstance(started, Deferred):
 
         def trap(failure: Failure) -> Failure | None:
-            if isinstance(failure.value, ConfigError):
+            if isinstance(failure.value, kept):
                 errors.append(failure.value)
                 return None
             return failure

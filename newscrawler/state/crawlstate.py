@@ -18,6 +18,7 @@ skip those articles, and the file would end up without them (:class:`OverwriteRe
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 import zlib
 from collections.abc import Iterable
@@ -37,7 +38,7 @@ from w3lib.url import file_uri_to_path
 from newscrawler.dedup.config import DedupConfig, dedup_config
 from newscrawler.dedup.decision import Candidate, Deduplicator
 from newscrawler.dedup.index import LayeredIndex, Seen
-from newscrawler.errors import ConfigError
+from newscrawler.errors import ConfigError, CrawlFailed
 from newscrawler.state.store import CachedPage, SQLiteStateStore, StateStore
 from newscrawler.storage.jsonl import dataset_files, read_lines, repair_tail
 
@@ -128,7 +129,10 @@ class CrawlState:
         path = Path(str(s.get("NEWSCRAWLER_STATE_PATH"))).expanduser()
         feeds = durable_feeds(s)
         reset = s.getbool("NEWSCRAWLER_STATE_RESET")
-        store = SQLiteStateStore(path)
+        try:
+            store = SQLiteStateStore(path)
+        except (OSError, sqlite3.Error) as exc:
+            raise CrawlFailed(f"cannot open the crawl state {path}: {exc}") from None
         state = cls(store, config, crawler.stats, durable_output=bool(feeds))
         try:
             if reset:
