@@ -69,6 +69,9 @@ def unwritable(path: Path, folder: bool = False) -> str | None:
         if not text[: text.index("%(")].endswith(("/", os.sep)):
             path = path.parent
     directory = path if folder else path.parent
+    existing = next(p for p in (directory, *directory.parents) if p.exists() or p == p.parent)
+    if existing.exists() and not existing.is_dir():
+        return f"{existing} is not a folder"
     try:
         directory.mkdir(parents=True, exist_ok=True)
         if not folder and path.exists():
