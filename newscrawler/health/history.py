@@ -20,12 +20,18 @@ def when(epoch: float) -> str:
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows, strict=False)]
+    columns = list(zip(header, *rows, strict=True))
+    widths = [max(len(c) for c in col) for col in columns]
+    # the first two columns and text columns left-aligned, numbers right-aligned
+    left = [
+        i < 2 or any(not c[:1].isdigit() and c != "-" for c in col[1:])
+        for i, col in enumerate(columns)
+    ]
     lines = [header, ["-" * w for w in widths], *rows]
     return "\n".join(
         "  ".join(
-            str(c).ljust(w) if i < 2 else str(c).rjust(w)
-            for i, (c, w) in enumerate(zip(line, widths, strict=True))
+            c.ljust(w) if is_left else c.rjust(w)
+            for c, w, is_left in zip(line, widths, left, strict=True)
         ).rstrip()
         for line in lines
     )
