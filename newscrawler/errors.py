@@ -1,4 +1,5 @@
-"""The one exception for configuration and usage errors (bottom layer: imports nothing)."""
+"""The exceptions that end a crawl before it starts, each with its exit code (bottom layer:
+imports nothing; the codes are in ``newscrawler.commands.crawl.EXIT_CODES``)."""
 
 from __future__ import annotations
 
@@ -16,4 +17,13 @@ class StateLocked(RuntimeError):
 
     Raised when the crawl state opens, before anything is fetched; the ``crawl`` command prints
     the message on one line and exits with status 75 (``EX_TEMPFAIL``: try again later).
+    """
+
+
+class CrawlFailed(RuntimeError):
+    """The crawl cannot do its job: its output or its state cannot be written.
+
+    Raised while the crawl starts, before anything is fetched, by the component that knows (the
+    durable feed storage, the crawl state); the ``crawl`` command prints the message on one line
+    and exits with status 1.
     """

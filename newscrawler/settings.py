@@ -80,6 +80,9 @@ DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     "newscrawler.state.middlewares.KnownArticleMiddleware": 50,
     # SSRF guard: before robots.txt, so a forbidden host is never contacted at all.
     "newscrawler.middlewares.ssrf.SsrfGuardMiddleware": 60,
+    # Per-site counts for the health check, just after robots.txt (100): requests let through,
+    # final answers (after retries and redirects), downloads given up.
+    "newscrawler.health.middleware.SiteCountsMiddleware": 101,
     # Response path runs from high to low: redirect guard (before RedirectMiddleware, 600),
     # counted decompression (590), binary sniffing (585), Retry-After (560) and error
     # descriptions (555) before RetryMiddleware (550), robots.txt faults after it (540).
@@ -104,6 +107,9 @@ EXTENSIONS = {
     # The crawl state (incremental runs, cross-run dedup), reached by the state middlewares, the
     # dedup pipeline and the durable feed storage with crawler.get_extension(CrawlState).
     "newscrawler.state.crawlstate.CrawlState": 100,
+    # The health rules, the verdict and the run history, when the spider closes: before the
+    # stats file (500), so that the file holds them.
+    "newscrawler.health.extension.HealthCheck": 450,
     "newscrawler.extensions.statsfile.StatsFile": 500,
     # One progress line every NEWSCRAWLER_PROGRESS_INTERVAL seconds, in place of Scrapy's LogStats.
     "scrapy.extensions.logstats.LogStats": None,
@@ -189,6 +195,22 @@ NEWSCRAWLER_DEDUP_VERSIONS = "emit"  # or "skip"
 NEWSCRAWLER_STORAGE_SYNC_ITEMS = 20
 NEWSCRAWLER_STORAGE_SYNC_INTERVAL = 1.0
 NEWSCRAWLER_STORAGE_LAYOUT = "day"  # for a folder feed URI (ending with /): "day" or "run"
+
+# --- Health: the verdict of a run (exit status 0 healthy, 3 unhealthy, 1 failed) -----------------
+NEWSCRAWLER_HEALTH_ENABLED = True
+# Sites with fewer requests (or pages extracted) than this are not judged by the ratios.
+NEWSCRAWLER_HEALTH_MIN_REQUESTS = 20
+# Unhealthy when more than this share of a site's requests are lost (errors, HTTP >= 400).
+NEWSCRAWLER_HEALTH_ERROR_RATIO = 0.25
+# Unhealthy when more than this share of a site's pages fail extraction for an error-like
+# reason (time-out, crash, undecodable; not a hub or a short page).
+NEWSCRAWLER_HEALTH_EXTRACTION_ERROR_RATIO = 0.25
+# Unhealthy when a site that gave articles in each of its last N runs gives none now (0: off).
+NEWSCRAWLER_HEALTH_SITE_RUNS = 2
+# Unhealthy when robots.txt denies at least this share of a site's requests.
+NEWSCRAWLER_HEALTH_ROBOTS_DENIED_RATIO = 0.5
+# Unhealthy when a CLOSESPIDER_* limit ended the run (finish_reason closespider_*).
+NEWSCRAWLER_HEALTH_CUT_SHORT = True
 
 # --- Export and archive (WARC) -------------------------------------------------------------------
 # Write every fetched article page (request, response, page metadata) to gzipped WARC files in

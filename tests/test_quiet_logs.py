@@ -27,7 +27,8 @@ def test_refused_robots_txt_is_one_counted_line_and_features_off_are_silent(
     seed = f"http://127.0.0.1:{refused_port}/"
     # run_crawl fails on any traceback in stderr; WARC, date window and stats file are off
     result = run_crawl(tmp_path, "-a", f"start_urls={seed}", settings={"RETRY_TIMES": "0"})
-    assert result.returncode == 0, result.log[-3000:]
+    # no seed could be fetched: the crawl failed (docs/operations.md#exit-codes)
+    assert result.returncode == 1, result.log[-3000:]
     robots = [line for line in result.log.splitlines() if f"{seed}robots.txt" in line]
     warnings = [line for line in robots if "WARNING" in line]
     assert len(warnings) == 1, robots

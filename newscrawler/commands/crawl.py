@@ -1,4 +1,4 @@
-"""``scrapy crawl``: Scrapy's command, with configuration errors as one line and exit status 2.
+"""``scrapy crawl``: Scrapy's command, with errors as one line and an exit status that tells.
 
 Scrapy lets a project command replace a built-in one of the same name (``COMMANDS_MODULE`` is
 read after ``scrapy.commands``). Before the crawl starts, this one asks the spider to check its
@@ -6,8 +6,12 @@ arguments and the configuration they name (a spider class with a ``validate(sett
 arguments)`` class method; the ``news`` spider checks argument names, seeds, ``urls_file``,
 ``sites`` and ``since``). A :class:`~newscrawler.errors.ConfigError` raised then, or by a
 component while the crawl starts, is printed as ``Error: <message>`` on stderr, with exit
-status 2 and no traceback; so is a :class:`~newscrawler.errors.StateLocked` (another run holds
-the crawl state), with exit status 75. :data:`EXIT_CODES` maps each such exception to its code.
+status 2 and no traceback; a :class:`~newscrawler.errors.CrawlFailed` (the output or the state
+cannot be written) likewise, with exit status 1, and a :class:`~newscrawler.errors.StateLocked`
+(another run holds the crawl state) with exit status 75 (:data:`EXIT_CODES`). After a crawl the exit
+status follows the health verdict (the stat ``newscrawler/health/verdict``:
+:data:`~newscrawler.health.rules.VERDICT_EXIT_CODES`): 0 healthy, 1 failed (no seed could be
+fetched), 3 unhealthy. docs/operations.md#exit-codes has the table.
 """
 
 from __future__ import annotations
@@ -22,27 +26,36 @@ from scrapy.spiderloader import get_spider_loader
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
-from newscrawler.errors import ConfigError, StateLocked
+from newscrawler.errors import ConfigError, CrawlFailed, StateLocked
+from newscrawler.health.rules import VERDICT_EXIT_CODES
 
 if TYPE_CHECKING:
     import argparse
 
-USAGE_EXIT_CODE = 2
-# Exceptions that end a crawl with one line on stderr, and their exit codes (most specific first).
+    from scrapy.crawler import Crawler
+
+# The exceptions that end a crawl before it fetches anything, with the exit status each gives
+# (the first matching class; docs/operations.md#exit-codes).
 EXIT_CODES: dict[type[Exception], int] = {
-    ConfigError: USAGE_EXIT_CODE,
+    ConfigError: 2,
+    CrawlFailed: 1,
     StateLocked: 75,  # EX_TEMPFAIL: another run holds the crawl state; try again later
 }
-REPORTED = tuple(EXIT_CODES)
+USAGE_EXIT_CODE = EXIT_CODES[ConfigError]
 
 
 def exit_code(error: Exception) -> int:
-    """The exit code of an exception of :data:`EXIT_CODES`."""
     return next(code for cls, code in EXIT_CODES.items() if isinstance(error, cls))
 
 
+def verdict_exit_code(crawler: Crawler) -> int:
+    """The exit status for the health verdict of a finished crawl (0 without a verdict)."""
+    verdict = crawler.stats.get_value("newscrawler/health/verdict") if crawler.stats else None
+    return VERDICT_EXIT_CODES.get(str(verdict), 0)
+
+
 def report(error: Exception) -> None:
-    """The one line a user sees for a configuration error."""
+    """The one line a user sees for an error that ends the crawl before it starts."""
     print(f"Error: {error}", file=sys.stderr)
 
 
@@ -74,7 +87,8 @@ class Command(ScrapyCrawlCommand):
             return
         assert self.crawler_process
         errors: list[Exception] = []
-        started = self.crawler_process.crawl(self._create_crawler(args[0]), **opts.spargs)
+        crawler = self._create_crawler(args[0])
+        started = self.crawler_process.crawl(crawler, **opts.spargs)
         keep_config_errors(started, errors)
         self.crawler_process.start()
         if errors:
@@ -82,19 +96,22 @@ class Command(ScrapyCrawlCommand):
             self.exitcode = exit_code(errors[0])
         elif self.crawler_process.bootstrap_failed:
             self.exitcode = 1
+        else:
+            self.exitcode = verdict_exit_code(crawler)
 
 
 def keep_config_errors(started: Any, errors: list[Exception]) -> None:
     """Collect an exception of :data:`EXIT_CODES` that ends the crawl instead of letting it be
     logged with its traceback (an asyncio task or a Twisted deferred, depending on the crawler
     process)."""
+    kept = tuple(EXIT_CODES)
     if isinstance(started, asyncio.Future):
 
         def done(task: asyncio.Future[Any]) -> None:
             if task.cancelled():
                 return
             exc = task.exception()  # retrieved: asyncio does not log it
-            if isinstance(exc, REPORTED):
+            if isinstance(exc, kept):
                 errors.append(exc)
             elif exc is not None:
                 task.get_loop().call_exception_handler(
@@ -105,7 +122,7 @@ def keep_config_errors(started: Any, errors: list[Exception]) -> None:
     elif isinstance(started, Deferred):
 
         def trap(failure: Failure) -> Failure | None:
-            if isinstance(failure.value, REPORTED):
+            if isinstance(failure.value, kept):
                 errors.append(failure.value)
                 return None
             return failure

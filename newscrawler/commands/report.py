@@ -1,4 +1,5 @@
-"""``scrapy report``: summarise a dataset as tables, an HTML page with charts and a dataset card."""
+"""``scrapy report``: summarise a dataset as tables, an HTML page with charts and a dataset card;
+with ``--runs``, the crawl state's run history as tables and a chart."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ class Command(ScrapyCommand):
     default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
 
     def syntax(self) -> str:
-        return "INPUT... [--html REPORT.html] [--card DIR]"
+        return "INPUT... [--html REPORT.html] [--card DIR] | --runs [--state PATH] [--chart PNG]"
 
     def short_desc(self) -> str:
         return "Summarise a dataset: tables, an HTML page with charts, a dataset card"
@@ -32,7 +33,10 @@ class Command(ScrapyCommand):
             "duplicates in JSONL or Parquet files (or folders), print them as tables, and "
             "optionally write an HTML page with charts and a dataset card (README.md) in DIR. "
             "Records repeated across inputs are counted once. Exit code 0, or 1 with --strict "
-            "when a line was bad; 2 for a usage error."
+            "when a line was bad; 2 for a usage error. With --runs: the run history kept in the "
+            "crawl state (NEWSCRAWLER_STATE_PATH, or --state), one row per run and one per site "
+            "(its articles per run; 0! where a site stopped giving any), and with --chart a PNG "
+            "of each site's articles per run over time."
         )
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
@@ -47,8 +51,15 @@ class Command(ScrapyCommand):
         parser.add_argument("--strict", action="store_true", help="exit 1 if a line was bad")
         parser.add_argument("--show-errors", type=int, default=100, metavar="N")
         parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
+        parser.add_argument("--runs", action="store_true", help="show the crawl's run history")
+        parser.add_argument("--state", metavar="PATH", help="crawl state file (with --runs)")
+        parser.add_argument("--last", type=int, metavar="N", help="the last N runs (with --runs)")
+        parser.add_argument("--chart", metavar="FILE", help="write a PNG chart (with --runs)")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if opts.runs:
+            self.run_history(args, opts)
+            return
         from newscrawler.dataset.card import dataset_card
         from newscrawler.dataset.dedup import CrossRunDeduplicator
         from newscrawler.dataset.export import progress_bar
@@ -95,3 +106,29 @@ class Command(ScrapyCommand):
             print(f"Dataset card: {card}")
         if opts.strict and reader.bad:
             self.exitcode = 1
+
+    def run_history(self, args: list[str], opts: argparse.Namespace) -> None:
+        """``--runs``: the run history of the crawl state."""
+        from newscrawler.health.history import runs_chart, runs_table, sites_table
+        from newscrawler.state.store import SQLiteStateStore
+
+        if args:
+            raise UsageError("--runs reads the crawl state, not input files", print_help=False)
+        assert self.settings is not None
+        path = Path(opts.state or str(self.settings.get("NEWSCRAWLER_STATE_PATH"))).expanduser()
+        if not path.is_file():
+            raise UsageError(f"no crawl state at {path}", print_help=False)
+        store = SQLiteStateStore(path)
+        try:
+            runs = store.runs(opts.last)
+        finally:
+            store.close()
+        print(f"Run history of {path}: {len(runs)} runs\n")
+        print(runs_table(runs))
+        print()
+        print(sites_table(runs))
+        if opts.chart:
+            chart = Path(opts.chart)
+            chart.parent.mkdir(parents=True, exist_ok=True)
+            chart.write_bytes(runs_chart(runs))
+            print(f"\nChart: {chart}")

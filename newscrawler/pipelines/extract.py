@@ -39,8 +39,13 @@ class ExtractionFailed(Drop):
     """The page gave no article (no main text, too short, undecodable, extraction error).
 
     The pipeline logs the first page of each reason itself; Scrapy's own ``Dropped:`` line for
-    every such page is DEBUG.
+    every such page is DEBUG. :attr:`reason` is the extraction's reason (``too_short``,
+    ``no_text``, ``timeout``...), counted per site by the health check.
     """
+
+    def __init__(self, message: str, reason: str = "unknown", log_level: str | None = None) -> None:
+        super().__init__(message, log_level)
+        self.reason = reason
 
 
 # Reasons that are part of normal crawling (a hub, a short note, an empty page): the first of
@@ -228,6 +233,8 @@ class ExtractionPipeline:
                 level = logging.INFO if reason in EXPECTED_REASONS else logging.WARNING
             self._logged_reasons.add(reason)
             logger.log(level, "No article from %s: %s (%s)", page.url, reason, result.detail)
-            raise ExtractionFailed(f"no article from {page.url}: {reason} ({result.detail})")
+            raise ExtractionFailed(
+                f"no article from {page.url}: {reason} ({result.detail})", reason
+            )
         self.stats.inc_value("newscrawler/extraction/articles")
         return article_from_extraction(page, result, prints)

@@ -18,6 +18,7 @@ skip those articles, and the file would end up without them (:class:`OverwriteRe
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 import zlib
 from collections.abc import Iterable
@@ -37,7 +38,7 @@ from w3lib.url import file_uri_to_path
 from newscrawler.dedup.config import DedupConfig, dedup_config
 from newscrawler.dedup.decision import Candidate, Deduplicator
 from newscrawler.dedup.index import LayeredIndex, Seen
-from newscrawler.errors import ConfigError
+from newscrawler.errors import ConfigError, CrawlFailed
 from newscrawler.state.location import shown, state_path
 from newscrawler.state.lock import StateLock
 from newscrawler.state.store import CachedPage, SQLiteStateStore, StateStore
@@ -136,6 +137,9 @@ class CrawlState:
         lock = StateLock(path).acquire()  # before the store is opened or anything is fetched
         try:
             store = SQLiteStateStore(path)
+        except (OSError, sqlite3.Error) as exc:
+            lock.release()
+            raise CrawlFailed(f"cannot open the crawl state {path}: {exc}") from None
         except BaseException:
             lock.release()
             raise

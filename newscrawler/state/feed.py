@@ -25,8 +25,9 @@ from scrapy.statscollectors import StatsCollector
 from scrapy.utils.python import to_bytes
 from twisted.internet import task
 
+from newscrawler.errors import CrawlFailed
 from newscrawler.state.crawlstate import DURABLE_EXPORTER, CrawlState
-from newscrawler.storage.jsonl import LAYOUTS, DurableJsonlFile
+from newscrawler.storage.jsonl import LAYOUTS, DurableJsonlFile, unwritable
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,11 @@ class DurableFileFeedStorage(FileFeedStorage):
         self.folder = uri.endswith(("/", "\\"))
         self.file: DurableJsonlFile | None = None
         self._timer: task.LoopingCall | None = None
+        # built when the crawl starts (Scrapy's feed exporter checks each storage then):
+        # an output that cannot be written stops the crawl before anything is fetched
+        problem = unwritable(Path(self.path), folder=self.folder)
+        if problem is not None:
+            raise CrawlFailed(f"cannot write the output {uri}: {problem}")
 
     @classmethod
     def from_crawler(

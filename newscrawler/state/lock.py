@@ -13,7 +13,7 @@ import os
 from datetime import datetime, timezone
 from pathlib import Path
 
-from newscrawler.errors import StateLocked
+from newscrawler.errors import CrawlFailed, StateLocked
 from newscrawler.state.location import shown
 
 
@@ -31,8 +31,11 @@ class StateLock:
 
     def acquire(self) -> StateLock:
         """Take the lock or raise :class:`StateLocked` naming the holder."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise CrawlFailed(f"cannot open the crawl state {shown(self.state)}: {exc}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -15,6 +15,7 @@ implements the same protocol; :class:`~newscrawler.state.crawlstate.CrawlState` 
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sqlite3
@@ -22,7 +23,7 @@ import time
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -55,6 +56,36 @@ class StoreCounts:
     oldest: float | None
     newest: float | None
     size_bytes: int
+
+
+@dataclass(frozen=True)
+class SiteRun:
+    """What one run did on one site."""
+
+    site: str
+    requests: int = 0
+    articles: int = 0  # new articles stored
+    duplicates: int = 0  # records dropped as duplicates
+    known: int = 0  # known articles not fetched again
+    failures: dict[str, int] = field(default_factory=dict)  # reason -> count
+
+    @property
+    def failed(self) -> int:
+        return sum(self.failures.values())
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One crawl in the run history: when, how long, how it ended, and each site's counts."""
+
+    started: float
+    duration: float
+    finish_reason: str
+    verdict: str
+    sites: tuple[SiteRun, ...] = ()
+
+    def site(self, name: str) -> SiteRun | None:
+        return next((s for s in self.sites if s.site == name), None)
 
 
 class StateStore(Protocol):
@@ -95,6 +126,13 @@ class StateStore(Protocol):
 
     def set_output_offset(self, path: str, offset: int) -> None: ...
 
+    # --- run history -----------------------------------------------------------------------------
+    def add_run(self, run: RunRecord) -> None:
+        """Append one run (and its sites) to the run history."""
+
+    def runs(self, limit: int | None = None) -> list[RunRecord]:
+        """The last ``limit`` runs (all when ``None``), oldest first."""
+
     # --- housekeeping ----------------------------------------------------------------------------
     def transaction(self) -> AbstractContextManager[None]:
         """Group writes; committed atomically on exit."""
@@ -113,7 +151,10 @@ class StateStore(Protocol):
 
 # --- SQLite ---------------------------------------------------------------------------------------
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+# Older schema versions that opening the state upgrades in place: the DDL below creates the
+# tables a version lacks (schema 1 had no run history: ``runs``, ``site_runs``).
+_UPGRADABLE = frozenset({"1"})
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -149,6 +190,23 @@ CREATE TABLE IF NOT EXISTS pages (
 );
 CREATE TABLE IF NOT EXISTS known_urls (url_key INTEGER PRIMARY KEY, seen REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, offset INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    started REAL NOT NULL,
+    duration REAL NOT NULL,
+    finish_reason TEXT NOT NULL,
+    verdict TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS site_runs (
+    run INTEGER NOT NULL,
+    site TEXT NOT NULL,
+    requests INTEGER NOT NULL,
+    articles INTEGER NOT NULL,
+    duplicates INTEGER NOT NULL,
+    known INTEGER NOT NULL,
+    failures TEXT NOT NULL,
+    PRIMARY KEY (run, site)
+) WITHOUT ROWID;
 """
 
 _SEEN_COLUMNS = "rowid, id, canonical_url, fingerprint, modified, origin, first_seen"
@@ -186,6 +244,11 @@ class SQLiteStateStore:
             row = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
             if row is None:
                 self.db.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+            elif row[0] in _UPGRADABLE:
+                self.db.execute("UPDATE meta SET value=? WHERE key='schema'", (SCHEMA_VERSION,))
+                logger.info(
+                    "State %s upgraded from schema %s to %s", self.path, row[0], SCHEMA_VERSION
+                )
             elif row[0] != SCHEMA_VERSION:
                 raise StateSchemaError(
                     f"{self.path} has state schema {row[0]}, this version needs {SCHEMA_VERSION}"
@@ -337,6 +400,48 @@ class SQLiteStateStore:
     def set_output_offset(self, path: str, offset: int) -> None:
         with self.transaction():
             self.db.execute("INSERT OR REPLACE INTO outputs VALUES (?, ?)", (path, offset))
+
+    # --- run history ------------------------------------------------------------------------
+    def add_run(self, run: RunRecord) -> None:
+        with self.transaction():
+            cur = self.db.execute(
+                "INSERT INTO runs (started, duration, finish_reason, verdict) VALUES (?, ?, ?, ?)",
+                (run.started, run.duration, run.finish_reason, run.verdict),
+            )
+            self.db.executemany(
+                "INSERT OR REPLACE INTO site_runs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        cur.lastrowid,
+                        s.site,
+                        s.requests,
+                        s.articles,
+                        s.duplicates,
+                        s.known,
+                        json.dumps(s.failures, sort_keys=True),
+                    )
+                    for s in run.sites
+                ],
+            )
+
+    def runs(self, limit: int | None = None) -> list[RunRecord]:
+        rows = self.db.execute(
+            "SELECT id, started, duration, finish_reason, verdict FROM runs"
+            " ORDER BY id DESC LIMIT ?",
+            (-1 if limit is None else limit,),
+        ).fetchall()
+        records = []
+        for run_id, started, duration, reason, verdict in reversed(rows):
+            sites = tuple(
+                SiteRun(site, requests, articles, duplicates, known, json.loads(failures))
+                for site, requests, articles, duplicates, known, failures in self.db.execute(
+                    "SELECT site, requests, articles, duplicates, known, failures FROM site_runs"
+                    " WHERE run=? ORDER BY site",
+                    (run_id,),
+                )
+            )
+            records.append(RunRecord(started, duration, reason, verdict, sites))
+        return records
 
     # --- housekeeping -------------------------------------------------------------------------
     def prune(self, older_than: float) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -53,6 +54,35 @@ def repair_tail(path: Path) -> int:
         fh.flush()
         os.fsync(fh.fileno())
     return size - keep
+
+
+def unwritable(path: Path, folder: bool = False) -> str | None:
+    """Why an output file (or a dataset ``folder``) at ``path`` cannot be written, or ``None``.
+
+    The folder is created as the file's writer would create it, and a probe file opened in it
+    (an existing file is opened for appending, untouched), so that the answer holds for any user,
+    root included. A path holding ``%(name)s`` placeholders is checked up to the first one.
+    """
+    text = str(path)
+    if "%(" in text:
+        path, folder = Path(text[: text.index("%(")] or "."), True
+        if not text[: text.index("%(")].endswith(("/", os.sep)):
+            path = path.parent
+    directory = path if folder else path.parent
+    existing = next(p for p in (directory, *directory.parents) if p.exists() or p == p.parent)
+    if existing.exists() and not existing.is_dir():
+        return f"{existing} is not a folder"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        if not folder and path.exists():
+            with path.open("ab"):
+                pass
+        else:
+            with tempfile.TemporaryFile(dir=directory):
+                pass
+    except OSError as exc:
+        return f"{exc.strerror or exc.__class__.__name__}: {exc.filename or directory}"
+    return None
 
 
 @dataclass(frozen=True)
