@@ -78,7 +78,7 @@ def test_seed_answering_an_error_exits_1(tmp_path: Path, status: int) -> None:
 def crawl_command(workdir: Path, seed: str, *args: str) -> subprocess.CompletedProcess[str]:
     cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"start_urls={seed}", *args]
     return subprocess.run(
-        cmd, cwd=workdir, env=crawl_env(), capture_output=True, text=True, timeout=120
+        cmd, cwd=workdir, env=crawl_env(workdir), capture_output=True, text=True, timeout=120
     )
 
 
@@ -133,7 +133,7 @@ def test_console_script_gives_the_same_exit_code(tmp_path: Path) -> None:
     proc = subprocess.run(
         [*cmd, "-o", "blocker/x.jsonl"],
         cwd=tmp_path,
-        env=crawl_env(),
+        env=crawl_env(tmp_path),
         capture_output=True,
         text=True,
         timeout=120,
@@ -142,7 +142,7 @@ def test_console_script_gives_the_same_exit_code(tmp_path: Path) -> None:
     proc = subprocess.run(
         [*cmd, "-s", "RETRY_TIMES=0", "-o", "x.jsonl"],
         cwd=tmp_path,
-        env=crawl_env(),
+        env=crawl_env(tmp_path),
         capture_output=True,
         text=True,
         timeout=120,

@@ -67,7 +67,7 @@ def test_site_that_stops_giving_articles_in_the_third_run_is_unhealthy(tmp_path:
     proc = subprocess.run(
         [sys.executable, "-m", "scrapy", "report", "--runs", "--chart", "runs.png"],
         cwd=tmp_path,
-        env=crawl_env(),
+        env=crawl_env(tmp_path),
         capture_output=True,
         text=True,
         timeout=120,
@@ -86,7 +86,7 @@ def test_report_runs_without_a_state_is_a_usage_error(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "scrapy", "report", "--runs", "--state", "missing.sqlite3"],
         cwd=tmp_path,
-        env=crawl_env(),
+        env=crawl_env(tmp_path),
         capture_output=True,
         text=True,
         timeout=60,

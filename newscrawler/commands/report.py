@@ -110,20 +110,21 @@ class Command(ScrapyCommand):
     def run_history(self, args: list[str], opts: argparse.Namespace) -> None:
         """``--runs``: the run history of the crawl state."""
         from newscrawler.health.history import runs_chart, runs_table, sites_table
+        from newscrawler.state.location import resolve_state_path, shown
         from newscrawler.state.store import SQLiteStateStore
 
         if args:
             raise UsageError("--runs reads the crawl state, not input files", print_help=False)
         assert self.settings is not None
-        path = Path(opts.state or str(self.settings.get("NEWSCRAWLER_STATE_PATH"))).expanduser()
+        path = resolve_state_path(opts.state or self.settings.get("NEWSCRAWLER_STATE_PATH"))
         if not path.is_file():
-            raise UsageError(f"no crawl state at {path}", print_help=False)
+            raise UsageError(f"no crawl state at {shown(path)}", print_help=False)
         store = SQLiteStateStore(path)
         try:
             runs = store.runs(opts.last)
         finally:
             store.close()
-        print(f"Run history of {path}: {len(runs)} runs\n")
+        print(f"Run history of {shown(path)}: {len(runs)} runs\n")
         print(runs_table(runs))
         print()
         print(sites_table(runs))
