@@ -158,14 +158,3 @@ def news_site() -> Iterator[LoopbackSite]:
     """The basic test news site on 127.0.0.1 (tests may add routes before crawling)."""
     with LoopbackSite(news_site_routes()) as site:
         yield site
-
-
-@pytest.fixture(scope="session", autouse=True)
-def no_state_in_the_repository() -> Iterator[None]:
-    """A test crawl must keep its crawl state in its own folder, never in this repository's
-    (where it would be shared by every later test)."""
-    state = REPO / ".newscrawler"
-    existed = state.exists()
-    yield
-    if not existed and state.exists():
-        raise AssertionError(f"a test crawl wrote its state into {state}")
