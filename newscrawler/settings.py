@@ -26,8 +26,9 @@ RETRY_TIMES = 2
 REDIRECT_MAX_TIMES = 10
 DEPTH_LIMIT = 5
 DEPTH_PRIORITY = 1  # breadth-first: hubs near the seeds first
-SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
-SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+# The frontier and duplicate filter live in the crawl database (the state file): JSON requests,
+# resumed after a kill; JOBDIR is not used for them.
+SCHEDULER = "newscrawler.crawldb.scheduler.CrawlScheduler"
 # Scrapy starts this many asyncio tasks for the output of every response (default 100); a page
 # gives at most one item, so 16 loses no parallelism and saves ~1.5 ms of CPU a page.
 CONCURRENT_ITEMS = 16
@@ -56,6 +57,10 @@ ADDONS = {
     "newscrawler.extensions.useragent.ContactUserAgent": 0,
 }
 SPIDER_MIDDLEWARES = {
+    # The crawl database: what each page gave, outermost so that it sees the final output; and
+    # the known-listing stop, before the exhausted-listing rule reads the listing marks.
+    "newscrawler.crawldb.outcomes.PageOutcomes": 5,
+    "newscrawler.crawldb.outcomes.KnownListings": 940,
     # The WARC archive sits next to the spider, so it sees every Page the spider yields.
     "newscrawler.archive.middleware.WarcArchiveMiddleware": 950,
     # Trap limits (discovery): Scrapy's DepthMiddleware is replaced by a per-site one, and its
@@ -76,6 +81,8 @@ SPIDER_MIDDLEWARES = {
     "newscrawler.discovery.traps.SitemapLimit": 805,
 }
 DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
+    # The crawl database: every request's final answer or refusal, outermost.
+    "newscrawler.crawldb.outcomes.FetchOutcomes": 5,
     # Incremental runs: skip stored articles before robots.txt (100) is even asked.
     "newscrawler.state.middlewares.KnownArticleMiddleware": 50,
     # SSRF guard: before robots.txt, so a forbidden host is never contacted at all.
@@ -179,9 +186,20 @@ NEWSCRAWLER_STATE_ENABLED = True
 NEWSCRAWLER_STATE_PATH = ""
 NEWSCRAWLER_STATE_RESET = False
 NEWSCRAWLER_STATE_RETENTION_DAYS = 180.0  # 0 keeps everything
-NEWSCRAWLER_STATE_SKIP_KNOWN = True
 NEWSCRAWLER_STATE_REVISIT_WINDOW = 0.0  # seconds; re-fetch articles stored more recently
 NEWSCRAWLER_STATE_CONDITIONAL_GET = True
+# The crawl database's revisit policy (seconds): stored articles are not fetched again unless
+# NEWSCRAWLER_REVISIT_ARTICLES; hubs, feeds and sitemaps on an interval halved by a visit that
+# finds new links and doubled by one that finds none, within [MIN, MAX]; 404/410 retried
+# RETRY_GONE_TIMES times from RETRY_GONE_AFTER (gaps x4), errors from RETRY_ERROR_AFTER (x2).
+NEWSCRAWLER_REVISIT_ARTICLES = False
+NEWSCRAWLER_REVISIT_MIN_INTERVAL = 300.0
+NEWSCRAWLER_REVISIT_MAX_INTERVAL = 7 * 86400.0
+NEWSCRAWLER_REVISIT_STOP_KNOWN_LISTINGS = True
+NEWSCRAWLER_RETRY_GONE_AFTER = 86400.0
+NEWSCRAWLER_RETRY_GONE_TIMES = 3
+NEWSCRAWLER_RETRY_ERROR_AFTER = 600.0
+NEWSCRAWLER_RETRY_ERROR_TIMES = 10
 NEWSCRAWLER_DEDUP_ENABLED = True
 NEWSCRAWLER_DEDUP_URL = True
 NEWSCRAWLER_DEDUP_FINGERPRINT = True

@@ -27,6 +27,8 @@ REPO = Path(__file__).resolve().parent.parent
 FAST = {
     "AUTOTHROTTLE_ENABLED": "0",
     "DOWNLOAD_DELAY": "0",
+    # reruns follow each other within seconds: hubs, feeds and sitemaps are due at once
+    "NEWSCRAWLER_REVISIT_MIN_INTERVAL": "0",
     "LOG_LEVEL": "INFO",
 }
 

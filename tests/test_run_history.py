@@ -21,7 +21,7 @@ CHANGED_LAYOUT = Route(
     )
 )
 # Known articles are fetched again, so that every run extracts them (as duplicates).
-REFETCH = {"NEWSCRAWLER_STATE_SKIP_KNOWN": "False"}
+REFETCH = {"NEWSCRAWLER_REVISIT_ARTICLES": "True"}
 
 
 def warnings(log: str) -> list[str]:

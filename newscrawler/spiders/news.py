@@ -24,6 +24,8 @@ from scrapy.utils.response import get_base_url
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from newscrawler.crawldb.records import Kind
+from newscrawler.crawldb.scheduler import CrawlScheduler
 from newscrawler.discovery import meta
 from newscrawler.discovery.bootstrap import Fetch, SiteBootstrap, origin
 from newscrawler.discovery.classify import classify_page
@@ -123,6 +125,7 @@ class NewsSpider(scrapy.Spider):
         spider.feeds_enabled = settings.getbool("NEWSCRAWLER_FEEDS_ENABLED")
         spider.max_size = settings.getint("DOWNLOAD_MAXSIZE")
         crawler.signals.connect(spider.on_robots_parsed, signal=signals.robots_parsed)
+        crawler.signals.connect(spider.on_request_dropped, signal=signals.request_dropped)
         return spider
 
     @classmethod
@@ -159,6 +162,20 @@ class NewsSpider(scrapy.Spider):
                 yield self.request(url, "feed", self.parse_feed, priority=DISCOVERY_PRIORITY)
             for url in site.sitemaps:
                 yield self.request(url, "sitemap", self.parse_sitemap, priority=DISCOVERY_PRIORITY)
+        for request in self.revisits():
+            yield request
+
+    def revisits(self) -> Iterator[scrapy.Request]:
+        """The feeds and sitemaps of the seed sites that earlier runs found and that are due
+        (the crawl database's revisit policy): read again without the site's probes."""
+        engine = self.crawler.engine
+        scheduler = engine.scheduler if engine is not None else None
+        if not isinstance(scheduler, CrawlScheduler):
+            return
+        callbacks = {Kind.FEED: self.parse_feed, Kind.SITEMAP: self.parse_sitemap}
+        for url, kind in scheduler.due_revisits(tuple(callbacks)):
+            if self.scope.is_on_seed_sites(url):
+                yield self.request(url, kind.value, callbacks[kind], priority=DISCOVERY_PRIORITY)
 
     # --- HTML pages ----------------------------------------------------------------------------
 
@@ -319,6 +336,13 @@ class NewsSpider(scrapy.Spider):
             if item.kind == "robots":
                 request.meta["dont_obey_robotstxt"] = True
             yield request
+
+    def on_request_dropped(self, request: scrapy.Request) -> None:
+        """A probe the scheduler refused (a path known to answer 404) goes on to the next."""
+        engine = self.crawler.engine
+        if meta.PROBES in request.meta and engine is not None:
+            for probe in self.next_probe(request):
+                engine.crawl(probe)
 
     def next_probe(self, failed: scrapy.Request | None) -> Iterator[scrapy.Request]:
         """The next probe path after ``failed`` (a probe whose answer was no feed/sitemap)."""

@@ -77,8 +77,8 @@ class KnownArticleMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> KnownArticleMiddleware:
         s = crawler.settings
-        if not s.getbool("NEWSCRAWLER_STATE_SKIP_KNOWN"):
-            raise NotConfigured  # off, without a warning: NEWSCRAWLER_STATE_SKIP_KNOWN
+        if s.getbool("NEWSCRAWLER_REVISIT_ARTICLES"):
+            raise NotConfigured  # off, without a warning: NEWSCRAWLER_REVISIT_ARTICLES
         assert crawler.stats is not None
         return cls(
             crawl_state(crawler),

@@ -1,0 +1,426 @@
+"""Scrapy's ``SCHEDULER`` backed by the crawl database.
+
+:class:`CrawlScheduler` keeps the frontier in the crawl database (the state file by default)
+instead of memory or JOBDIR: a request is written as JSON when it is scheduled, handed out
+leased, and leaves the frontier only when its outcome is recorded, so a ``kill -9`` and a rerun
+continue the crawl where it stopped. It is also the crawl's duplicate filter and applies the
+revisit policy (:mod:`newscrawler.crawldb.policy`) before a request is queued: a URL fetched in
+this crawl, a 404 before its retry time, a failing URL in backoff, a hub not due, an alias of a
+stored article is refused and counted under ``newscrawler/crawldb/refused/<reason>``.
+
+The outcome of every request is recorded by :class:`~newscrawler.crawldb.outcomes.FetchOutcomes`
+(its answer) and :class:`~newscrawler.crawldb.outcomes.PageOutcomes` (what the page was and
+gave); item signals give an article's final outcome.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from dataclasses import replace
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from itemadapter import ItemAdapter
+from scrapy import Request, Spider, signals
+from scrapy.core.scheduler import BaseScheduler
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from scrapy.statscollectors import StatsCollector
+from twisted.internet import task
+
+from newscrawler.crawldb.database import CrawlDatabase, FrontierEntry
+from newscrawler.crawldb.policy import RevisitPolicy
+from newscrawler.crawldb.records import (
+    DUPLICATE,
+    KNOWN,
+    LINKS,
+    STORED,
+    Kind,
+    Status,
+    UrlRecord,
+)
+from newscrawler.crawldb.requests import request_from_json, request_to_json
+from newscrawler.crawldb.sqlite import SQLiteCrawlDatabase
+from newscrawler.dedup.fingerprint import url_key
+from newscrawler.discovery import meta
+from newscrawler.discovery.scope import crawl_scope
+from newscrawler.discovery.traps import is_article_candidate
+from newscrawler.pipelines.dedup import DuplicateArticle, NearDuplicateDropped, VersionSkipped
+from newscrawler.state.crawlstate import CrawlState
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+logger = logging.getLogger(__name__)
+
+# Request.meta: the frontier key a request was handed out under (kept through its retries and
+# redirects, which Scrapy builds with Request.replace), and the key of the page a link was on.
+FRONTIER_KEY = "newscrawler_frontier_key"
+PARENT_KEY = "newscrawler_parent_key"
+
+# Frontier tiers: feeds and sitemaps first, then the seeds, then article candidates, then hubs.
+TIERS = {Kind.FEED: 4, Kind.SITEMAP: 4, Kind.OTHER: 4, Kind.SEED: 3, Kind.ARTICLE: 2, Kind.HUB: 1}
+ROUTE_KINDS = {
+    "seed": Kind.SEED,
+    "feed": Kind.FEED,
+    "sitemap": Kind.SITEMAP,
+    "robots": Kind.OTHER,
+    "entry": Kind.ARTICLE,
+    "canonical": Kind.ARTICLE,
+}
+# Drops that mean "stored already": the URL is an article, not fetched again.
+DUPLICATES = (DuplicateArticle, NearDuplicateDropped, VersionSkipped)
+TAKE_BATCH = 16  # requests read from the frontier at a time
+FLUSH_INTERVAL = 1.0  # seconds between writes of the buffered changes, at most
+
+
+def open_crawl_database(crawler: Crawler) -> tuple[CrawlDatabase, bool]:
+    """The crawl database in the crawl state's file, or in memory when the state is off;
+    and whether it persists."""
+    state = crawler.get_extension(CrawlState)
+    if state is None:
+        return SQLiteCrawlDatabase.open(":memory:"), False
+    store = state.store
+    db = getattr(store, "db", None)
+    if db is None:  # a state store of another kind keeps no SQLite connection
+        return SQLiteCrawlDatabase.open(":memory:"), False
+    return SQLiteCrawlDatabase(db, store.transaction), True
+
+
+def parse_lastmod(value: Any) -> float:
+    """Epoch seconds of an ISO 8601 date (0 when there is none)."""
+    if not isinstance(value, str):
+        return 0.0
+    try:
+        date = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return 0.0
+    if date.tzinfo is None:
+        date = date.replace(tzinfo=timezone.utc)
+    return date.timestamp()
+
+
+class CrawlScheduler(BaseScheduler):
+    """The frontier and duplicate filter on the crawl database (see the module)."""
+
+    def __init__(
+        self,
+        crawler: Crawler,
+        db: CrawlDatabase,
+        policy: RevisitPolicy,
+        *,
+        persistent: bool,
+    ) -> None:
+        assert crawler.stats is not None
+        self.crawler = crawler
+        self.stats: StatsCollector = crawler.stats
+        self.db = db
+        self.policy = policy
+        self.persistent = persistent
+        self.spider: Spider | None = None
+        self.ready: list[FrontierEntry] = []
+        self.run_started = time.time()
+        self.crawl_started = self.run_started
+        self.new_links: Counter[int] = Counter()  # parent key -> new URLs it led to
+        self.pending_items: Counter[int] = Counter()  # key -> items not yet through pipelines
+        self._flusher: task.LoopingCall | None = None
+        self._warned: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        db, persistent = open_crawl_database(crawler)
+        if crawler.settings.get("JOBDIR"):
+            logger.warning(
+                "JOBDIR is not used for the frontier: the crawl database in the state file keeps"
+                " it (%s)",
+                "an interrupted crawl resumes by itself"
+                if persistent
+                else "the state is off, so an interrupted crawl is not resumed",
+            )
+        if crawler.settings.getbool("NEWSCRAWLER_STATE_RESET"):
+            db.reset()
+        scheduler = cls(
+            crawler, db, RevisitPolicy.from_settings(crawler.settings), persistent=persistent
+        )
+        crawler.signals.connect(scheduler.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(scheduler.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(scheduler.item_error, signal=signals.item_error)
+        return scheduler
+
+    # --- BaseScheduler ---------------------------------------------------------------------------
+    def open(self, spider: Spider) -> None:
+        self.spider = spider
+        released = self.db.release_leases()
+        started = self.db.crawl_started()
+        waiting = self.db.waiting()
+        if started is not None and waiting:
+            self.crawl_started = started
+            self.stats.set_value("newscrawler/crawldb/resumed", waiting)
+            logger.info(
+                "Resuming the crawl begun %s: %d requests in the frontier (%d were in flight)",
+                datetime.fromtimestamp(started, timezone.utc).isoformat(timespec="seconds"),
+                waiting,
+                released,
+            )
+        else:
+            self.crawl_started = self.run_started
+            self.db.set_crawl_started(self.crawl_started)
+        self._flusher = task.LoopingCall(self.db.flush)
+        self._flusher.start(FLUSH_INTERVAL, now=False)
+
+    def close(self, reason: str) -> None:
+        if self._flusher is not None and self._flusher.running:
+            self._flusher.stop()
+        self.db.flush()
+        if reason == "finished" and not self.has_pending_requests():
+            leftover = self.db.release_leases()
+            if leftover:
+                # handed out, never reported back: a component ate the request's outcome
+                self.stats.set_value("newscrawler/crawldb/unreported", leftover)
+                for entry in self.db.take(leftover):
+                    self.db.done([entry.key])
+            self.db.set_crawl_started(None)
+        self.stats.set_value("newscrawler/crawldb/frontier_left", self.db.waiting())
+        self.db.close()
+
+    def has_pending_requests(self) -> bool:
+        return bool(self.ready) or self.db.waiting() > 0
+
+    def __len__(self) -> int:
+        return len(self.ready) + self.db.waiting()
+
+    def enqueue_request(self, request: Request) -> bool:
+        now = time.time()
+        key = url_key(request.url)
+        previous = request.meta.get(FRONTIER_KEY)
+        if previous is not None:
+            if previous == key:  # a retry of a request handed out
+                return self._push(request, key, self._kind(request), None, now)
+            redirected_from = (request.meta.get("redirect_urls") or [None])[-1]
+            if redirected_from is not None and url_key(redirected_from) == previous:
+                return self._redirected(request, previous, redirected_from, key, now)
+            del request.meta[FRONTIER_KEY]  # another request built from a handed-out one
+        kind = self._kind(request)
+        record = self.db.get(request.url)
+        if not request.dont_filter:
+            reason = self._refusal(request, key, kind, record, now)
+            if reason is not None:
+                self.stats.inc_value(f"newscrawler/crawldb/refused/{reason}")
+                if record is not None:
+                    self.db.put([record.seen_again(now)])
+                return False
+        if record is None:
+            parent = request.meta.get(PARENT_KEY)
+            if parent is not None:
+                self.new_links[parent] += 1
+        return self._push(request, key, kind, record, now)
+
+    def next_request(self) -> Request | None:
+        while True:
+            if not self.ready:
+                self.ready = self.db.take(TAKE_BATCH)
+                if not self.ready:
+                    return None
+            entry = self.ready.pop(0)
+            assert self.spider is not None
+            try:
+                request = request_from_json(entry.request, self.spider)
+            except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                self.stats.inc_value("newscrawler/crawldb/unreadable_requests")
+                self._warn_once("unreadable", "A frontier request could not be read (%s)", exc)
+                self.db.done([entry.key])
+                continue
+            request.meta[FRONTIER_KEY] = entry.key
+            self.stats.inc_value("scheduler/dequeued")
+            return request
+
+    # --- refusals and the frontier ---------------------------------------------------------------
+    def _kind(self, request: Request) -> Kind:
+        route = request.meta.get(meta.ROUTE, meta.LINK)
+        kind = ROUTE_KINDS.get(route)
+        if kind is not None:
+            return kind
+        return (
+            Kind.ARTICLE
+            if is_article_candidate(crawl_scope(self.crawler), request.url)
+            else Kind.HUB
+        )
+
+    def _refusal(
+        self, request: Request, key: int, kind: Kind, record: UrlRecord | None, now: float
+    ) -> str | None:
+        if self.db.queued(key):
+            return "queued"
+        if record is None:
+            return None
+        fetched_since = self.run_started if kind is Kind.SEED else self.crawl_started
+        if record.last_fetch is not None and record.last_fetch >= fetched_since:
+            return "fetched"
+        if record.alias_of and record.alias_of != request.url:
+            target = self.db.get(record.alias_of)
+            if target is not None and target.is_stored_article:
+                return "alias"
+        return self.policy.refusal(record, kind, now)
+
+    def _push(
+        self, request: Request, key: int, kind: Kind, record: UrlRecord | None, now: float
+    ) -> bool:
+        request.meta.pop(FRONTIER_KEY, None)
+        request.meta.pop(PARENT_KEY, None)
+        assert self.spider is not None
+        text, dropped = request_to_json(request, self.spider)
+        for name in dropped:
+            self.stats.inc_value("newscrawler/crawldb/meta_dropped")
+            self._warn_once(
+                f"meta-{name}", "Request meta %r has no JSON form: left out of the frontier", name
+            )
+        rank = 0.0
+        if kind is Kind.ARTICLE:
+            rank = parse_lastmod(request.meta.get(meta.LASTMOD))
+        elif kind is Kind.HUB and record is not None:
+            rank = float(record.new_links)
+        self.db.push([FrontierEntry((TIERS[kind], request.priority, rank), key, text)])
+        if record is None:
+            record = UrlRecord(request.url, kind, Status.DISCOVERED, first_seen=now, last_seen=now)
+        else:
+            record = record.seen_again(now)
+        self.db.put([self._with_aliases(request, record)])
+        self.stats.inc_value("scheduler/enqueued")
+        return True
+
+    def _with_aliases(self, request: Request, record: UrlRecord) -> UrlRecord:
+        """Note the URLs this request stands for: the variant it was rewritten from, the page
+        that declared it canonical."""
+        for alias in (request.meta.get(meta.VARIANT_OF), request.meta.get(meta.CANONICAL_OF)):
+            if isinstance(alias, str) and alias != request.url:
+                known = self.db.get(alias)
+                now = record.last_seen
+                base = known or UrlRecord(alias, record.kind, first_seen=now, last_seen=now)
+                self.db.put([_aliased(base, request.url)])
+        return record
+
+    def _redirected(
+        self, request: Request, previous: int, source: str, key: int, now: float
+    ) -> bool:
+        """A redirect of a handed-out request: the source becomes an alias of the target, and
+        the target takes its place in the frontier (unless it is known)."""
+        source_record = self.db.get(source) or UrlRecord(source, first_seen=now, last_seen=now)
+        self.db.put([_aliased(source_record, request.url, Status.REDIRECTION, now)])
+        self.db.done([previous])
+        del request.meta[FRONTIER_KEY]
+        kind = source_record.kind
+        record = self.db.get(request.url)
+        reason = self._refusal(request, key, kind, record, now)
+        if reason is not None:
+            self.stats.inc_value(f"newscrawler/crawldb/refused/{reason}")
+            return False
+        return self._push(request, key, kind, record, now)
+
+    # --- outcomes -----------------------------------------------------------------------------
+    def fetched(self, request: Request, http_status: int | None) -> None:
+        """A request's final answer (``None``: none, after the retries)."""
+        now = time.time()
+        record = self.db.get(request.url)
+        if record is None:
+            if FRONTIER_KEY not in request.meta:
+                return  # not from the frontier: robots.txt, fetched by Scrapy itself
+            record = UrlRecord(request.url, self._kind(request), first_seen=now, last_seen=now)
+        self.db.put([self.policy.fetched(record, http_status, now)])
+        if http_status is None or http_status >= 300:
+            self.finished(request)
+
+    def ignored(self, request: Request, outcome: str) -> None:
+        """A request refused before it was fetched (robots.txt, a known article, a guard)."""
+        record = self.db.get(request.url)
+        if record is not None:
+            if outcome == KNOWN:
+                kind = Kind.ARTICLE
+                outcome = record.outcome or KNOWN if record.is_stored_article else KNOWN
+            else:
+                kind = record.kind
+            self.db.put([replace(record, kind=kind, outcome=outcome)])
+        self.finished(request)
+
+    def page_processed(self, request: Request, kind: Kind, items: int) -> None:
+        """The spider has read a fetched page: it gave ``items`` items (articles to be) and the
+        links counted while it ran."""
+        key = request.meta.get(FRONTIER_KEY)
+        new_links = self.new_links.pop(key, 0) if key is not None else 0
+        record = self.db.get(request.url)
+        if record is not None:
+            outcome = "pending" if items else LINKS
+            self.db.put([self.policy.outcome(record, kind, outcome, new_links)])
+        if items and key is not None:
+            self.pending_items[key] += items
+        else:
+            self.finished(request)
+
+    def finished(self, request: Request) -> None:
+        key = request.meta.get(FRONTIER_KEY)
+        if key is not None:
+            self.db.done([key])
+            self.new_links.pop(key, None)
+
+    def _item_outcome(self, response: Response | None, outcome: str) -> None:
+        if response is None or response.request is None:
+            return
+        request = response.request
+        key = request.meta.get(FRONTIER_KEY)
+        record = self.db.get(request.url)
+        if record is not None:
+            self.db.put([self.policy.outcome(record, Kind.ARTICLE, outcome, record.new_links)])
+        if key is None:
+            return
+        self.pending_items[key] -= 1
+        if self.pending_items[key] <= 0:
+            del self.pending_items[key]
+            self.finished(request)
+
+    def item_scraped(self, item: Any, response: Response | None = None) -> None:
+        self._item_outcome(response, STORED)
+
+    def item_dropped(
+        self, item: Any, response: Response | None = None, exception: BaseException | None = None
+    ) -> None:
+        if not ItemAdapter.is_item(item):
+            return
+        if isinstance(exception, DUPLICATES):
+            outcome = DUPLICATE
+        else:
+            outcome = f"rejected/{type(exception).__name__ if exception else 'dropped'}"
+        self._item_outcome(response, outcome)
+
+    def item_error(self, item: Any, response: Response | None = None) -> None:
+        self._item_outcome(response, "rejected/error")
+
+    def due_revisits(self, kinds: tuple[Kind, ...]) -> list[tuple[str, Kind]]:
+        """Known URLs of these kinds whose next visit is due (feeds and sitemaps found by an
+        earlier run: read again without probing for them)."""
+        return self.db.due(kinds, time.time())
+
+    def knows_article(self, url: str) -> bool:
+        """Whether an article is stored (or known as a duplicate) under this URL."""
+        record = self.db.get(url)
+        if record is not None and record.is_stored_article:
+            return True
+        state = self.crawler.get_extension(CrawlState)
+        return state is not None and state.knows_url(url)
+
+    def _warn_once(self, key: str, message: str, *args: Any) -> None:
+        if key not in self._warned:
+            self._warned.add(key)
+            logger.warning(message + " (further cases are only counted)", *args)
+
+
+def _aliased(
+    record: UrlRecord, target: str, status: Status | None = None, now: float | None = None
+) -> UrlRecord:
+    changes: dict[str, Any] = {"alias_of": target}
+    if status is not None:
+        changes["status"] = status
+        changes["next_fetch"] = None
+    if now is not None:
+        changes["last_seen"] = now
+    return replace(record, **changes)
