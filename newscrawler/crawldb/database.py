@@ -65,7 +65,13 @@ class CrawlDatabase(Protocol):
         """Whether a request for this key is in the frontier (waiting or leased)."""
 
     def waiting(self) -> int:
-        """How many requests wait (not leased)."""
+        """How many requests wait (not leased), as counted along the way."""
+
+    def leased(self) -> int:
+        """How many requests are handed out and not done."""
+
+    def recount(self) -> int:
+        """How many requests wait, counted anew."""
 
     def release_leases(self) -> int:
         """Hand out again the requests leased by a process that is gone; how many."""

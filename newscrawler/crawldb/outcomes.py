@@ -42,8 +42,10 @@ def require_crawl_scheduler(crawler: Crawler) -> None:
 
 
 def crawl_scheduler(crawler: Crawler) -> CrawlScheduler | None:
-    engine = crawler.engine
-    scheduler = engine.scheduler if engine is not None else None
+    try:
+        scheduler = crawler.engine.scheduler
+    except RuntimeError:  # no engine yet
+        return None
     return scheduler if isinstance(scheduler, CrawlScheduler) else None
 
 

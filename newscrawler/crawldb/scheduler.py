@@ -125,6 +125,9 @@ class CrawlScheduler(BaseScheduler):
         self.crawl_started = self.run_started
         self.new_links: Counter[int] = Counter()  # parent key -> new URLs it led to
         self.pending_items: Counter[int] = Counter()  # key -> items not yet through pipelines
+        self.state = crawler.get_extension(CrawlState)
+        self.awaiting: dict[str, Request] = {}  # record id -> its page's request, until durable
+        self.reason = ""
         self._flusher: task.LoopingCall | None = None
         self._warned: set[str] = set()
 
@@ -147,6 +150,9 @@ class CrawlScheduler(BaseScheduler):
         crawler.signals.connect(scheduler.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(scheduler.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(scheduler.item_error, signal=signals.item_error)
+        if persistent and scheduler.state is not None:
+            scheduler.state.commit_listeners.append(scheduler.records_committed)
+            scheduler.state.close_listeners.append(scheduler.state_closing)
         return scheduler
 
     # --- BaseScheduler ---------------------------------------------------------------------------
@@ -171,22 +177,37 @@ class CrawlScheduler(BaseScheduler):
         self._flusher.start(FLUSH_INTERVAL, now=False)
 
     def close(self, reason: str) -> None:
+        """The spider closes. Records still to be made durable (the feeds close after this)
+        keep their pages in the frontier until :meth:`state_closing`."""
         if self._flusher is not None and self._flusher.running:
             self._flusher.stop()
+        self.reason = reason
         self.db.flush()
-        if reason == "finished" and not self.has_pending_requests():
-            leftover = self.db.release_leases()
-            if leftover:
-                # handed out, never reported back: a component ate the request's outcome
-                self.stats.set_value("newscrawler/crawldb/unreported", leftover)
-                for entry in self.db.take(leftover):
-                    self.db.done([entry.key])
-            self.db.set_crawl_started(None)
+        awaited = {r.meta.get(FRONTIER_KEY) for r in self.awaiting.values()}
+        unreported = self.db.leased() - len(awaited - {None})
+        if reason == "finished" and unreported > 0:
+            # handed out, never reported back: a component ate the request's outcome
+            self.stats.set_value("newscrawler/crawldb/unreported", unreported)
+            logger.warning("%d requests were handed out and never reported back", unreported)
         self.stats.set_value("newscrawler/crawldb/frontier_left", self.db.waiting())
-        self.db.close()
+        if not self.persistent or self.state is None:
+            self.state_closing()
+            self.db.close()
+
+    def state_closing(self) -> None:
+        """The last records are durable: end the crawl when it finished, write the rest."""
+        if self.reason == "finished" and not self.has_pending_requests():
+            leftover = self.db.release_leases()
+            for entry in self.db.take(leftover) if leftover else []:
+                self.db.done([entry.key])
+            self.db.set_crawl_started(None)
+        self.db.flush()
 
     def has_pending_requests(self) -> bool:
-        return bool(self.ready) or self.db.waiting() > 0
+        if self.ready or self.db.waiting() > 0:
+            return True
+        # the crawl ends when this says no: check the frontier itself, not only the count
+        return self.db.recount() > 0
 
     def __len__(self) -> int:
         return len(self.ready) + self.db.waiting()
@@ -363,14 +384,20 @@ class CrawlScheduler(BaseScheduler):
             self.db.done([key])
             self.new_links.pop(key, None)
 
-    def _item_outcome(self, response: Response | None, outcome: str) -> None:
+    def _item_outcome(
+        self, response: Response | None, outcome: str, *, finish: bool = True
+    ) -> None:
         if response is None or response.request is None:
             return
         request = response.request
-        key = request.meta.get(FRONTIER_KEY)
         record = self.db.get(request.url)
         if record is not None:
             self.db.put([self.policy.outcome(record, Kind.ARTICLE, outcome, record.new_links)])
+        if finish:
+            self._item_finished(request)
+
+    def _item_finished(self, request: Request) -> None:
+        key = request.meta.get(FRONTIER_KEY)
         if key is None:
             return
         self.pending_items[key] -= 1
@@ -379,7 +406,21 @@ class CrawlScheduler(BaseScheduler):
             self.finished(request)
 
     def item_scraped(self, item: Any, response: Response | None = None) -> None:
+        rid = ItemAdapter(item).get("id") if ItemAdapter.is_item(item) else None
+        if self.state is not None and isinstance(rid, str) and self.state.is_pending(rid):
+            # stored, not durable yet: its page stays in the frontier until the record is
+            if response is not None and response.request is not None:
+                self.awaiting[rid] = response.request
+            self._item_outcome(response, STORED, finish=False)
+            return
         self._item_outcome(response, STORED)
+
+    def records_committed(self, record_ids: list[str]) -> None:
+        """Records made durable: their pages leave the frontier."""
+        for rid in record_ids:
+            request = self.awaiting.pop(rid, None)
+            if request is not None:
+                self._item_finished(request)
 
     def item_dropped(
         self, item: Any, response: Response | None = None, exception: BaseException | None = None

@@ -187,6 +187,7 @@ class SQLiteCrawlDatabase:
             (count,),
         ).fetchall()
         if not rows:
+            self._waiting = 0  # written and read: none waits
             return []
         with self._transaction():
             self.db.executemany(
@@ -213,6 +214,16 @@ class SQLiteCrawlDatabase:
         return self.db.execute("SELECT 1 FROM frontier WHERE key=?", (key,)).fetchone() is not None
 
     def waiting(self) -> int:
+        return self._waiting
+
+    def leased(self) -> int:
+        self.flush()
+        return int(self.db.execute("SELECT COUNT(*) FROM frontier WHERE lease=1").fetchone()[0])
+
+    def recount(self) -> int:
+        """Count the waiting requests anew (from the written frontier)."""
+        self.flush()
+        self._waiting = self._count_waiting()
         return self._waiting
 
     def release_leases(self) -> int:

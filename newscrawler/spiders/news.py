@@ -168,8 +168,10 @@ class NewsSpider(scrapy.Spider):
     def revisits(self) -> Iterator[scrapy.Request]:
         """The feeds and sitemaps of the seed sites that earlier runs found and that are due
         (the crawl database's revisit policy): read again without the site's probes."""
-        engine = self.crawler.engine
-        scheduler = engine.scheduler if engine is not None else None
+        try:
+            scheduler = self.crawler.engine.scheduler
+        except RuntimeError:  # no engine: the spider is not crawling
+            return
         if not isinstance(scheduler, CrawlScheduler):
             return
         callbacks = {Kind.FEED: self.parse_feed, Kind.SITEMAP: self.parse_sitemap}
@@ -339,10 +341,9 @@ class NewsSpider(scrapy.Spider):
 
     def on_request_dropped(self, request: scrapy.Request) -> None:
         """A probe the scheduler refused (a path known to answer 404) goes on to the next."""
-        engine = self.crawler.engine
-        if meta.PROBES in request.meta and engine is not None:
+        if meta.PROBES in request.meta:
             for probe in self.next_probe(request):
-                engine.crawl(probe)
+                self.crawler.engine.crawl(probe)
 
     def next_probe(self, failed: scrapy.Request | None) -> Iterator[scrapy.Request]:
         """The next probe path after ``failed`` (a probe whose answer was no feed/sitemap)."""

@@ -21,7 +21,7 @@ import logging
 import sqlite3
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -120,6 +120,10 @@ class CrawlState:
         self._known_urls: list[str] = []
         self._closed = False
         self._finish_reason = ""
+        # Called with the ids of the records just made durable, and just before the store closes
+        # (the crawl database's scheduler: a page leaves its frontier once its record is durable).
+        self.commit_listeners: list[Callable[[list[str]], None]] = []
+        self.close_listeners: list[Callable[[], None]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlState:
@@ -272,8 +276,13 @@ class CrawlState:
     def latest_for_url(self, url: str) -> Seen | None:
         return self.store.known_article(url)
 
+    def is_pending(self, record_id: str) -> bool:
+        """Whether a record passed the pipelines and is not durable yet."""
+        return record_id in self._accepted
+
     def commit(self, record_ids: Iterable[str], path: str | None = None, offset: int = 0) -> None:
         """Move pending records into the store (with the output offset that covers them)."""
+        record_ids = list(record_ids)
         pending = self.index.pending
         with self.store.transaction():
             for rid in record_ids:
@@ -289,6 +298,8 @@ class CrawlState:
                 self._known_urls = []
             if path is not None:
                 self.store.set_output_offset(str(Path(path).resolve()), offset)
+        for listener in self.commit_listeners:
+            listener(record_ids)
 
     def output_opened(self, path: Path, overwrite: bool) -> None:
         """A durable output file is open (offset 0 when it was truncated)."""
@@ -351,6 +362,8 @@ class CrawlState:
             )
         if len(self.index.pending):
             self.stats.set_value("newscrawler/state/uncommitted", len(self.index.pending))
+        for listener in self.close_listeners:
+            listener()
         self.store.close()
         if self.lock is not None:
             self.lock.release()
