@@ -33,7 +33,7 @@ def robots(text: str) -> Route:
     return Route(body=text, content_type="text/plain")
 
 
-# --- pure parts ------------------------------------------------------------------------------------
+# --- pure parts ---------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -115,7 +115,7 @@ def test_state_of_schema_2_is_upgraded_with_host_delays(tmp_path: Path) -> None:
         assert db.execute("SELECT COUNT(*) FROM known_urls").fetchone() == (1,)
 
 
-# --- crawls ----------------------------------------------------------------------------------------
+# --- crawls ------------------------------------------------------------------------------------
 
 
 def test_rerun_answered_304_lowers_the_delay(tmp_path: Path) -> None:
@@ -192,8 +192,6 @@ def test_hostile_crawl_delay_for_our_agent_is_capped(tmp_path: Path) -> None:
     assert len(result.records) == 2
     assert result.stats["newscrawler/throttle/crawl_delay_capped"] == 1
     assert result.stats["newscrawler/throttle/delay_max"] == pytest.approx(0.5)
-    assert (
-        f"robots.txt of {HOST} asks for a Crawl-delay of 100000.0 s: 0.5 s used" in result.log
-    )
+    assert f"robots.txt of {HOST} asks for a Crawl-delay of 100000.0 s: 0.5 s used" in result.log
     assert "newscrawler/throttle/saved" not in result.stats
     assert not (tmp_path / STATE).exists()
