@@ -18,6 +18,12 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+# AutoThrottle is the project's (newscrawler.extensions.throttle, in EXTENSIONS): a 304 lowers the
+# delay as a 200 does, robots.txt Crawl-delay is a floor, each host's delay is kept in the state.
+# Longest robots.txt Crawl-delay honoured (seconds); a longer one is cut to this; 0 ignores it.
+NEWSCRAWLER_THROTTLE_MAX_CRAWL_DELAY = 60.0
+# Save each host's delay (and Crawl-delay) in the crawl state; the next run starts from it.
+NEWSCRAWLER_THROTTLE_SAVE_DELAYS = True
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0.0
@@ -114,6 +120,10 @@ EXTENSIONS = {
     # The crawl state (incremental runs, cross-run dedup), reached by the state middlewares, the
     # dedup pipeline and the durable feed storage with crawler.get_extension(CrawlState).
     "newscrawler.state.crawlstate.CrawlState": 100,
+    # AutoThrottle with 304s, robots.txt Crawl-delay and delays saved in the crawl state, in place
+    # of Scrapy's; after the state (100), before the stats file (500) that holds its stats.
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "newscrawler.extensions.throttle.AutoThrottle": 200,
     # The health rules, the verdict and the run history, when the spider closes: before the
     # stats file (500), so that the file holds them.
     "newscrawler.health.extension.HealthCheck": 450,

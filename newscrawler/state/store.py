@@ -4,7 +4,8 @@ A store is an :class:`~newscrawler.dedup.index.ArticleIndex` (what the deduplica
 writes) plus what incremental runs and crash-safe storage need: cached hub pages with their
 HTTP validators, the byte offset of each output file already recorded, retention and reset.
 Writes are grouped with :meth:`StateStore.transaction` so that a batch of articles and the
-output offset that covers them are committed together.
+output offset that covers them are committed together. It also keeps each host's download delay
+(:class:`HostDelay`), so that a later run starts at the pace the host last set.
 
 :class:`SQLiteStateStore` keeps it in one SQLite file in WAL mode. URLs are indexed by a 64-bit
 hash (:func:`~newscrawler.dedup.fingerprint.url_key`) so that indexes stay small; LSH bands are a
@@ -21,7 +22,7 @@ import os
 import sqlite3
 import time
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,15 @@ class CachedPage:
 
 
 @dataclass(frozen=True)
+class HostDelay:
+    """A host's download delay at the end of a run, and the robots.txt ``Crawl-delay`` (already
+    bounded) that its delay may not go below; both in seconds."""
+
+    delay: float
+    crawl_delay: float | None = None
+
+
+@dataclass(frozen=True)
 class StoreCounts:
     articles: int
     urls: int
@@ -56,6 +66,7 @@ class StoreCounts:
     oldest: float | None
     newest: float | None
     size_bytes: int
+    hosts: int = 0  # hosts with a saved download delay
 
 
 @dataclass(frozen=True)
@@ -133,12 +144,20 @@ class StateStore(Protocol):
     def runs(self, limit: int | None = None) -> list[RunRecord]:
         """The last ``limit`` runs (all when ``None``), oldest first."""
 
+    # --- politeness ------------------------------------------------------------------------------
+    def host_delay(self, host: str) -> HostDelay | None:
+        """The delay saved for a host (a download slot key) by an earlier run."""
+
+    def put_host_delays(self, delays: Mapping[str, HostDelay]) -> None:
+        """Save (replace) the delays of these hosts."""
+
     # --- housekeeping ----------------------------------------------------------------------------
     def transaction(self) -> AbstractContextManager[None]:
         """Group writes; committed atomically on exit."""
 
     def prune(self, older_than: float) -> int:
-        """Forget articles and pages first seen before ``older_than`` (epoch seconds)."""
+        """Forget articles and pages first seen, and host delays saved, before ``older_than``
+        (epoch seconds)."""
 
     def reset(self) -> None: ...
 
@@ -151,10 +170,11 @@ class StateStore(Protocol):
 
 # --- SQLite ---------------------------------------------------------------------------------------
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 # Older schema versions that opening the state upgrades in place: the DDL below creates the
-# tables a version lacks (schema 1 had no run history: ``runs``, ``site_runs``).
-_UPGRADABLE = frozenset({"1"})
+# tables a version lacks (schema 1 had no run history: ``runs``, ``site_runs``; schema 2 no
+# host delays: ``hosts``).
+_UPGRADABLE = frozenset({"1", "2"})
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -207,6 +227,12 @@ CREATE TABLE IF NOT EXISTS site_runs (
     failures TEXT NOT NULL,
     PRIMARY KEY (run, site)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS hosts (
+    host TEXT PRIMARY KEY,
+    delay REAL NOT NULL,
+    crawl_delay REAL,
+    seen REAL NOT NULL
+);
 """
 
 _SEEN_COLUMNS = "rowid, id, canonical_url, fingerprint, modified, origin, first_seen"
@@ -443,6 +469,21 @@ class SQLiteStateStore:
             records.append(RunRecord(started, duration, reason, verdict, sites))
         return records
 
+    # --- politeness ---------------------------------------------------------------------------
+    def host_delay(self, host: str) -> HostDelay | None:
+        row = self.db.execute(
+            "SELECT delay, crawl_delay FROM hosts WHERE host=?", (host,)
+        ).fetchone()
+        return HostDelay(row[0], row[1]) if row else None
+
+    def put_host_delays(self, delays: Mapping[str, HostDelay]) -> None:
+        now = time.time()
+        with self.transaction():
+            self.db.executemany(
+                "INSERT OR REPLACE INTO hosts VALUES (?, ?, ?, ?)",
+                [(host, d.delay, d.crawl_delay, now) for host, d in delays.items()],
+            )
+
     # --- housekeeping -------------------------------------------------------------------------
     def prune(self, older_than: float) -> int:
         with self.transaction():
@@ -454,9 +495,11 @@ class SQLiteStateStore:
             count = removed.rowcount
             self.db.execute("DELETE FROM pages WHERE seen < ?", (older_than,))
             self.db.execute("DELETE FROM known_urls WHERE seen < ?", (older_than,))
+            self.db.execute("DELETE FROM hosts WHERE seen < ?", (older_than,))
         return count
 
     def reset(self) -> None:
+        """Forget articles, pages and outputs; the run history and host delays stay."""
         with self.transaction():
             for table in ("articles", "bands", "pages", "known_urls", "outputs"):
                 self.db.execute(f"DELETE FROM {table}")
@@ -479,6 +522,7 @@ class SQLiteStateStore:
             oldest=oldest,
             newest=newest,
             size_bytes=size,
+            hosts=one("SELECT COUNT(*) FROM hosts").fetchone()[0],
         )
 
     def iter_articles(self) -> Iterator[Seen]:
