@@ -37,7 +37,7 @@ class RevisitPolicy:
     """The revisit rules, from the ``NEWSCRAWLER_REVISIT_*`` and ``NEWSCRAWLER_RETRY_*``
     settings (seconds)."""
 
-    min_interval: float = 900.0
+    min_interval: float = 300.0
     max_interval: float = 7 * 86400.0
     gone_after: float = 86400.0
     gone_times: int = 3
@@ -83,7 +83,7 @@ class RevisitPolicy:
             outcome = LINKS
         fetched = record.last_fetch
         if record.status is not Status.FETCHED or fetched is None:
-            return replace(record, kind=kind)  # the answer (404, an error) is its outcome
+            return record  # the answer (404, an error) is its outcome, its kind as it was
         record = replace(record, kind=kind, outcome=outcome, new_links=new_links)
         interval = record.interval
         if kind in REVISITED_KINDS:
