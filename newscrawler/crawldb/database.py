@@ -89,8 +89,15 @@ class CrawlDatabase(Protocol):
     def counts(self, now: float, next_due: int = 10) -> CrawlDbCounts: ...
 
     def records(
-        self, *, status: str | None = None, kind: str | None = None, limit: int | None = None
-    ) -> Iterator[UrlRecord]: ...
+        self,
+        *,
+        status: str | None = None,
+        kind: str | None = None,
+        outcome: str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[UrlRecord]:
+        """URL records in URL order; ``outcome`` matches it exactly or as a prefix before a
+        ``/`` (``rejected`` matches ``rejected/NotAnArticle``)."""
 
     def prune(self, older_than: float) -> int:
         """Forget URLs last seen before ``older_than`` that are not in the frontier."""

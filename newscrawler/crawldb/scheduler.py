@@ -147,6 +147,8 @@ class CrawlScheduler(BaseScheduler):
         scheduler = cls(
             crawler, db, RevisitPolicy.from_settings(crawler.settings), persistent=persistent
         )
+        if persistent:
+            scheduler.prune(crawler.settings.getfloat("NEWSCRAWLER_STATE_RETENTION_DAYS"))
         crawler.signals.connect(scheduler.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(scheduler.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(scheduler.item_error, signal=signals.item_error)
@@ -154,6 +156,21 @@ class CrawlScheduler(BaseScheduler):
             scheduler.state.commit_listeners.append(scheduler.records_committed)
             scheduler.state.close_listeners.append(scheduler.state_closing)
         return scheduler
+
+    def prune(self, retention_days: float) -> int:
+        """Forget the URLs last seen more than ``retention_days`` ago and not in the frontier
+        (the crawl state's retention, applied when a crawl starts; ``0`` keeps everything)."""
+        if retention_days <= 0:
+            return 0
+        removed = self.db.prune(time.time() - retention_days * 86400)
+        if removed:
+            self.stats.inc_value("newscrawler/crawldb/pruned", removed)
+            logger.info(
+                "Pruned %d URLs last seen more than %s days ago from the crawl database",
+                removed,
+                retention_days,
+            )
+        return removed
 
     # --- BaseScheduler ---------------------------------------------------------------------------
     def open(self, spider: Spider) -> None:

@@ -304,16 +304,25 @@ class SQLiteCrawlDatabase:
         )
 
     def records(
-        self, *, status: str | None = None, kind: str | None = None, limit: int | None = None
+        self,
+        *,
+        status: str | None = None,
+        kind: str | None = None,
+        outcome: str | None = None,
+        limit: int | None = None,
     ) -> Iterator[UrlRecord]:
         self.flush()
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if status is not None:
             where.append("status=?")
             params.append(status)
         if kind is not None:
             where.append("kind=?")
             params.append(kind)
+        if outcome is not None:
+            where.append("(outcome=? OR substr(outcome, 1, ?)=?)")
+            params += [outcome, len(outcome) + 1, outcome + "/"]
         sql = f"SELECT {_URL_COLUMNS} FROM crawl_urls"
         if where:
             sql += " WHERE " + " AND ".join(where)
