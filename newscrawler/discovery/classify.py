@@ -114,6 +114,7 @@ class Rejection:
     """An extracted page that is no article: the reason and every signal read."""
 
     reason: str  # "product", "home", "listing", "non_article_section", "no_article_signals"
+    detail: str  # the deciding evidence, for the log line
     signals: dict[str, Any]
 
 
@@ -280,27 +281,38 @@ def judge_extraction(signals: PageSignals, record: Mapping[str, Any]) -> Rejecti
     }
     if signals.article_types:
         return None
-    reason = None
+    found = _rejection(signals, shown, words, prose)
+    if found is None:
+        return None
+    reason, detail = found
+    return Rejection(reason, detail, evidence)
+
+
+def _rejection(
+    signals: PageSignals, shown: list[str], words: int, prose: float
+) -> tuple[str, str] | None:
+    texture = f"link density {signals.link_density:.2f}, prose share {prose:.2f}, {words} words"
+    signed = f"article signals: {', '.join(shown) or 'none'}"
     if signals.product:
-        reason = "product"
-    elif signals.home:
-        reason = "home"
-    elif signals.listing_types:
-        reason = "listing"
-    elif signals.shop and not {"og_type_article", "byline"} & set(shown):
-        reason = "product"
-    elif signals.sections and len(shown) <= 1:
-        reason = "non_article_section"
-    elif not shown and (
+        return "product", f"product markup: {', '.join(signals.product)}"
+    if signals.home:
+        return "home", "the site's home page"
+    if signals.listing_types:
+        return "listing", f"listing markup: {', '.join(signals.listing_types)}"
+    if signals.shop and not {"og_type_article", "byline"} & set(shown):
+        return "product", f"{', '.join(signals.shop)}; no og:type article, no byline"
+    if signals.sections and len(shown) <= 1:
+        return "non_article_section", f"URL section {signals.sections[0]!r}; {signed}"
+    if not shown and (
         signals.link_density >= UNSIGNED_LINK_DENSITY
         or prose < UNSIGNED_PROSE_SHARE
         or words < UNSIGNED_MIN_WORDS
     ):
-        reason = "no_article_signals"
-    elif (
+        return "no_article_signals", f"{signed}; {texture}"
+    if (
         len(shown) <= 1
         and signals.link_density >= LISTING_LINK_DENSITY
         and prose < LISTING_PROSE_SHARE
     ):
-        reason = "listing"
-    return Rejection(reason, evidence) if reason else None
+        return "listing", f"{signed}; {texture}"
+    return None
