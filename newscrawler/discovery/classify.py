@@ -3,11 +3,12 @@
 Routing (:func:`classify_page`) runs in the spider on the parsed page. A page announced by a feed
 or a sitemap, or declaring an article type, goes to extraction; a page found through a link goes
 there too unless it is *clearly* a hub: the home page, listing markup (``CollectionPage``,
-``ItemList``…), or a page made of links. What routing read (:class:`PageSignals`) travels with
-the page, and after extraction :func:`judge_extraction` rejects a page that is no article on
-evidence it names (product markup, an add-to-cart control, a shop's URL section, a listing's
-structure, no article signal at all). A page is never a hub, nor rejected, for having little
-``<p>`` text: only extraction's minimum (``NEWSCRAWLER_EXTRACTION_MIN_WORDS``) is about length.
+``ItemList``…), a calendar archive or numbered listing URL, or a page made of links. What
+routing read (:class:`PageSignals`) travels with the page, and after extraction
+:func:`judge_extraction` rejects a page that is no article on evidence it names (product markup,
+an add-to-cart control, a shop's URL section, a listing's structure, no article signal at all).
+A page is never a hub, nor rejected, for having little ``<p>`` text: only extraction's minimum
+(``NEWSCRAWLER_EXTRACTION_MIN_WORDS``) is about length.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 from lxml.html import HtmlElement
 
+from newscrawler.discovery.patterns import is_archive_url, pagination_number
 from newscrawler.markup import PageMarkup
 from newscrawler.vocabulary import (
     ADD_TO_CART,
@@ -81,7 +83,8 @@ class PageSignals:
     product: tuple[str, ...] = ()  # product markup: "jsonld:product", "og:type:product", ...
     shop: tuple[str, ...] = ()  # weaker: "add_to_cart" (a control), "microdata:product"
     home: bool = False  # the site's home page (path "/", no query)
-    article_url: bool = False  # a date, a slug or an id in the path
+    listing_url: bool = False  # a calendar archive or a numbered listing page
+    article_url: bool = False  # a date, a slug or an id in the path (not a listing URL)
     sections: tuple[str, ...] = ()  # shop/service URL segments ("products", "services", ...)
     link_density: float = 0.0  # share of the body's visible text that is link text
     linked_headings: int = 0  # h2-h4 headings that are links (teasers)
@@ -185,6 +188,8 @@ def page_signals(tree: HtmlElement, markup: PageMarkup) -> PageSignals:
     """Everything routing and the later judgement read on the page ``tree`` (its ``markup``)."""
     parts = urlsplit(markup.url)
     segments = [s.lower() for s in parts.path.split("/") if s]
+    # (page 1 is left out: article URLs often carry the listing they were opened from)
+    listing_url = is_archive_url(markup.url) or (pagination_number(markup.url) or 0) > 1
     return PageSignals(
         article_types=tuple(sorted(markup.types & ARTICLE_TYPES)),
         og_type=markup.og_type,
@@ -192,7 +197,8 @@ def page_signals(tree: HtmlElement, markup: PageMarkup) -> PageSignals:
         product=product_markup(markup),
         shop=shop_evidence(tree),
         home=parts.path in ("", "/") and not parts.query,
-        article_url=looks_like_article_url(markup.url),
+        listing_url=listing_url,
+        article_url=looks_like_article_url(markup.url) and not listing_url,
         sections=tuple(dict.fromkeys(s for s in segments if s in NON_ARTICLE_SECTIONS)),
         link_density=round(link_density(tree), 3),
         linked_headings=linked_headings(tree),
@@ -222,6 +228,8 @@ def route(signals: PageSignals, *, announced: bool = False) -> tuple[bool, str]:
         return False, "home"
     if signals.listing_types:
         return False, "hub_markup"
+    if signals.listing_url:
+        return False, "listing_url"
     if not signals.article_url and (
         signals.link_density >= HUB_LINK_DENSITY
         or (
