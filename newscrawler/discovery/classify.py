@@ -90,7 +90,8 @@ class PageSignals:
     linked_headings: int = 0  # h2-h4 headings that are links (teasers)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The signals as JSON values (tuples as lists)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PageSignals:
