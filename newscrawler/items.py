@@ -1,8 +1,8 @@
 """Items passed between the spider and the pipelines.
 
-The spider yields a :class:`Page` for every response it judges to be an article. The extraction
-pipeline turns it into an :class:`Article`, the record written as one JSONL line; its JSON Schema
-is ``newscrawler/schemas/article.schema.json``.
+The spider yields a :class:`Page` for every response it sends to extraction (an article
+candidate). The extraction pipeline turns it into an :class:`Article`, the record written as one
+JSONL line (its JSON Schema is ``newscrawler/schemas/article.schema.json``), or rejects it.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ class PageHints:
 
 @dataclass
 class Page:
-    """A fetched article page, before extraction."""
+    """A fetched article candidate, before extraction."""
 
     url: str
     body: bytes
@@ -36,6 +36,9 @@ class Page:
     fetched_at: str = ""
     depth: int = 0
     hints: PageHints = field(default_factory=PageHints)
+    # What routing read on the page (PageSignals.as_dict() of newscrawler.discovery.classify),
+    # for the article judgement after extraction; empty when not known.
+    signals: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -133,6 +133,8 @@ EXTENSIONS = {
     "newscrawler.extensions.progress.Progress": 510,
     # Flush the open feed files on a forced stop (second SIGINT/SIGTERM): no record lost.
     "newscrawler.extensions.forcedstop.FlushFeedsOnForcedStop": 600,
+    # One JSON line for every page that gave no record, when NEWSCRAWLER_REJECTED_FILE is set.
+    "newscrawler.pipelines.rejected.RejectedPages": 610,
 }
 
 # --- newscrawler settings (documented in docs/settings.md) -------------------------------------
@@ -142,9 +144,11 @@ NEWSCRAWLER_START_URLS: list[str] = []
 NEWSCRAWLER_URLS_FILE = ""
 NEWSCRAWLER_SITES_FILE = ""
 NEWSCRAWLER_FOLLOW_LINKS = True
-# Article classification: minimum characters of paragraph text for a page without
-# article markup (JSON-LD, og:type) to be treated as an article.
-NEWSCRAWLER_ARTICLE_MIN_TEXT = 400
+# Pages sent to extraction that give no record: the first this many of each reason and site are
+# logged at INFO with their URL (the others at DEBUG); every one is appended, with its reason and
+# evidence, as a JSON line to NEWSCRAWLER_REJECTED_FILE (off when empty).
+NEWSCRAWLER_REJECTED_LOG_FIRST = 3
+NEWSCRAWLER_REJECTED_FILE = ""
 # Extraction
 NEWSCRAWLER_EXTRACTION_MIN_WORDS = 20
 NEWSCRAWLER_DEFAULT_LANGUAGES: list[str] = []

@@ -8,8 +8,11 @@
   desks, the words joining two names;
 - dates: the labels in front of a publication or an update time, the words around a time;
 - lines of body text that are no article text (newsletter prompts, reading times, furniture);
-- JSON-LD ``@type`` values: articles, hubs, organisations (lower case, without the schema.org
-  prefix), used alike by routing (:mod:`newscrawler.discovery.classify`) and by extraction.
+- JSON-LD ``@type`` values: articles, listings, products, organisations (lower case, without the
+  schema.org prefix), used alike by routing (:mod:`newscrawler.discovery.classify`) and by
+  extraction;
+- what marks a page as no article: product ``og:type`` and price tags, add-to-cart controls, the
+  URL sections of shops and service pages.
 """
 
 from __future__ import annotations
@@ -786,13 +789,75 @@ ARTICLE_TYPES = frozenset(
 # Objects that carry an article's fields without being an article: a video page's VideoObject
 # gives its headline and date, but video hubs list many, so it does not route a page.
 ARTICLE_LIKE_TYPES = ARTICLE_TYPES | {"videoobject"}
-# The page is a hub: a site, a section, a list, a profile.
-HUB_TYPES = frozenset({"website", "collectionpage", "webpage", "itemlist", "profile"})
+# The page's own object is a list of other things: a section, a search, a profile, a catalogue
+# (a site's ``WebSite`` and ``WebPage`` objects come with articles too: they say nothing).
+LISTING_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage", "profilepage"})
 SITE_TYPE = "website"
+# The page sells something: a product, its offers, a catalogue of offers.
+PRODUCT_TYPES = frozenset(
+    {
+        "product",
+        "productgroup",
+        "productmodel",
+        "individualproduct",
+        "someproducts",
+        "offer",
+        "aggregateoffer",
+        "offercatalog",
+    }
+)
 ORGANISATION_TYPES = frozenset(
     {"organization", "newsmediaorganization", "corporation", "ngo", "governmentorganization"}
 )
 PERSON_TYPE = "person"
+
+
+# --- pages that are no articles ---------------------------------------------------------------
+
+# ``og:type`` values of a shop's product pages.
+PRODUCT_OG_TYPES = frozenset({"product", "product.group", "product.item", "og:product"})
+# ``<meta>`` names giving a price (Open Graph product markup).
+PRICE_META = ("product:price:amount", "og:price:amount", "product:sale_price:amount")
+# Add-to-cart controls (a button's text, a form's action, a class or id), in the languages the
+# crawler meets most.
+ADD_TO_CART = re.compile(
+    r"add[-_ ]?to[-_ ]?(?:cart|bag|basket)|addtocart|buy[-_ ]?now|в корзину|"
+    r"in den warenkorb|ajouter au panier|añadir al carrito|aggiungi al carrello|"
+    r"in winkelwagen|do koszyka|dodaj do koszyka|lägg i varukorgen",
+    re.I,
+)
+# URL path segments of a site's shop, catalogue and service pages ("/products/…",
+# "/services/…", "/category/…"): with at most one article signal the page is no article.
+NON_ARTICLE_SECTIONS = frozenset(
+    {
+        "app",
+        "browse",
+        "careers",
+        "cart",
+        "cat",
+        "catalog",
+        "categories",
+        "category",
+        "collections",
+        "courses",
+        "department",
+        "directory",
+        "ip",
+        "itm",
+        "jobs",
+        "listing",
+        "pricing",
+        "product",
+        "product-category",
+        "products",
+        "programs",
+        "service",
+        "services",
+        "shop",
+        "solutions",
+        "store",
+    }
+)
 
 
 def schema_type(value: object) -> str:

@@ -40,7 +40,7 @@ def test_every_article_type_routes_the_page_as_an_article_and_makes_a_record(kin
     url = "https://n.example/guides/timetables"  # neither a date, nor a slug, nor an id
     html = page(json.dumps({"@type": kind, "headline": "Timetable review"}))
     tree = tree_of(html)
-    decision = classify_page(tree, read_markup(tree, url), min_text=2000)
+    decision = classify_page(tree, read_markup(tree, url))
     assert decision.is_article and decision.reason == "jsonld"
     result = extract_article(html, url)
     assert result.fields is not None and result.fields["title"] == "Timetable review"
@@ -52,7 +52,7 @@ def test_a_trailing_comma_in_json_ld_feeds_routing_as_it_feeds_extraction() -> N
     tree = tree_of(html)
     markup = read_markup(tree, url)
     assert "newsarticle" in markup.types
-    assert classify_page(tree, markup, min_text=2000).reason == "jsonld"
+    assert classify_page(tree, markup).reason == "jsonld"
     fields = extract_article(html, url).fields
     assert fields is not None and fields["authors"] == ["Ann Lee"]
 
@@ -70,7 +70,7 @@ def test_entities_listed_by_a_hub_do_not_make_it_an_article() -> None:
     markup = read_markup(tree, url)
     assert "newsarticle" not in markup.types
     assert any(obj.get("@type") == "NewsArticle" for obj in markup.jsonld)
-    assert not classify_page(tree, markup, min_text=2000).is_article
+    assert not classify_page(tree, markup).is_article
 
 
 def test_canonical_url_is_one_key_for_all(tmp_path: Path) -> None:
@@ -87,7 +87,7 @@ def test_canonical_url_is_one_key_for_all(tmp_path: Path) -> None:
     assert markup.links.canonical is not None
     discovery_key = canonical_url(markup.links.canonical)
     assert discovery_key == "https://n.example/news/timetable-review.html?a=1&b=2"
-    assert classify_page(response.selector.root, markup, 2000).is_article
+    assert classify_page(response.selector.root, markup).is_article
     assert markup.canonical_url == discovery_key
     # extraction: the record
     fields = extract_article(html, url).fields

@@ -60,9 +60,9 @@ def test_site_that_stops_giving_articles_in_the_third_run_is_unhealthy(tmp_path:
     assert (second_site.articles, second_site.duplicates) == (0, len(ARTICLES))
     assert (third_site.articles, third_site.duplicates) == (0, 0)
     assert third_site.requests >= len(ARTICLES)
-    assert sum(n for r, n in third_site.failures.items() if r.startswith("extraction/")) == len(
-        ARTICLES
-    )
+    # the articles gave no text; /about.html, extracted as every page that is not clearly a hub,
+    # is a short page, not an error
+    assert third_site.failures["extraction/no_text"] == len(ARTICLES)
 
     proc = subprocess.run(
         [sys.executable, "-m", "scrapy", "report", "--runs", "--chart", "runs.png"],

@@ -1,27 +1,125 @@
-"""Decide whether an HTML page is an article or a hub (home, section, tag, listing page)."""
+"""What an HTML page is: an article candidate, a hub, or (once extracted) no article.
+
+Routing (:func:`classify_page`) runs in the spider on the parsed page. A page announced by a feed
+or a sitemap, or declaring an article type, goes to extraction; a page found through a link goes
+there too unless it is *clearly* a hub: the home page, listing markup (``CollectionPage``,
+``ItemList``…), a calendar archive or numbered listing URL, or a page made of links. What
+routing read (:class:`PageSignals`) travels with the page, and after extraction
+:func:`judge_extraction` rejects a page that is no article on evidence it names (product markup,
+an add-to-cart control, a shop's URL section, a listing's structure, no article signal at all).
+A page is never a hub, nor rejected, for having little ``<p>`` text: only extraction's minimum
+(``NEWSCRAWLER_EXTRACTION_MIN_WORDS``) is about length.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from typing import Any
 from urllib.parse import urlsplit
 
+from lxml import etree
 from lxml.html import HtmlElement
 
-from newscrawler.markup import (
-    PageMarkup,
+from newscrawler.discovery.patterns import is_archive_url, pagination_number
+from newscrawler.markup import PageMarkup
+from newscrawler.vocabulary import (
+    ADD_TO_CART,
+    ARTICLE_TYPES,
+    LISTING_TYPES,
+    NON_ARTICLE_SECTIONS,
+    PRICE_META,
+    PRODUCT_OG_TYPES,
+    PRODUCT_TYPES,
+    schema_type,
 )
-from newscrawler.vocabulary import ARTICLE_TYPES, HUB_TYPES
 
 _DATE_IN_PATH = re.compile(r"/(19|20)\d{2}[/-](0?[1-9]|1[0-2])([/-](0?[1-9]|[12]\d|3[01]))?(/|-|$)")
 _SLUG = re.compile(r"/[^/]*[a-z0-9\u0400-\u04ff]+(-[a-z0-9\u0400-\u04ff]+){2,}[^/]*/?$", re.I)
 _ARTICLE_ID = re.compile(r"/\d{5,}(\.html?)?/?$|[-_/]\d{5,}(\.html?)?$")
 
+# A link-found page is clearly a hub when, without article markup and on a URL that does not
+# look like an article's, this share of its visible text is link text, or it has this many
+# headings that are links (teasers) and this share of link text.
+HUB_LINK_DENSITY = 0.6
+HUB_LINKED_HEADINGS = 10
+HUB_HEADINGS_LINK_DENSITY = 0.4
+# After extraction, a page with no article signal at all (no og:type article, no publication
+# date, no byline, no article-like URL) is rejected when its text is mostly links, or its main
+# text is mostly not prose, or short.
+UNSIGNED_LINK_DENSITY = 0.4
+UNSIGNED_PROSE_SHARE = 0.5
+UNSIGNED_MIN_WORDS = 150
+# With at most one article signal, a page mostly of links whose main text is hardly prose is a
+# listing.
+LISTING_LINK_DENSITY = 0.6
+LISTING_PROSE_SHARE = 0.3
+# A paragraph of prose: at least this many words, ending like a sentence.
+_PROSE_MIN_WORDS = 8
+_SENTENCE_END = re.compile(r"[.!?…。！？][\"'»”’)\]]*$")
+# Publication-date methods that are no article signal: an update time alone (a site's pages
+# carry one too).
+_NOT_A_DATE = frozenset({"modified"})
+
+_BODY_TEXT = etree.XPath(
+    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+    " or ancestor::template)]",
+    smart_strings=False,
+)
+_LINK_TEXT = etree.XPath(
+    "//body//a//text()[not(ancestor::script or ancestor::style)]", smart_strings=False
+)
+_ITEMTYPES = etree.XPath("//@itemtype", smart_strings=False)
+
+
+@dataclass(frozen=True)
+class PageSignals:
+    """What routing read on a page; kept with the page for the judgement after extraction."""
+
+    article_types: tuple[str, ...] = ()  # the page's own JSON-LD article types
+    og_type: str = ""
+    listing_types: tuple[str, ...] = ()  # its own CollectionPage, ItemList, ... objects
+    product: tuple[str, ...] = ()  # product markup: "jsonld:product", "og:type:product", ...
+    shop: tuple[str, ...] = ()  # weaker: "add_to_cart" (a control), "microdata:product"
+    home: bool = False  # the site's home page (path "/", no query)
+    listing_url: bool = False  # a calendar archive or a numbered listing page
+    article_url: bool = False  # a date, a slug or an id in the path (not a listing URL)
+    sections: tuple[str, ...] = ()  # shop/service URL segments ("products", "services", ...)
+    link_density: float = 0.0  # share of the body's visible text that is link text
+    linked_headings: int = 0  # h2-h4 headings that are links (teasers)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The signals as JSON values (tuples as lists)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PageSignals:
+        """The signals :meth:`as_dict` gave (unknown keys ignored, lists back to tuples)."""
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name in data:
+                value = data[f.name]
+                values[f.name] = tuple(value) if isinstance(value, list) else value
+        return cls(**values)
+
 
 @dataclass(frozen=True)
 class PageKind:
+    """Routing's decision: extract the page (an article candidate) or take it as a hub."""
+
     is_article: bool
-    reason: str  # the signal that decided: "jsonld", "og_type", "text", "hub_markup", ...
+    reason: str  # the deciding signal: "announced", "jsonld", "og_type", "candidate", "home"...
+    signals: PageSignals = PageSignals()
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """An extracted page that is no article: the reason and every signal read."""
+
+    reason: str  # "product", "home", "listing", "non_article_section", "no_article_signals"
+    detail: str  # the deciding evidence, for the log line
+    signals: dict[str, Any]
 
 
 def looks_like_article_url(url: str) -> bool:
@@ -31,36 +129,199 @@ def looks_like_article_url(url: str) -> bool:
     return bool(_DATE_IN_PATH.search(path) or _SLUG.search(path) or _ARTICLE_ID.search(path))
 
 
-def paragraph_text_length(tree: HtmlElement, min_paragraph: int = 60) -> int:
-    """Characters in ``<p>`` elements long enough to be prose, outside links."""
-    total = 0
-    for p in tree.xpath("//p"):
-        text = " ".join(p.xpath("./text() | ./*[not(self::a)]//text()")).strip()
-        if len(text) >= min_paragraph:
-            total += len(text)
-    return total
+def _visible_chars(texts: list[str]) -> int:
+    return sum(len("".join(t.split())) for t in texts)
 
 
-def classify_page(tree: HtmlElement, markup: PageMarkup, min_text: int) -> PageKind:
-    """Article or hub, from markup first, then URL shape and the amount of prose.
+def link_density(tree: HtmlElement) -> float:
+    """Share of the characters of the body's visible text that are in links."""
+    total = _visible_chars(_BODY_TEXT(tree))  # type: ignore[arg-type]
+    if not total:
+        return 0.0
+    return min(1.0, _visible_chars(_LINK_TEXT(tree)) / total)  # type: ignore[arg-type]
+
+
+def linked_headings(tree: HtmlElement) -> int:
+    """``<h2>``-``<h4>`` headings whose text is mostly a link: teasers of other pages."""
+    count = 0
+    for heading in tree.iter("h2", "h3", "h4"):
+        text = "".join(heading.text_content().split())
+        if not text:
+            continue
+        linked = "".join("".join(a.text_content().split()) for a in heading.iter("a"))
+        if len(linked) >= 0.6 * len(text):
+            count += 1
+    return count
+
+
+def has_add_to_cart(tree: HtmlElement) -> bool:
+    """Whether a button, form, input or link is an add-to-cart control."""
+    for el in tree.iter("button", "form", "input", "a"):
+        attributes = " ".join(
+            el.get(name) or "" for name in ("class", "id", "name", "action", "value", "href")
+        )
+        text = el.text_content()[:80] if el.tag in ("button", "a") else ""
+        if ADD_TO_CART.search(attributes) or (text and ADD_TO_CART.search(text)):
+            return True
+    return False
+
+
+def product_markup(markup: PageMarkup) -> tuple[str, ...]:
+    """What the page declares of a product: its own product JSON-LD, a product ``og:type``,
+    a price tag."""
+    found = [f"jsonld:{t}" for t in sorted(markup.types & PRODUCT_TYPES)]
+    if markup.og_type in PRODUCT_OG_TYPES:
+        found.append(f"og:type:{markup.og_type}")
+    found += [f"meta:{name}" for name in PRICE_META if markup.first(name)]
+    return tuple(found)
+
+
+def shop_evidence(tree: HtmlElement) -> tuple[str, ...]:
+    """Weaker signs of a shop page, which articles about products show too: an add-to-cart
+    control, product microdata (a page's offer box)."""
+    found = ["add_to_cart"] if has_add_to_cart(tree) else []
+    itemtypes = {schema_type(t) for value in _ITEMTYPES(tree) for t in str(value).split()}  # type: ignore[union-attr]
+    found += [f"microdata:{t}" for t in sorted(itemtypes & PRODUCT_TYPES)]
+    return tuple(found)
+
+
+def page_signals(tree: HtmlElement, markup: PageMarkup) -> PageSignals:
+    """Everything routing and the later judgement read on the page ``tree`` (its ``markup``)."""
+    parts = urlsplit(markup.url)
+    segments = [s.lower() for s in parts.path.split("/") if s]
+    # (page 1 is left out: article URLs often carry the listing they were opened from)
+    listing_url = is_archive_url(markup.url) or (pagination_number(markup.url) or 0) > 1
+    return PageSignals(
+        article_types=tuple(sorted(markup.types & ARTICLE_TYPES)),
+        og_type=markup.og_type,
+        listing_types=tuple(sorted(markup.types & LISTING_TYPES)),
+        product=product_markup(markup),
+        shop=shop_evidence(tree),
+        home=parts.path in ("", "/") and not parts.query,
+        listing_url=listing_url,
+        article_url=looks_like_article_url(markup.url) and not listing_url,
+        sections=tuple(dict.fromkeys(s for s in segments if s in NON_ARTICLE_SECTIONS)),
+        link_density=round(link_density(tree), 3),
+        linked_headings=linked_headings(tree),
+    )
+
+
+def classify_page(tree: HtmlElement, markup: PageMarkup, *, announced: bool = False) -> PageKind:
+    """Extract the page, or take it as a hub (its links are followed either way).
 
     ``tree`` is the page's lxml tree (``response.selector.root``), ``markup`` what it declares
-    (:func:`newscrawler.markup.read_markup` of the same tree and the page's URL).
+    (:func:`newscrawler.markup.read_markup` of the same tree and the page's URL); ``announced``:
+    a feed or sitemap listed it, so it is extracted whatever it looks like.
     """
-    url = markup.url
-    types = markup.types
-    if types & ARTICLE_TYPES:
-        return PageKind(True, "jsonld")
-    og_type = markup.og_type
-    if og_type == "article":
-        return PageKind(True, "og_type")
-    if urlsplit(url).path in ("", "/"):
-        return PageKind(False, "home")
-    if og_type in HUB_TYPES or (types & HUB_TYPES and not looks_like_article_url(url)):
-        return PageKind(False, "hub_markup")
-    text = paragraph_text_length(tree)
-    if text >= min_text and (looks_like_article_url(url) or len(tree.xpath("//h1")) == 1):
-        return PageKind(True, "text")
-    if text >= 3 * min_text:
-        return PageKind(True, "text")
-    return PageKind(False, "little_text")
+    signals = page_signals(tree, markup)
+    return PageKind(*route(signals, announced=announced), signals)
+
+
+def route(signals: PageSignals, *, announced: bool = False) -> tuple[bool, str]:
+    """``(extract, reason)`` for a page of these signals."""
+    if announced:
+        return True, "announced"
+    if signals.article_types:
+        return True, "jsonld"
+    if signals.og_type == "article":
+        return True, "og_type"
+    if signals.home:
+        return False, "home"
+    if signals.listing_types:
+        return False, "hub_markup"
+    if signals.listing_url:
+        return False, "listing_url"
+    if not signals.article_url and (
+        signals.link_density >= HUB_LINK_DENSITY
+        or (
+            signals.linked_headings >= HUB_LINKED_HEADINGS
+            and signals.link_density >= HUB_HEADINGS_LINK_DENSITY
+        )
+    ):
+        return False, "listing"
+    return True, "candidate"
+
+
+def prose_share(text: str) -> float:
+    """Share of the words of ``text`` in paragraphs of prose (sentences, not list items,
+    prices or button labels)."""
+    total = prose = 0
+    for line in text.splitlines():
+        words = len(line.split())
+        total += words
+        if words >= _PROSE_MIN_WORDS and _SENTENCE_END.search(line.strip()):
+            prose += words
+    return prose / total if total else 0.0
+
+
+def article_signals(signals: PageSignals, record: Mapping[str, Any]) -> list[str]:
+    """The signals of an article that the page and its extracted ``record`` show."""
+    method = record.get("published_method")
+    present = {
+        "og_type_article": signals.og_type == "article",
+        "published": bool(record.get("published")) and method not in _NOT_A_DATE,
+        "byline": bool(record.get("authors")),
+        "article_url": signals.article_url,
+    }
+    return [name for name, shown in present.items() if shown]
+
+
+def judge_extraction(signals: PageSignals, record: Mapping[str, Any]) -> Rejection | None:
+    """The reason an extracted page is no article, with the evidence, or ``None`` (a record).
+
+    ``record`` holds the fields extraction found (``text``, ``published``, ``authors``...). A
+    page declaring an article type is an article; otherwise, in this order: product markup
+    (``product``), the home page (``home``), listing markup (``listing``), an add-to-cart
+    control or product microdata on a page with neither ``og:type`` article nor a byline
+    (``product``), a shop or
+    service URL section with at most one article signal (``non_article_section``), no article
+    signal and a text of links, not prose or short (``no_article_signals``), and a text of links
+    that is hardly prose with at most one article signal (``listing``).
+    """
+    text = str(record.get("text") or "")
+    shown = article_signals(signals, record)
+    words = len(text.split())
+    prose = prose_share(text)
+    evidence = {
+        **signals.as_dict(),
+        "article_signals": shown,
+        "words": words,
+        "prose_share": round(prose, 3),
+    }
+    if signals.article_types:
+        return None
+    found = _rejection(signals, shown, words, prose)
+    if found is None:
+        return None
+    reason, detail = found
+    return Rejection(reason, detail, evidence)
+
+
+def _rejection(
+    signals: PageSignals, shown: list[str], words: int, prose: float
+) -> tuple[str, str] | None:
+    texture = f"link density {signals.link_density:.2f}, prose share {prose:.2f}, {words} words"
+    signed = f"article signals: {', '.join(shown) or 'none'}"
+    if signals.product:
+        return "product", f"product markup: {', '.join(signals.product)}"
+    if signals.home:
+        return "home", "the site's home page"
+    if signals.listing_types:
+        return "listing", f"listing markup: {', '.join(signals.listing_types)}"
+    if signals.shop and not {"og_type_article", "byline"} & set(shown):
+        return "product", f"{', '.join(signals.shop)}; no og:type article, no byline"
+    if signals.sections and len(shown) <= 1:
+        return "non_article_section", f"URL section {signals.sections[0]!r}; {signed}"
+    if not shown and (
+        signals.link_density >= UNSIGNED_LINK_DENSITY
+        or prose < UNSIGNED_PROSE_SHARE
+        or words < UNSIGNED_MIN_WORDS
+    ):
+        return "no_article_signals", f"{signed}; {texture}"
+    if (
+        len(shown) <= 1
+        and signals.link_density >= LISTING_LINK_DENSITY
+        and prose < LISTING_PROSE_SHARE
+    ):
+        return "listing", f"{signed}; {texture}"
+    return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections import Counter
 from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 from typing import Any
@@ -18,9 +19,10 @@ from twisted.internet.defer import DeferredSemaphore
 from newscrawler.dedup.config import DedupConfig
 from newscrawler.dedup.config import fingerprint_config as dedup_fingerprint_config
 from newscrawler.dedup.fingerprint import Fingerprints, fingerprints, record_id
+from newscrawler.discovery.classify import PageSignals, judge_extraction
 from newscrawler.extraction import Extraction, ExtractionOptions, extract_article
 from newscrawler.items import Article, Page
-from newscrawler.pipelines.drops import Drop
+from newscrawler.pipelines.drops import Rejected
 from newscrawler.pipelines.extraction_pool import (
     ExtractFunction,
     ExtractionPool,
@@ -35,21 +37,24 @@ logger = logging.getLogger(__name__)
 _ARTICLE_FIELDS = {f.name for f in dataclass_fields(Article)}
 
 
-class ExtractionFailed(Drop):
+class ExtractionFailed(Rejected):
     """The page gave no article (no main text, too short, undecodable, extraction error).
 
-    The pipeline logs the first page of each reason itself; Scrapy's own ``Dropped:`` line for
-    every such page is DEBUG. :attr:`reason` is the extraction's reason (``too_short``,
-    ``no_text``, ``timeout``...), counted per site by the health check.
+    The pipeline logs the first pages of each reason and site itself; Scrapy's own ``Dropped:``
+    line for every such page is DEBUG. :attr:`reason` is the extraction's reason
+    (``too_short``, ``no_text``, ``timeout``...), counted per site by the health check.
     """
 
-    def __init__(self, message: str, reason: str = "unknown", log_level: str | None = None) -> None:
-        super().__init__(message, log_level)
-        self.reason = reason
+
+class NotAnArticle(Rejected):
+    """Extraction found a text, but the page is no article (a product, a listing, a page with
+    no article signal): :func:`~newscrawler.discovery.classify.judge_extraction`'s reason and
+    evidence. Logged like :class:`ExtractionFailed`; not an extraction failure for the health
+    check."""
 
 
-# Reasons that are part of normal crawling (a hub, a short note, an empty page): the first of
-# each is logged at INFO; any other reason (time-out, crash, error) at WARNING.
+# Reasons that are part of normal crawling (a short note, an empty page): the first pages of each
+# reason and site are logged at INFO; of any other reason (time-out, crash, error) at WARNING.
 EXPECTED_REASONS = frozenset({"too_short", "no_text", "empty"})
 
 
@@ -142,13 +147,15 @@ class ExtractionPipeline:
         timeout: float = 60.0,
         max_pending: int = 1,
         fingerprint: DedupConfig | None = None,
+        log_first: int = 3,
     ) -> None:
         self.stats = stats
         self.options = options
         self.extractor = PageExtractor(function, fingerprint or DedupConfig(near=False))
         self.workers = workers
         self.max_pending = max(1, max_pending)
-        self._logged_reasons: set[str] = set()
+        self.log_first = max(0, log_first)
+        self._logged: Counter[tuple[str, str]] = Counter()  # (reason, site) -> pages logged
         self._slots = DeferredSemaphore(self.max_pending)
         self._pending = 0
         self.pool: ExtractionPool | None = None
@@ -177,6 +184,7 @@ class ExtractionPipeline:
             timeout=s.getfloat("NEWSCRAWLER_EXTRACTION_TIMEOUT"),
             max_pending=max_pending,
             fingerprint=fingerprint_config(crawler),
+            log_first=s.getint("NEWSCRAWLER_REJECTED_LOG_FIRST"),
         )
         # A backstop for stops that skip close_spider; close() is idempotent.
         crawler.signals.connect(pipeline.close_spider, signal=signals.engine_stopped)
@@ -220,21 +228,44 @@ class ExtractionPipeline:
         return self.finish(item, result)
 
     def finish(self, page: Page, outcome: ExtractResult) -> Article:
-        """Count the extraction's events and build the record, or drop the page."""
+        """Count the extraction's events and build the record, or reject the page: the
+        extraction found no article, or what it found is no article (:func:`judge_extraction`
+        on the page's signals, when the spider read them)."""
         result, prints = outcome
         for event in result.events:
             self.stats.inc_value(f"newscrawler/extraction/{event}")
         if result.fields is None:
             reason = result.reason or "unknown"
             self.stats.inc_value(f"newscrawler/extraction/failed/{reason}")
-            if reason in self._logged_reasons:
-                level = logging.DEBUG
-            else:
-                level = logging.INFO if reason in EXPECTED_REASONS else logging.WARNING
-            self._logged_reasons.add(reason)
-            logger.log(level, "No article from %s: %s (%s)", page.url, reason, result.detail)
+            detail = result.detail or ""
+            self.count_rejected(page, reason, detail, expected=reason in EXPECTED_REASONS)
             raise ExtractionFailed(
-                f"no article from {page.url}: {reason} ({result.detail})", reason
+                f"no article from {page.url}: {reason} ({detail})",
+                reason,
+                signals={**page.signals, "detail": detail},
             )
+        if page.signals:
+            rejection = judge_extraction(PageSignals.from_dict(page.signals), result.fields)
+            if rejection is not None:
+                self.count_rejected(page, rejection.reason, rejection.detail, expected=True)
+                raise NotAnArticle(
+                    f"no article from {page.url}: {rejection.reason} ({rejection.detail})",
+                    rejection.reason,
+                    signals=rejection.signals,
+                )
         self.stats.inc_value("newscrawler/extraction/articles")
         return article_from_extraction(page, result, prints)
+
+    def count_rejected(self, page: Page, reason: str, detail: str, *, expected: bool) -> None:
+        """Count a page that gives no record; log the first ``log_first`` of each reason and
+        site at INFO (WARNING for an error-like reason), the others at DEBUG."""
+        self.stats.inc_value(f"newscrawler/pages/rejected/{reason}")
+        key = (reason, site_name(page.url))
+        self._logged[key] += 1
+        seen = self._logged[key]
+        if seen > self.log_first:
+            logger.debug("No article from %s: %s (%s)", page.url, reason, detail)
+            return
+        level = logging.INFO if expected else logging.WARNING
+        more = " (further such pages of this site are logged at DEBUG)" * (seen == self.log_first)
+        logger.log(level, "No article from %s: %s (%s)%s", page.url, reason, detail, more)

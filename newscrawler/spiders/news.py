@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from dataclasses import replace
 from datetime import datetime, timezone
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -95,7 +96,7 @@ def release_parsed(response: Response) -> None:
 
 class NewsSpider(scrapy.Spider):
     """Crawl news sites from seed URLs, feeds and sitemaps; yield a :class:`Page` for every
-    article found.
+    article candidate (see :func:`~newscrawler.discovery.classify.classify_page`).
 
     Arguments: ``start_urls`` (comma-separated), ``urls_file``, ``sites`` (a sites TOML file),
     ``since`` (the date window); each sets a setting (:data:`ARGUMENTS`) that the crawl's
@@ -105,7 +106,6 @@ class NewsSpider(scrapy.Spider):
     name = "news"
     # Settings, read once in from_crawler.
     follow: bool = True
-    article_min_text: int = 400
     feeds_enabled: bool = True
     max_size: int = 0
 
@@ -121,7 +121,6 @@ class NewsSpider(scrapy.Spider):
             crawler.settings.setdict(spider.arguments, priority="spider")
         settings = crawler.settings
         spider.follow = settings.getbool("NEWSCRAWLER_FOLLOW_LINKS")
-        spider.article_min_text = settings.getint("NEWSCRAWLER_ARTICLE_MIN_TEXT")
         spider.feeds_enabled = settings.getbool("NEWSCRAWLER_FEEDS_ENABLED")
         spider.max_size = settings.getint("DOWNLOAD_MAXSIZE")
         crawler.signals.connect(spider.on_robots_parsed, signal=signals.robots_parsed)
@@ -197,11 +196,14 @@ class NewsSpider(scrapy.Spider):
         site = self.scope.sites.for_url(response.url)
         markup = read_markup(response.selector.root, response.url)
         instead = self.variants.instead_of_page(response, markup.links, self.parse)
-        kind = classify_page(response.selector.root, markup, self.article_min_text)
+        # A page a feed or sitemap announced goes to extraction, whatever it looks like: only
+        # the extraction's result can reject it (see classify_page).
+        announced = response.meta.get(meta.ROUTE) == "entry"
+        kind = classify_page(response.selector.root, markup, announced=announced)
         is_article = kind.is_article
         forced = site.is_article_url(response.url) if site else None
         if forced is not None and forced != is_article:
-            is_article, kind = forced, type(kind)(forced, "site_pattern")
+            is_article, kind = forced, replace(kind, is_article=forced, reason="site_pattern")
         # Everything that reads the parsed tree runs now, so that the tree can be dropped before
         # the page waits in the pipelines (see release_parsed).
         page, requests = None, []
@@ -210,8 +212,10 @@ class NewsSpider(scrapy.Spider):
         elif is_article:
             stats.inc_value(f"newscrawler/pages/article/{kind.reason}")
             page = self.make_page(response, response.meta.get(meta.HINTS))
+            page.signals = kind.signals.as_dict()
         if not is_article:
             stats.inc_value(f"newscrawler/pages/hub/{kind.reason}")
+            logger.debug("Hub %s: %s %s", response.url, kind.reason, kind.signals)
             requests.extend(self.feeds_of(response))
         follow = site.follow_links if site and site.follow_links is not None else self.follow
         if follow:

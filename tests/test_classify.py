@@ -1,0 +1,125 @@
+"""Routing and the article judgement on pages written for these tests (no crawl)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from lxml import html as lxml_html
+
+from newscrawler.discovery.classify import (
+    PageSignals,
+    classify_page,
+    judge_extraction,
+    prose_share,
+)
+from newscrawler.markup import read_markup
+
+SENTENCE = "The ferry timetable changes on Monday, and the early boat now leaves at six. "
+
+
+def page(body: str, *, head: str = "") -> str:
+    return f"<html><head><title>T</title>{head}</head><body>{body}</body></html>"
+
+
+def classify(url: str, html: str, *, announced: bool = False) -> Any:
+    tree = lxml_html.document_fromstring(html)
+    return classify_page(tree, read_markup(tree, url), announced=announced)
+
+
+LINKS = "".join(
+    f'<li><a href="/story-{i}">A story about the harbour {i}</a></li>' for i in range(30)
+)
+TEASERS = "".join(
+    f'<div><h3><a href="/news/story-{i}">Headline number {i}</a></h3></div>' for i in range(12)
+)
+WEBSITE = '<meta property="og:type" content="website">'
+COLLECTION = '<script type="application/ld+json">{"@type": "CollectionPage"}</script>'
+
+
+@pytest.mark.parametrize(
+    ("url", "html", "reason"),
+    [
+        ("https://n.example/", page(f"<p>{SENTENCE}</p>"), "home"),
+        (
+            "https://n.example/trains/",
+            page("<h1>Trains</h1>", head=COLLECTION),
+            "hub_markup",
+        ),
+        ("https://n.example/archive/2024/03/", page(f"<p>{SENTENCE}</p>"), "listing_url"),
+        ("https://n.example/news/?page=3", page(f"<p>{SENTENCE}</p>"), "listing_url"),
+        ("https://n.example/harbour/", page(f"<ul>{LINKS}</ul>"), "listing"),
+        ("https://n.example/news/", page(TEASERS + "<p>Short intro.</p>" * 3), "listing"),
+    ],
+)
+def test_clear_hubs_are_recognised_by_what_they_show(url: str, html: str, reason: str) -> None:
+    kind = classify(url, html)
+    assert (kind.is_article, kind.reason) == (False, reason)
+
+
+def test_a_list_heavy_post_with_og_type_website_is_a_candidate_not_a_hub() -> None:
+    items = "".join(f"<li>Bring item {i}, it helps on the boat.</li>" for i in range(8))
+    html = page(f"<h1>Ferry packing list</h1><ul>{items}</ul><p>Enjoy.</p>", head=WEBSITE)
+    kind = classify("https://n.example/blog/ferry-packing-list/", html)
+    assert (kind.is_article, kind.reason) == (True, "candidate")
+    assert not kind.signals.article_types and kind.signals.article_url
+
+
+def test_an_announced_page_is_extracted_whatever_it_looks_like() -> None:
+    kind = classify("https://n.example/harbour/", page(f"<ul>{LINKS}</ul>"), announced=True)
+    assert (kind.is_article, kind.reason) == (True, "announced")
+
+
+def record(text: str = SENTENCE * 20, **fields: Any) -> dict[str, Any]:
+    return {"text": text, "authors": [], "published": None, **fields}
+
+
+def judged(signals: PageSignals, rec: dict[str, Any]) -> str | None:
+    rejection = judge_extraction(signals, rec)
+    return rejection.reason if rejection else None
+
+
+def test_one_article_signal_and_prose_keep_a_page_with_no_markup() -> None:
+    assert judged(PageSignals(article_url=True), record()) is None
+    dated = record(published="2024-03-27T10:00:00", published_method="time_element")
+    assert judged(PageSignals(), dated) is None
+    assert judged(PageSignals(), record(authors=["Ann Lee"])) is None
+
+
+def test_rejections_name_their_evidence() -> None:
+    product = judge_extraction(PageSignals(product=("jsonld:product",)), record())
+    assert product is not None and product.reason == "product"
+    assert product.detail == "product markup: jsonld:product"
+    assert product.signals["article_signals"] == []
+    assert json.loads(json.dumps(product.signals))["product"] == ["jsonld:product"]
+    assert judged(PageSignals(shop=("add_to_cart",), article_url=True), record()) == "product"
+    section = PageSignals(sections=("services",), article_url=True)
+    assert judged(section, record()) == "non_article_section"
+    links = PageSignals(link_density=0.5)
+    assert judged(links, record()) == "no_article_signals"
+    lists = "\n".join(f"Item {i}" for i in range(200))
+    assert judged(PageSignals(link_density=0.7, article_url=True), record(lists)) == "listing"
+
+
+def test_a_page_without_any_signal_keeps_its_record_when_it_is_long_prose() -> None:
+    assert judged(PageSignals(link_density=0.1), record()) is None
+    assert judged(PageSignals(link_density=0.1), record(SENTENCE * 5)) == "no_article_signals"
+
+
+def test_shop_hints_do_not_reject_an_article_with_a_byline_or_og_type_article() -> None:
+    offers = PageSignals(shop=("microdata:product", "add_to_cart"), og_type="article")
+    assert judged(offers, record()) is None
+    assert judged(PageSignals(shop=("add_to_cart",)), record(authors=["Ann Lee"])) is None
+    assert judged(PageSignals(article_types=("newsarticle",), home=True), record()) is None
+
+
+def test_prose_share_counts_sentences_not_list_items() -> None:
+    assert prose_share(SENTENCE) == 1.0
+    assert prose_share("Mugs\nPlates\nCups and saucers") == 0.0
+    assert prose_share("") == 0.0
+
+
+def test_signals_survive_the_trip_through_a_page_item() -> None:
+    signals = PageSignals(product=("jsonld:product",), link_density=0.25, article_url=True)
+    assert PageSignals.from_dict(json.loads(json.dumps(signals.as_dict()))) == signals
