@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from html import escape
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -132,6 +133,24 @@ def _rfc2822(value: str | None) -> str | None:
     return format_datetime(parsed)
 
 
+def _exact(route: Route) -> Route:
+    """``route`` answered only for its path without a query string (404 otherwise), so that no
+    page is served under two URLs."""
+
+    def handle(req: BaseHTTPRequestHandler) -> None:
+        status, payload = (
+            (404, b"not found") if urlsplit(req.path).query else (200, route.payload())
+        )
+        req.send_response(status)
+        req.send_header("Content-Type", route.content_type if status == 200 else "text/plain")
+        req.send_header("Content-Length", str(len(payload)))
+        req.end_headers()
+        if req.command != "HEAD":
+            req.wfile.write(payload)
+
+    return Route(handler=handle)
+
+
 def site_routes(origin: str, pages: list[ServedPage], corpora: dict[str, Path]) -> dict[str, Route]:
     """Every route of the loopback site: the pages, home, sections, feed, sitemap, robots.txt."""
     routes: dict[str, Route] = {}
@@ -196,7 +215,7 @@ def site_routes(origin: str, pages: list[ServedPage], corpora: dict[str, Path]) 
         body=f"User-agent: *\nAllow: /\nSitemap: {origin}/sitemap.xml\n",
         content_type="text/plain; charset=utf-8",
     )
-    return routes
+    return {path: _exact(route) for path, route in routes.items()}
 
 
 def log_reasons(log: str, origin: str) -> tuple[dict[str, str], dict[str, str]]:
@@ -254,6 +273,7 @@ def report(
     stats: dict[str, Any],
     requested: set[str],
     out: Any = None,
+    site_pages: int = 0,
 ) -> int:
     """Print the per-corpus table; return the number of pages lost without a reason."""
     out = out or sys.stdout
@@ -299,7 +319,6 @@ def report(
     hub = {
         k.rsplit("/", 1)[-1]: v for k, v in stats.items() if k.startswith("newscrawler/pages/hub/")
     }
-    site_pages = 1 + sum(1 for path in requested if path.startswith("/section/"))
     inferred = sum(
         n for lost in lost_all.values() for r, n in lost.items() if r.startswith("not an article")
     )
@@ -354,12 +373,20 @@ def main(argv: list[str] | None = None) -> int:
             expected_traceback="checked below, so that the report is printed first",
         )
         seconds = time.perf_counter() - started
-        requested = {urlsplit(p).path for p in server.paths()}
+        paths = server.paths()
+        routes = set(server.routes)
+    requested = {p for p in paths if p in routes}
+    unknown = len([p for p in paths if p not in routes])
+    site_pages = sum(1 for p in requested if p == "/" or p.startswith("/section/"))
     print(
         f"{len(pages)} corpus pages on {server.origin}; crawl exit code {result.returncode}, "
-        f"{len(result.records)} records, {seconds:.0f} s\n"
+        f"{len(result.records)} records, {seconds:.0f} s; {len(paths)} requests, {unknown} of "
+        "them (HTTP 404) for paths this site does not have: links inside the corpus pages to "
+        "their own sites' paths\n"
     )
-    silent = report(pages, server.origin, result.records, result.log, result.stats, requested)
+    silent = report(
+        pages, server.origin, result.records, result.log, result.stats, requested, None, site_pages
+    )
     warnings = warning_lines(result.log, server.origin)
     if warnings:
         print("\nthe crawl's WARNING and ERROR lines (each once):")
