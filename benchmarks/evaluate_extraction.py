@@ -15,7 +15,8 @@ Metrics (each is averaged over the pages whose truth has the field):
 - records: share of pages that would become a record in a crawl. Ours: the page is classified
   as an article the way the ``news`` spider does it (:func:`newscrawler.discovery.classify.
   classify_page` on the page's Scrapy tree, default ``NEWSCRAWLER_ARTICLE_MIN_TEXT``),
-  extraction gives fields and the record passes the schema validation. trafilatura: ``extract``
+  extraction gives fields and the record passes the schema validation (the spider's canonical
+  and variant routing and the dedup are left out: see ``evaluate_crawl.py``). trafilatura: ``extract``
   returns a text (a crawler built on it alone has no classifier). On a corpus of pages that are
   not articles (every ``page_type`` other than ``article``) this is the share that would be
   stored as articles, and it should be 0.
