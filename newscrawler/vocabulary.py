@@ -786,6 +786,10 @@ ARTICLE_TYPES = frozenset(
         "advertisercontentarticle",
     }
 )
+# News articles among them: their declared headlines are written as headlines (title choice).
+NEWS_ARTICLE_TYPES = frozenset(t for t in ARTICLE_TYPES if t.endswith("newsarticle")) | {
+    "liveblogposting"
+}
 # Objects that carry an article's fields without being an article: a video page's VideoObject
 # gives its headline and date, but video hubs list many, so it does not route a page.
 ARTICLE_LIKE_TYPES = ARTICLE_TYPES | {"videoobject"}

@@ -16,7 +16,10 @@ from benchmarks.evaluate_extraction import (
     language_match,
     main,
     shingles,
+    split_authors,
+    split_of,
     title_match,
+    truth_authors,
 )
 
 
@@ -79,6 +82,25 @@ def test_halves_are_deterministic_and_both_used() -> None:
     assert {"even", "odd"} == set(halves)
 
 
+def test_author_strings_are_split_on_commas_and_and() -> None:
+    assert split_authors("Danielle DeSiato, Donna Enzmann, and Natalie Nguyen") == [
+        "Danielle DeSiato",
+        "Donna Enzmann",
+        "Natalie Nguyen",
+    ]
+    assert split_authors("Maria & Katerina") == ["Maria", "Katerina"]
+    assert split_authors("Alexandra Landers") == ["Alexandra Landers"]
+    assert truth_authors({"author": "A. Writer and B. Writer"}) == ["A. Writer", "B. Writer"]
+    assert truth_authors({"authors": ["One"], "author": "One, Two"}) == ["One"]
+    assert truth_authors({"author": None}) is None
+
+
+def test_splits_follow_the_halves() -> None:
+    ids = [f"page-{n}" for n in range(40)]
+    assert {split_of(i) for i in ids} == {"A", "B"}
+    assert all(split_of(i) == {"even": "A", "odd": "B"}[half_of(i)] for i in ids)
+
+
 def test_missing_corpus_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--corpus", str(tmp_path / "absent")]) == 2
     assert "corpus not found" in capsys.readouterr().err
@@ -106,3 +128,45 @@ def test_runs_both_systems_on_a_tiny_corpus(
     assert "tiny all" in out
     assert "ours / trafilatura median time" in out
     assert "tiny/p1" in out
+
+
+def _tiny_corpus(root: Path, name: str, rows: list[tuple[str, str, dict[str, object]]]) -> Path:
+    corpus = root / name
+    (corpus / "pages").mkdir(parents=True)
+    with (corpus / "truth.jsonl").open("w", encoding="utf-8") as truth:
+        for page_id, html, fields in rows:
+            (corpus / "pages" / f"{page_id}.html").write_text(html, encoding="utf-8")
+            truth.write(json.dumps({"id": page_id, **fields}) + "\n")
+    return corpus
+
+
+def test_split_runs_one_half_and_reports_records_and_pages_stored_by_mistake(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    article = (Path(__file__).parent / "fixtures" / "body" / "en_article.html").read_text("utf-8")
+    listing = "<html><head><title>Shop</title></head><body><h1>Shop</h1><ul>" + "".join(
+        f"<li><a href='/p/{n}'>Product {n}</a></li>" for n in range(30)
+    )
+    listing += "</ul></body></html>"
+    ids = [f"p{n}" for n in range(8)]
+    articles = _tiny_corpus(
+        tmp_path,
+        "articles",
+        [(i, article, {"url": f"https://news.example/2024/05/03/{i}-library"}) for i in ids],
+    )
+    hubs = _tiny_corpus(
+        tmp_path,
+        "hubs",
+        [(i, listing, {"url": f"https://shop.example/{i}", "page_type": "listing"}) for i in ids],
+    )
+    args = ["--corpus", str(articles), str(hubs), "--jobs", "1", "--worst", "0", "--split", "B"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    in_b = sum(split_of(i) == "B" for i in ids)
+    assert f"== articles: {in_b} pages" in out
+    assert f"== hubs: {in_b} pages  (pages that are not articles: should be 0)" in out
+    records = next(line for line in out.splitlines() if line.strip().startswith("records"))
+    assert records.split()[1:3] == ["1.000", "1.000"]  # ours, trafilatura
+    stored = next(line for line in out.splitlines() if "stored as articles" in line)
+    assert stored.split()[3] == "0.000"  # ours stores none of the listing pages
+    assert "ours, no record: hub/" in out

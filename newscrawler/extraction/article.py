@@ -48,7 +48,6 @@ from newscrawler.extraction.dom import (
 from newscrawler.extraction.dom import select as select_nodes
 from newscrawler.extraction.metadata import (
     PageMetadata,
-    choose_title,
     declared_language,
     detect_language,
     page_language,
@@ -56,6 +55,7 @@ from newscrawler.extraction.metadata import (
 )
 from newscrawler.extraction.related import RelatedBlock, entries_of, find_related_blocks
 from newscrawler.extraction.result import Extraction, ExtractionOptions
+from newscrawler.extraction.title import choose_title, clean_title
 from newscrawler.extraction.visible import find_bylines, find_signature, find_visible_dates
 from newscrawler.items import PageHints
 from newscrawler.markup import read_markup
@@ -268,12 +268,12 @@ def _title(stage: _Stage, hints: PageHints) -> tuple[str | None, HtmlElement | N
     if nodes:
         title: str | None = text_of(nodes[0]) or None
     else:
-        title, _method = choose_title(stage.tree, stage.page)
+        title, _method = choose_title(stage.tree, stage.page, stage.url)
     if not title and hints.title:
         title = " ".join(hints.title.split()) or None
     headline = None
     for h1 in stage.tree.iter("h1"):
-        if title and text_of(h1) == title:
+        if title and clean_title(text_of(h1)) == title:
             headline = h1
             break
         if headline is None:

@@ -1,4 +1,4 @@
-"""What a page declares, read for the record: the JSON-LD article, site names, title, language.
+"""What a page declares, read for the record: the JSON-LD article, site names, language.
 
 The JSON-LD and meta tags come parsed in a :class:`~newscrawler.markup.PageMarkup`.
 """
@@ -14,9 +14,7 @@ from typing import Any
 from lxml.html import HtmlElement
 
 from newscrawler.extraction.authors import AuthorRole, parse_byline
-from newscrawler.extraction.dom import in_chrome, text_of
 from newscrawler.markup import PageMarkup, first_meta, object_types, unescape_entities
-from newscrawler.text import squash
 from newscrawler.urls import site_name
 from newscrawler.vocabulary import (
     ARTICLE_LIKE_TYPES,
@@ -24,11 +22,6 @@ from newscrawler.vocabulary import (
     PERSON_TYPE,
     SITE_TYPE,
 )
-
-_TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|·|::|»|/|•)\s+|\s*[｜ㅣ：]\s*|(?<=\S)-(?=\S+ㅣ)")
-# A separator right after a shorter title that another source gives without the tail.
-_TAIL_SEPARATOR = re.compile(r"^\s*(?:[-|–—:：｜ㅣ·•»/])\s*")
-_DATE_SEGMENT = re.compile(r"^\s*\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\s*$")
 
 
 @dataclass
@@ -187,113 +180,6 @@ def read_metadata(markup: PageMarkup) -> PageMetadata:
         site_names=list(dict.fromkeys(n for n in site_names if n)),
         organisations=list(dict.fromkeys(organisations)),
     )
-
-
-# --- Title ------------------------------------------------------------------------------------
-
-
-def _is_site_name(segment: str, site_names: list[str]) -> bool:
-    seg = squash(segment)
-    if not seg or _DATE_SEGMENT.match(segment):
-        return True
-    for name in site_names:
-        squashed = squash(name)
-        host_label = squash(name.split(".")[0]) if "." in name and " " not in name else squashed
-        if seg in {squashed, host_label} or (
-            len(seg) >= 4 and (squashed.startswith(seg) or seg.startswith(host_label))
-        ):
-            return True
-    return False
-
-
-def strip_site_name(title: str, site_names: list[str]) -> str:
-    """``Headline | Site`` (or ``Site - Headline``) → ``Headline``."""
-    title = " ".join(title.split())
-    parts = _TITLE_SEPARATORS.split(title)
-    if len(parts) < 2:
-        return title
-    seps = _TITLE_SEPARATORS.findall(title)
-    # Drop site-name segments from the end, then from the start.
-    while len(parts) > 1 and _is_site_name(parts[-1], site_names):
-        parts.pop()
-        seps.pop()
-    while len(parts) > 1 and _is_site_name(parts[0], site_names):
-        parts.pop(0)
-        seps.pop(0)
-    out = parts[0]
-    for sep, part in zip(seps, parts[1:], strict=False):
-        out += sep + part
-    return out
-
-
-def headings(tree: HtmlElement) -> list[str]:
-    """Texts of the page's ``<h1>`` elements outside navigation and footers."""
-    out: list[str] = []
-    for el in tree.iter("h1"):
-        if in_chrome(el):
-            continue
-        text = text_of(el)
-        if text and text not in out:
-            out.append(text)
-    return out
-
-
-def _without_tails(values: list[tuple[str, str]], others: list[str]) -> list[tuple[str, str]]:
-    """Cut a tail (``Headline - National``) off when another source gives the headline alone."""
-    out: list[tuple[str, str]] = []
-    pool = [v for _m, v in values] + others
-    for method, value in values:
-        best = value
-        for other in pool:
-            if (
-                other
-                and len(other) >= 10
-                and len(other) < len(best)
-                and value.startswith(other)
-                and _TAIL_SEPARATOR.match(value[len(other) :])
-            ):
-                best = other
-        out.append((method, best))
-    return out
-
-
-def choose_title(tree: HtmlElement, page: PageMetadata) -> tuple[str | None, str | None]:
-    """The article's headline and where it came from.
-
-    Declared headlines (JSON-LD ``headline``, ``og:title``, ``twitter:title``, ``<title>``) are
-    stripped of the site name and of tails that another source leaves out. The first one (in
-    that order) that matches a visible ``<h1>`` wins; otherwise JSON-LD > OpenGraph > Twitter >
-    ``<h1>`` > ``<title>``.
-    """
-    title_el = next(iter(tree.iter("title")), None)
-    candidates: list[tuple[str, str]] = []
-    if page.article and page.article.headline:
-        candidates.append(("jsonld", page.article.headline))
-    for key, method in (("og:title", "meta"), ("twitter:title", "meta"), ("dc.title", "meta")):
-        value = page.first(key)
-        if value:
-            candidates.append((method, value))
-    if title_el is not None and text_of(title_el):
-        candidates.append(("title", text_of(title_el)))
-    h1s = headings(tree)
-    cleaned = [(m, strip_site_name(v, page.site_names)) for m, v in candidates]
-    cleaned = _without_tails([(m, v) for m, v in cleaned if v], h1s)
-    h1_keys = {squash(h): h for h in h1s if squash(h)}
-    for method, value in cleaned:
-        if squash(value) in h1_keys:
-            return value, method
-    for _method, value in cleaned:
-        for key, h1 in h1_keys.items():
-            if len(key) >= 10 and squash(value).startswith(key):
-                return h1, "h1"
-    for method, value in cleaned:
-        if method != "title":
-            return value, method
-    if h1s:
-        return h1s[0], "h1"
-    for method, value in cleaned:
-        return value, method
-    return None, None
 
 
 # --- Language ---------------------------------------------------------------------------------

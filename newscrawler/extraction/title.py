@@ -1,0 +1,204 @@
+"""The article's title: a choice among the headlines a page declares and the one it shows.
+
+Candidates: the JSON-LD article ``headline``, ``og:title``, ``twitter:title``, ``dc.title`` and
+``<title>`` (the declared ones, stripped of the site name and of tails another source leaves
+out), and the page's visible ``<h1>`` headlines. They are ranked by signals that can be told
+apart on one page, strongest first:
+
+1. **confirmed**: a declared headline that the page also shows as an ``<h1>`` (declared order:
+   JSON-LD > OpenGraph > Twitter > Dublin Core > ``<title>``);
+2. **shown with a tail**: a declared headline that is a shown ``<h1>`` plus a separator and a
+   tail (``Headline - Section``): the ``<h1>``;
+3. **the shown headline**: on a page that is not a news article (no JSON-LD ``NewsArticle`` or
+   subtype), the first visible ``<h1>`` of at least :data:`SHOWN_HEADLINE_MIN_WORDS` words that
+   is a different headline from every declared one, not a variant of one (the same words with
+   a kicker before them, or a spelling difference). Blog and CMS pages fill ``og:title``,
+   ``<title>`` and often the JSON-LD from one search-engine title, while their ``<h1>`` is the
+   headline a reader sees; news sites write their declared headlines as headlines, and their
+   ``<h1>`` often carries a kicker or a live-ticker line;
+4. declared order without ``<title>``, then the first visible ``<h1>``, then ``<title>``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from urllib.parse import urljoin, urlsplit
+
+from lxml.html import HtmlElement
+
+from newscrawler.extraction.dom import CHROME_TAGS, ancestors, text_of
+from newscrawler.extraction.metadata import PageMetadata
+from newscrawler.text import squash, words
+from newscrawler.vocabulary import NEWS_ARTICLE_TYPES
+
+_TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|·|::|»|/|•)\s+|\s*[｜ㅣ：]\s*|(?<=\S)-(?=\S+ㅣ)")
+# A separator right after a shorter title that another source gives without the tail.
+_TAIL_SEPARATOR = re.compile(r"^\s*(?:[-|–—:：｜ㅣ·•»/])\s*")
+_DATE_SEGMENT = re.compile(r"^\s*\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\s*$")
+# Characters that typesetting puts into headlines and a reader never sees: soft hyphens,
+# zero-width spaces and joiners, word joiners, byte-order marks.
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+# An <h1> inside these is navigation or a widget, never the headline (a page <header> is not
+# among them: many sites put the headline there).
+_NOT_HEADLINE = CHROME_TAGS - {"header"}
+# A shown headline shorter than this ("Webcams", "Index funds") is a label, not a headline.
+SHOWN_HEADLINE_MIN_WORDS = 3
+# Two headlines at least this similar (difflib ratio of their squashed forms) are one headline
+# spelt two ways ("Joburg"/"Johannesburg", hyphenation, quotes).
+VARIANT_SIMILARITY = 0.9
+# Declared headlines in the order they are trusted, with the method name each reports.
+_DECLARED = (("og:title", "meta"), ("twitter:title", "meta"), ("dc.title", "meta"))
+
+
+def clean_title(text: str) -> str:
+    """``text`` without invisible typesetting characters, whitespace collapsed."""
+    return " ".join(_INVISIBLE.sub("", text).split())
+
+
+def _is_site_name(segment: str, site_names: list[str]) -> bool:
+    seg = squash(segment)
+    if not seg or _DATE_SEGMENT.match(segment):
+        return True
+    for name in site_names:
+        squashed = squash(name)
+        host_label = squash(name.split(".")[0]) if "." in name and " " not in name else squashed
+        if seg in {squashed, host_label} or (
+            len(seg) >= 4 and (squashed.startswith(seg) or seg.startswith(host_label))
+        ):
+            return True
+    return False
+
+
+def strip_site_name(title: str, site_names: list[str]) -> str:
+    """``Headline | Site`` (or ``Site - Headline``) → ``Headline``."""
+    title = " ".join(title.split())
+    parts = _TITLE_SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title
+    seps = _TITLE_SEPARATORS.findall(title)
+    # Drop site-name segments from the end, then from the start.
+    while len(parts) > 1 and _is_site_name(parts[-1], site_names):
+        parts.pop()
+        seps.pop()
+    while len(parts) > 1 and _is_site_name(parts[0], site_names):
+        parts.pop(0)
+        seps.pop(0)
+    out = parts[0]
+    for sep, part in zip(seps, parts[1:], strict=False):
+        out += sep + part
+    return out
+
+
+def _links_home(el: HtmlElement, url: str) -> bool:
+    """Whether ``el`` holds a link to the site's home page (a logo, not a headline)."""
+    for link in el.iter("a"):
+        target = urlsplit(urljoin(url, link.get("href") or ""))
+        if link.get("href") is not None and target.path in ("", "/") and not target.query:
+            return True
+    return False
+
+
+def visible_headlines(tree: HtmlElement, site_names: list[str], url: str = "") -> list[str]:
+    """Texts of the ``<h1>`` elements that can be the article's headline, in page order.
+
+    Left out: those in navigation, footers, asides, menus and forms, those that only name the
+    site, and those linking to the home page (a logo).
+    """
+    out: list[str] = []
+    for el in tree.iter("h1"):
+        if any(isinstance(a.tag, str) and a.tag in _NOT_HEADLINE for a in ancestors(el)):
+            continue
+        text = clean_title(text_of(el))
+        if not text or text in out or _is_site_name(text, site_names) or _links_home(el, url):
+            continue
+        out.append(text)
+    return out
+
+
+def _without_tails(values: list[tuple[str, str]], others: list[str]) -> list[tuple[str, str]]:
+    """Cut a tail (``Headline - National``) off when another source gives the headline alone."""
+    out: list[tuple[str, str]] = []
+    pool = [v for _m, v in values] + others
+    for method, value in values:
+        best = value
+        for other in pool:
+            if (
+                other
+                and len(other) >= 10
+                and len(other) < len(best)
+                and value.startswith(other)
+                and _TAIL_SEPARATOR.match(value[len(other) :])
+            ):
+                best = other
+        out.append((method, best))
+    return out
+
+
+def declared_titles(
+    tree: HtmlElement, page: PageMetadata, shown: list[str]
+) -> list[tuple[str, str]]:
+    """``(method, headline)`` of every declared title, most trusted first, cleaned."""
+    raw: list[tuple[str, str]] = []
+    if page.article and page.article.headline:
+        raw.append(("jsonld", page.article.headline))
+    for key, method in _DECLARED:
+        value = page.first(key)
+        if value:
+            raw.append((method, value))
+    title_el = next(iter(tree.iter("title")), None)
+    if title_el is not None and text_of(title_el):
+        raw.append(("title", text_of(title_el)))
+    cleaned = [(m, strip_site_name(clean_title(v), page.site_names)) for m, v in raw]
+    return _without_tails([(m, v) for m, v in cleaned if v], shown)
+
+
+def is_variant(shown: str, declared: str) -> bool:
+    """Whether two headlines are one: the same words, one with a kicker or rubric before them
+    (``Premier League: Liverpool lose`` / ``Liverpool lose``), or spelt alike."""
+    a, b = words(shown), words(declared)
+    if not a or not b:
+        return False
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    if len(short) >= 2 and long[-len(short) :] == short:
+        return True
+    return difflib.SequenceMatcher(None, squash(shown), squash(declared)).ratio() >= (
+        VARIANT_SIMILARITY
+    )
+
+
+def is_news_article(page: PageMetadata) -> bool:
+    """Whether the page's JSON-LD article is a ``NewsArticle`` (or a subtype, a live blog)."""
+    return page.article is not None and page.article.type in NEWS_ARTICLE_TYPES
+
+
+def choose_title(
+    tree: HtmlElement, page: PageMetadata, url: str = ""
+) -> tuple[str | None, str | None]:
+    """The article's headline and where it came from (``jsonld``, ``meta``, ``h1``, ``title``);
+    the rules are in the module's docstring."""
+    shown = visible_headlines(tree, page.site_names, url)
+    declared = declared_titles(tree, page, shown)
+    shown_keys = {squash(h): h for h in shown if squash(h)}
+    for method, value in declared:  # 1. confirmed by the page's <h1>
+        if squash(value) in shown_keys:
+            return value, method
+    for _method, value in declared:  # 2. a shown <h1> with a tail
+        for key, h1 in shown_keys.items():
+            if len(key) >= 10 and squash(value).startswith(key):
+                return h1, "h1"
+    if (  # 3. the shown headline, a different one from the declared
+        shown
+        and not is_news_article(page)
+        and len(words(shown[0])) >= SHOWN_HEADLINE_MIN_WORDS
+        and not any(is_variant(shown[0], value) for _m, value in declared)
+    ):
+        return shown[0], "h1"
+    for method, value in declared:  # 4. declared order, <title> last
+        if method != "title":
+            return value, method
+    if shown:
+        return shown[0], "h1"
+    for method, value in declared:
+        return value, method
+    return None, None
