@@ -33,6 +33,7 @@ from newscrawler.extraction.dates import (
     FoundDate,
     date_order,
     find_dates,
+    htmldate_date,
     parse_dates,
     parser_languages,
     url_date,
@@ -499,6 +500,8 @@ def _dates(
     if published is None and modified is not None:
         # Only an update time is shown: the article was published then or before.
         published = dataclasses.replace(modified, method="modified")
+    if published is None:  # nothing declared or shown that our readers find: htmldate's guess
+        published = htmldate_date(stage.tree, stage.url, stage.ctx, stage.events)
     return published, modified
 
 

@@ -6,10 +6,15 @@ from the value when it is unambiguous and from the page's locale otherwise. Date
 names go through dateparser, restricted to the page's languages (one cached parser a language
 set). A date that cannot exist, has an implausible year or lies in the future is dropped and
 reported as an event, never guessed.
+
+:func:`htmldate_date` is the last resort of a page that neither declares nor shows a date that
+the other readers find: htmldate's search of the whole document (its own meta and JSON rules,
+attributes, copyright and "updated" lines, free text), as a day.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
@@ -20,6 +25,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateparser.data import language_order
 from dateparser.date import DateDataParser
 from dateparser.languages.loader import default_loader
+from htmldate import find_date
+from lxml.html import HtmlElement
 
 from newscrawler.vocabulary import TIME_JOINERS, YEAR_SUFFIXES
 
@@ -28,6 +35,11 @@ EVENT_INVALID = "dates/invalid"  # date-shaped but impossible (31 February) or u
 EVENT_IMPLAUSIBLE_YEAR = "dates/implausible_year"  # 5-digit year, or before the site's era
 EVENT_FUTURE = "dates/future"  # later than now + tolerance
 EVENT_MODIFIED_BEFORE_PUBLISHED = "dates/modified_before_published"
+EVENT_HTMLDATE_FAILED = "dates/htmldate_failed"  # htmldate raised on the page's markup
+
+METHOD_HTMLDATE = "htmldate"
+
+logger = logging.getLogger(__name__)
 
 _UTC = timezone.utc
 _SUPPORTED = frozenset(language_order)
@@ -371,3 +383,29 @@ def url_date(url: str) -> tuple[str, date] | None:
             except ValueError:
                 continue
     return None
+
+
+def htmldate_date(
+    tree: HtmlElement, url: str, ctx: DateContext, events: list[str]
+) -> FoundDate | None:
+    """htmldate's original publication day of the page (extensive search), or None.
+
+    htmldate works on a copy of ``tree`` (it never changes the caller's tree). Its answer is a
+    day (``2024-03-27``) and goes through the same plausibility checks as every other date.
+    """
+    # Day-granular bounds, so that htmldate's validation caches serve page after page.
+    latest = ctx.now + timedelta(seconds=ctx.future_tolerance)
+    try:
+        raw = find_date(
+            tree,
+            extensive_search=True,
+            original_date=True,
+            url=url or None,
+            min_date=datetime(ctx.min_year, 1, 1),
+            max_date=datetime(latest.year, latest.month, latest.day, 23, 59, 59),
+        )
+    except Exception:  # htmldate on hostile markup: no date rather than a failed page
+        logger.debug("htmldate failed on %s", url, exc_info=True)
+        events.append(EVENT_HTMLDATE_FAILED)
+        return None
+    return parse_dates(raw, ctx, METHOD_HTMLDATE, events)
