@@ -26,6 +26,7 @@ from dateparser.data import language_order
 from dateparser.date import DateDataParser
 from dateparser.languages.loader import default_loader
 from htmldate import find_date
+from lxml import etree
 from lxml.html import HtmlElement
 
 from newscrawler.vocabulary import TIME_JOINERS, YEAR_SUFFIXES
@@ -276,7 +277,11 @@ def _textual(raw: str, ctx: DateContext) -> datetime | None:
     ctime = _CTIME.match(raw)
     if ctime:
         raw = f"{ctime['day']} {ctime['month']} {ctime['year']} {ctime['time']} {ctime['tz'] or ''}"
-    match = _DAY_MONTH_YEAR.search(raw) or _MONTH_DAY_YEAR.search(raw)
+    matches = [m for m in (_DAY_MONTH_YEAR.search(raw), _MONTH_DAY_YEAR.search(raw)) if m]
+    # "September 1st, 2023" also reads as day 1, month "st": a month name of the page decides.
+    months = month_names(ctx.languages)
+    match = next((m for m in matches if m["month"].lower().rstrip(".") in months), None)
+    match = match or (matches[0] if matches else None)
     if match and len(match["year"]) > 4:
         raise DateRejected(EVENT_IMPLAUSIBLE_YEAR, raw)
     parser = _date_parser(ctx.languages, ctx.order)
@@ -408,4 +413,27 @@ def htmldate_date(
         logger.debug("htmldate failed on %s", url, exc_info=True)
         events.append(EVENT_HTMLDATE_FAILED)
         return None
-    return parse_dates(raw, ctx, METHOD_HTMLDATE, events)
+    found = parse_dates(raw, ctx, METHOD_HTMLDATE, events)
+    if found is not None and found.moment.day == 1 and not _written(tree, found.value, ctx):
+        return None  # a year or a month alone, which htmldate pads with the 1st: not a day
+    return found
+
+
+def _written(tree: HtmlElement, day: str, ctx: DateContext) -> bool:
+    """Whether the document writes the day ``day`` (``YYYY-MM-DD``) in full somewhere."""
+    year, month, dom = (int(part) for part in day.split("-"))
+    markup = etree.tostring(tree, encoding="unicode")
+    numeric = (
+        rf"{year}[-/.]0?{month}[-/.]0?{dom}(?!\d)",
+        rf"(?<!\d)0?{dom}[-/.]0?{month}[-/.]{year}",
+        rf"(?<!\d)0?{month}[-/.]0?{dom}[-/.]{year}",
+    )
+    if any(re.search(pattern, markup) for pattern in numeric):
+        return True
+    text = " ".join(tree.text_content().split())
+    for raw in find_dates(text, ctx.languages):
+        if str(year) in raw and not _NUMERIC.fullmatch(raw) and not _ISO.match(raw):
+            found = parse_dates(raw, ctx, METHOD_HTMLDATE, [])
+            if found is not None and found.value[:10] == day:
+                return True
+    return False
