@@ -39,6 +39,8 @@ EVENT_MODIFIED_BEFORE_PUBLISHED = "dates/modified_before_published"
 EVENT_HTMLDATE_FAILED = "dates/htmldate_failed"  # htmldate raised on the page's markup
 
 METHOD_HTMLDATE = "htmldate"
+# Methods of the dates a page declares in its markup for machines (not shown to readers).
+DECLARED_METHODS = frozenset({"jsonld", "meta", "microdata"})
 
 logger = logging.getLogger(__name__)
 
@@ -388,6 +390,31 @@ def url_date(url: str) -> tuple[str, date] | None:
             except ValueError:
                 continue
     return None
+
+
+def shown_over_declared(
+    declared: FoundDate,
+    shown: list[FoundDate],
+    shown_elsewhere: list[FoundDate],
+    guess: FoundDate | None,
+) -> FoundDate | None:
+    """The first date the page shows, when it outvotes the declared publication day; else None.
+
+    Only a declaration without a time of day (``"datePublished": "2024-06-17"``, often filled in
+    by hand or by a template) can be outvoted, and only when the page shows that day nowhere
+    (``shown`` and ``shown_elsewhere``: dates of ``<time>`` elements and of the text, publication
+    and update ones) while its first shown date is also htmldate's day (``guess``): two readers
+    of the page against one declaration. A declared instant (a date and a time) always stands.
+    """
+    if declared.method not in DECLARED_METHODS or "T" in declared.value:
+        return None
+    if not shown or guess is None:
+        return None
+    day = declared.value[:10]
+    if any(found.value[:10] == day for found in (*shown, *shown_elsewhere)):
+        return None
+    first = shown[0]
+    return first if first.value[:10] == guess.value[:10] != day else None
 
 
 def htmldate_date(
