@@ -367,3 +367,114 @@ def test_htmldate_leaves_the_page_tree_to_the_body() -> None:
     assert result.fields is not None
     assert result.fields["published_method"] == "htmldate"
     assert result.fields["text"].count("city council") == 14
+
+
+# --- Shown dates without a date class; a declared day the page contradicts ------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "before", "after", "published"),
+    [
+        ("en", '<h5 class="hero-preheadline">January 23, 2024</h5>', "", "2024-01-23"),
+        ("en", "", '<h5 class="mt-4"><span>2024-01-23</span></h5>', "2024-01-23"),
+        ("ru", "", '<div class="lead-in">23 января 2024</div>', "2024-01-23"),
+        ("de", '<span class="kicker">23.01.2024</span>', "", "2024-01-23"),
+    ],
+)
+def test_a_date_alone_beside_the_headline_is_shown(
+    lang: str, before: str, after: str, published: str
+) -> None:
+    html = (
+        f'<html lang="{lang}"><head><meta charset="utf-8"><title>Budget</title></head><body>'
+        f"<article>{before}<h1>Budget</h1>{after}<p>{PROSE[lang] * 8}</p>"
+        f"<p>{PROSE[lang] * 6}</p></article></body></html>"
+    )
+    result = extract_article(html, "https://paper.example/news/budget", now=NOW)
+    assert result.fields is not None
+    assert (result.fields["published"], result.fields["published_method"]) == (
+        published,
+        "visible",
+    )
+
+
+def test_a_date_alone_far_from_the_headline_is_not_the_articles() -> None:
+    html = (
+        '<html lang="en"><head><meta charset="utf-8"><title>Budget</title></head><body>'
+        f"<article><h1>Budget</h1><p>{PROSE['en'] * 8}</p><p>{PROSE['en'] * 6}</p>"
+        '<h5 class="mt-4">January 23, 2024</h5></article></body></html>'
+    )
+    result = extract_article(html, "https://paper.example/news/budget", now=NOW)
+    assert result.fields is not None
+    assert result.fields["published_method"] != "visible"
+
+
+def test_a_date_in_the_articles_header_is_shown() -> None:
+    body = '<header class="article-head"><h1>Budget</h1><p class="date">23.01.2024</p></header>'
+    html = (
+        '<html lang="de"><head><meta charset="utf-8"><title>Budget</title></head><body>'
+        '<header class="site"><nav><a href="/">Start</a> <span class="date">01.06.2024</span>'
+        f"</nav></header><article>{body}<p>{PROSE['de'] * 8}</p></article></body></html>"
+    )
+    result = extract_article(html, "https://zeitung.example/a", now=NOW)
+    assert result.fields is not None
+    assert (result.fields["published"], result.fields["published_method"]) == (
+        "2024-01-23",
+        "visible",
+    )
+
+
+def declared_page(declared: str, shown: str = "", lang: str = "en") -> str:
+    """A page declaring ``declared`` in JSON-LD and showing ``shown`` under its headline, with
+    a ``<time>`` element giving the shown day to htmldate as well."""
+    jsonld = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Budget", '
+        f'"datePublished": "{declared}"}}</script>'
+    )
+    return (
+        f'<html lang="{lang}"><head><meta charset="utf-8"><title>Budget</title>{jsonld}</head>'
+        f"<body><article><h1>Budget</h1>{shown}<p>{PROSE[lang] * 8}</p></article></body></html>"
+    )
+
+
+SHOWN = '<p class="date"><time datetime="2024-03-27">27 March 2024</time></p>'
+
+
+def test_a_declared_day_the_page_contradicts_gives_way_to_the_shown_date() -> None:
+    # JSON-LD says "January 17, 2024" (a day, no time, which htmldate's JSON reader skips); the
+    # page shows 27 March and htmldate agrees with it: two readers against one declaration.
+    page_html = declared_page("January 17, 2024", SHOWN)
+    result = extract_article(page_html, "https://x.example/a", now=NOW)
+    assert result.fields is not None
+    assert (result.fields["published"], result.fields["published_method"]) == (
+        "2024-03-27",
+        "time_element",
+    )
+
+
+@pytest.mark.parametrize(
+    ("declared", "shown", "published", "method"),
+    [
+        # a declared instant stands, whatever the page shows
+        ("2024-01-17T10:00:00+01:00", SHOWN, "2024-01-17T10:00:00+01:00", "jsonld"),
+        # the declared day is shown too (as a second date): it stands
+        ("2024-01-17", SHOWN + '<p class="date">17 January 2024</p>', "2024-01-17", "jsonld"),
+        # nothing shown: it stands
+        ("2024-01-17", "", "2024-01-17", "jsonld"),
+    ],
+)
+def test_a_declared_date_stands_unless_it_is_a_contradicted_day(
+    declared: str, shown: str, published: str, method: str
+) -> None:
+    result = extract_article(declared_page(declared, shown), "https://x.example/a", now=NOW)
+    assert result.fields is not None
+    assert (result.fields["published"], result.fields["published_method"]) == (published, method)
+
+
+def test_a_declared_day_stands_when_htmldate_does_not_side_with_the_page() -> None:
+    # htmldate reads this JSON-LD day itself: the page's one reading does not overrule it.
+    result = extract_article(declared_page("2024-01-17", SHOWN), "https://x.example/a", now=NOW)
+    assert result.fields is not None
+    assert (result.fields["published"], result.fields["published_method"]) == (
+        "2024-01-17",
+        "jsonld",
+    )
