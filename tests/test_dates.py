@@ -48,6 +48,8 @@ def ctx(*languages: str, order: str = "DMY", tz: str | None = None) -> DateConte
         ("2024-05-03T15:47:42.389Z", "en", "2024-05-03T15:47:42+00:00"),
         ("Wed, 27 Mar 2024 08:00:00 GMT", "en", "2024-03-27T08:00:00+00:00"),
         ("Fri Apr 28 19:20:36 CEST 2023", "de", "2023-04-28T19:20:36+02:00"),
+        ("September 1st, 2023", "en", "2023-09-01"),
+        ("March 3rd, 2024 at 5:00 pm", "en", "2024-03-03T17:00:00"),
     ],
 )
 def test_dates_in_the_page_language(raw: str, language: str, value: str) -> None:
@@ -254,3 +256,225 @@ def test_us_page_reads_numeric_dates_month_first() -> None:
     assert us.fields is not None and gb.fields is not None
     assert us.fields["published"] == "2024-03-05T16:15:00"
     assert gb.fields["published"] == "2024-05-03T16:15:00"
+
+
+def test_the_local_day_survives_an_offset_east_of_utc() -> None:
+    # 01:30 in Moscow is 22:30 the evening before in UTC: the value keeps the page's own offset.
+    found = parse_date("2024-03-27T01:30+03:00", ctx("ru"), "meta")
+    assert found is not None
+    assert found.value == "2024-03-27T01:30:00+03:00"
+    head = '<meta property="article:published_time" content="2024-03-27T01:30+03:00">'
+    result = extract_article(page(head, lang="ru"), "https://gazeta.example/a", now=NOW)
+    assert result.fields is not None
+    assert result.fields["published"] == "2024-03-27T01:30:00+03:00"
+
+
+# --- htmldate: the last source --------------------------------------------------------------
+
+PROSE = {
+    "ru": "Городской совет обсудил бюджет на следующий год и расходы на транспорт. ",
+    "de": "Der Stadtrat beriet am Dienstag über den Haushalt für das kommende Jahr. ",
+    "en": "The city council met on Tuesday to discuss the budget for the coming year. ",
+    "fr": "Le conseil municipal a débattu mardi du budget de l'année prochaine. ",
+}
+
+
+def plain_page(lang: str, head: str = "", body: str = "", footer: str = "") -> str:
+    """A page whose article declares and shows no date; ``footer`` is the site's footer."""
+    return (
+        f'<html lang="{lang}"><head><meta charset="utf-8"><title>Budget</title>{head}</head>'
+        f"<body><article><h1>Budget</h1>{body}<p>{PROSE[lang] * 8}</p><p>{PROSE[lang] * 6}</p>"
+        f"</article><footer>{footer}</footer></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "body", "footer"),
+    [
+        ("en", "", "Last updated: 12 March 2023"),
+        ("ru", "", "Обновлено: 12.03.2023"),
+        ("de", "", "Zuletzt aktualisiert am 12.03.2023"),
+        ("fr", "", "Mis à jour le 12/03/2023"),
+        ("en", '<abbr class="published" title="2023-03-12T10:00:00">12 Mar</abbr>', ""),
+        ("en", '<div data-published="2023-03-12"></div>', ""),
+        ("ru", '<img src="/uploads/2023/03/12/photo.jpg" alt="">', ""),
+    ],
+)
+def test_a_date_only_htmldate_finds_is_its_day(lang: str, body: str, footer: str) -> None:
+    # In the site's footer, an <abbr title>, a data attribute, an image path: none of the
+    # declared, shown or URL readers takes these, htmldate does.
+    result = extract_article(
+        plain_page(lang, body=body, footer=footer), "https://paper.example/news/budget", now=NOW
+    )
+    assert result.fields is not None
+    fields = result.fields
+    assert (fields["published"], fields["published_raw"], fields["published_method"]) == (
+        "2023-03-12",
+        "2023-03-12",
+        "htmldate",
+    )
+
+
+def test_a_shown_date_beats_htmldate() -> None:
+    head = '<script>var page = {"datePublished": "2020-01-15"};</script>'
+    body = '<p class="date">27 марта 2024 07:51</p>'
+    result = extract_article(
+        plain_page("ru", head=head, body=body), "https://gazeta.example/a", now=NOW
+    )
+    assert result.fields is not None
+    assert (result.fields["published"], result.fields["published_method"]) == (
+        "2024-03-27T07:51:00",
+        "visible",
+    )
+
+
+def test_a_declared_update_time_beats_htmldate() -> None:
+    head = '<meta property="article:modified_time" content="2024-03-28T09:00:00+01:00">'
+    result = extract_article(
+        plain_page("de", head=head, footer="Zuletzt aktualisiert am 12.03.2023"),
+        "https://zeitung.example/a",
+        now=NOW,
+    )
+    assert result.fields is not None
+    assert (result.fields["published"], result.fields["published_method"]) == (
+        "2024-03-28T09:00:00+01:00",
+        "modified",
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "footer"),
+    [
+        ("ru", "© 2023 Городская газета"),  # a year alone: htmldate would say 2023-01-01
+        ("en", "Last updated: 31 February 2023"),  # impossible: htmldate falls back to the year
+        ("en", "Last updated: 12 March 2030"),  # later than now
+        ("de", "Zuletzt aktualisiert im März 2023"),  # a month alone
+    ],
+)
+def test_htmldate_gives_no_day_the_page_does_not_write(lang: str, footer: str) -> None:
+    result = extract_article(
+        plain_page(lang, footer=footer), "https://paper.example/news/budget", now=NOW
+    )
+    assert result.fields is not None
+    assert result.fields["published"] is None
+    assert result.fields["published_method"] is None
+
+
+def test_htmldate_leaves_the_page_tree_to_the_body() -> None:
+    # htmldate prunes its own copy: the body of an htmldate-dated page is whole.
+    page_html = plain_page("en", footer="Last updated: 12 March 2023")
+    result = extract_article(page_html, "https://paper.example/news/budget", now=NOW)
+    assert result.fields is not None
+    assert result.fields["published_method"] == "htmldate"
+    assert result.fields["text"].count("city council") == 14
+
+
+# --- Shown dates without a date class; a declared day the page contradicts ------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "before", "after", "published"),
+    [
+        ("en", '<h5 class="hero-preheadline">January 23, 2024</h5>', "", "2024-01-23"),
+        ("en", "", '<h5 class="mt-4"><span>2024-01-23</span></h5>', "2024-01-23"),
+        ("ru", "", '<div class="lead-in">23 января 2024</div>', "2024-01-23"),
+        ("de", '<span class="kicker">23.01.2024</span>', "", "2024-01-23"),
+    ],
+)
+def test_a_date_alone_beside_the_headline_is_shown(
+    lang: str, before: str, after: str, published: str
+) -> None:
+    html = (
+        f'<html lang="{lang}"><head><meta charset="utf-8"><title>Budget</title></head><body>'
+        f"<article>{before}<h1>Budget</h1>{after}<p>{PROSE[lang] * 8}</p>"
+        f"<p>{PROSE[lang] * 6}</p></article></body></html>"
+    )
+    result = extract_article(html, "https://paper.example/news/budget", now=NOW)
+    assert result.fields is not None
+    assert (result.fields["published"], result.fields["published_method"]) == (
+        published,
+        "visible",
+    )
+
+
+def test_a_date_alone_far_from_the_headline_is_not_the_articles() -> None:
+    html = (
+        '<html lang="en"><head><meta charset="utf-8"><title>Budget</title></head><body>'
+        f"<article><h1>Budget</h1><p>{PROSE['en'] * 8}</p><p>{PROSE['en'] * 6}</p>"
+        '<h5 class="mt-4">January 23, 2024</h5></article></body></html>'
+    )
+    result = extract_article(html, "https://paper.example/news/budget", now=NOW)
+    assert result.fields is not None
+    assert result.fields["published_method"] != "visible"
+
+
+def test_a_date_in_the_articles_header_is_shown() -> None:
+    body = '<header class="article-head"><h1>Budget</h1><p class="date">23.01.2024</p></header>'
+    html = (
+        '<html lang="de"><head><meta charset="utf-8"><title>Budget</title></head><body>'
+        '<header class="site"><nav><a href="/">Start</a> <span class="date">01.06.2024</span>'
+        f"</nav></header><article>{body}<p>{PROSE['de'] * 8}</p></article></body></html>"
+    )
+    result = extract_article(html, "https://zeitung.example/a", now=NOW)
+    assert result.fields is not None
+    assert (result.fields["published"], result.fields["published_method"]) == (
+        "2024-01-23",
+        "visible",
+    )
+
+
+def declared_page(declared: str, shown: str = "", lang: str = "en") -> str:
+    """A page declaring ``declared`` in JSON-LD and showing ``shown`` under its headline, with
+    a ``<time>`` element giving the shown day to htmldate as well."""
+    jsonld = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Budget", '
+        f'"datePublished": "{declared}"}}</script>'
+    )
+    return (
+        f'<html lang="{lang}"><head><meta charset="utf-8"><title>Budget</title>{jsonld}</head>'
+        f"<body><article><h1>Budget</h1>{shown}<p>{PROSE[lang] * 8}</p></article></body></html>"
+    )
+
+
+SHOWN = '<p class="date"><time datetime="2024-03-27">27 March 2024</time></p>'
+
+
+def test_a_declared_day_the_page_contradicts_gives_way_to_the_shown_date() -> None:
+    # JSON-LD says "January 17, 2024" (a day, no time, which htmldate's JSON reader skips); the
+    # page shows 27 March and htmldate agrees with it: two readers against one declaration.
+    page_html = declared_page("January 17, 2024", SHOWN)
+    result = extract_article(page_html, "https://x.example/a", now=NOW)
+    assert result.fields is not None
+    assert (result.fields["published"], result.fields["published_method"]) == (
+        "2024-03-27",
+        "time_element",
+    )
+
+
+@pytest.mark.parametrize(
+    ("declared", "shown", "published", "method"),
+    [
+        # a declared instant stands, whatever the page shows
+        ("2024-01-17T10:00:00+01:00", SHOWN, "2024-01-17T10:00:00+01:00", "jsonld"),
+        # the declared day is shown too (as a second date): it stands
+        ("2024-01-17", SHOWN + '<p class="date">17 January 2024</p>', "2024-01-17", "jsonld"),
+        # nothing shown: it stands
+        ("2024-01-17", "", "2024-01-17", "jsonld"),
+    ],
+)
+def test_a_declared_date_stands_unless_it_is_a_contradicted_day(
+    declared: str, shown: str, published: str, method: str
+) -> None:
+    result = extract_article(declared_page(declared, shown), "https://x.example/a", now=NOW)
+    assert result.fields is not None
+    assert (result.fields["published"], result.fields["published_method"]) == (published, method)
+
+
+def test_a_declared_day_stands_when_htmldate_does_not_side_with_the_page() -> None:
+    # htmldate reads this JSON-LD day itself: the page's one reading does not overrule it.
+    result = extract_article(declared_page("2024-01-17", SHOWN), "https://x.example/a", now=NOW)
+    assert result.fields is not None
+    assert (result.fields["published"], result.fields["published_method"]) == (
+        "2024-01-17",
+        "jsonld",
+    )

@@ -28,13 +28,16 @@ from newscrawler.extraction.authors import (
 from newscrawler.extraction.body import extract_body, word_count
 from newscrawler.extraction.boilerplate import boilerplate_nodes
 from newscrawler.extraction.dates import (
+    DECLARED_METHODS,
     EVENT_MODIFIED_BEFORE_PUBLISHED,
     DateContext,
     FoundDate,
     date_order,
     find_dates,
+    htmldate_date,
     parse_dates,
     parser_languages,
+    shown_over_declared,
     url_date,
 )
 from newscrawler.extraction.decode import UndecodableBody, decode_html
@@ -452,6 +455,32 @@ def _first_date(stage: _Stage, candidates: list[tuple[str | None, str]]) -> Foun
     return None
 
 
+def _shown_date(
+    stage: _Stage,
+    declared: FoundDate,
+    vis_published: list[tuple[str, str]],
+    vis_modified: list[tuple[str, str]],
+) -> FoundDate | None:
+    """The page's shown date when it outvotes ``declared`` (see :func:`shown_over_declared`)."""
+    if "T" in declared.value:
+        return None  # a declared instant stands: no need to read the rest of the page
+    quiet: list[str] = []  # dates after the first plausible one are not the record's: not counted
+
+    def parsed(candidates: list[tuple[str, str]]) -> list[FoundDate]:
+        found = (
+            parse_dates(raw, stage.ctx, method, quiet)
+            for raw, method in candidates
+            if method in ("time_element", "visible")
+        )
+        return [f for f in found if f is not None]
+
+    shown = parsed(vis_published)
+    if not shown:
+        return None
+    guess = htmldate_date(stage.tree, stage.url, stage.ctx, quiet)
+    return shown_over_declared(declared, shown, parsed(vis_modified), guess)
+
+
 def _dates(
     stage: _Stage, exclude: list[HtmlElement], headline: HtmlElement | None, hints: PageHints
 ) -> tuple[FoundDate | None, FoundDate | None]:
@@ -476,6 +505,8 @@ def _dates(
             *((raw, m) for raw, m in vis_published if m == "visible"),
         ],
     )
+    if published is not None and published.method in DECLARED_METHODS:
+        published = _shown_date(stage, published, vis_published, vis_modified) or published
     if published is None:
         in_url = url_date(stage.url)
         if in_url is not None:
@@ -499,6 +530,8 @@ def _dates(
     if published is None and modified is not None:
         # Only an update time is shown: the article was published then or before.
         published = dataclasses.replace(modified, method="modified")
+    if published is None:  # nothing declared or shown that our readers find: htmldate's guess
+        published = htmldate_date(stage.tree, stage.url, stage.ctx, stage.events)
     return published, modified
 
 

@@ -6,10 +6,15 @@ from the value when it is unambiguous and from the page's locale otherwise. Date
 names go through dateparser, restricted to the page's languages (one cached parser a language
 set). A date that cannot exist, has an implausible year or lies in the future is dropped and
 reported as an event, never guessed.
+
+:func:`htmldate_date` is the last resort of a page that neither declares nor shows a date that
+the other readers find: htmldate's search of the whole document (its own meta and JSON rules,
+attributes, copyright and "updated" lines, free text), as a day.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
@@ -20,6 +25,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateparser.data import language_order
 from dateparser.date import DateDataParser
 from dateparser.languages.loader import default_loader
+from htmldate import find_date
+from lxml import etree
+from lxml.html import HtmlElement
 
 from newscrawler.vocabulary import TIME_JOINERS, YEAR_SUFFIXES
 
@@ -28,6 +36,13 @@ EVENT_INVALID = "dates/invalid"  # date-shaped but impossible (31 February) or u
 EVENT_IMPLAUSIBLE_YEAR = "dates/implausible_year"  # 5-digit year, or before the site's era
 EVENT_FUTURE = "dates/future"  # later than now + tolerance
 EVENT_MODIFIED_BEFORE_PUBLISHED = "dates/modified_before_published"
+EVENT_HTMLDATE_FAILED = "dates/htmldate_failed"  # htmldate raised on the page's markup
+
+METHOD_HTMLDATE = "htmldate"
+# Methods of the dates a page declares in its markup for machines (not shown to readers).
+DECLARED_METHODS = frozenset({"jsonld", "meta", "microdata"})
+
+logger = logging.getLogger(__name__)
 
 _UTC = timezone.utc
 _SUPPORTED = frozenset(language_order)
@@ -264,7 +279,11 @@ def _textual(raw: str, ctx: DateContext) -> datetime | None:
     ctime = _CTIME.match(raw)
     if ctime:
         raw = f"{ctime['day']} {ctime['month']} {ctime['year']} {ctime['time']} {ctime['tz'] or ''}"
-    match = _DAY_MONTH_YEAR.search(raw) or _MONTH_DAY_YEAR.search(raw)
+    matches = [m for m in (_DAY_MONTH_YEAR.search(raw), _MONTH_DAY_YEAR.search(raw)) if m]
+    # "September 1st, 2023" also reads as day 1, month "st": a month name of the page decides.
+    months = month_names(ctx.languages)
+    match = next((m for m in matches if m["month"].lower().rstrip(".") in months), None)
+    match = match or (matches[0] if matches else None)
     if match and len(match["year"]) > 4:
         raise DateRejected(EVENT_IMPLAUSIBLE_YEAR, raw)
     parser = _date_parser(ctx.languages, ctx.order)
@@ -371,3 +390,86 @@ def url_date(url: str) -> tuple[str, date] | None:
             except ValueError:
                 continue
     return None
+
+
+def shown_over_declared(
+    declared: FoundDate,
+    shown: list[FoundDate],
+    shown_elsewhere: list[FoundDate],
+    guess: FoundDate | None,
+) -> FoundDate | None:
+    """The first date the page shows, when it outvotes the declared publication day; else None.
+
+    Only a declaration without a time of day (``"datePublished": "2024-06-17"``, often filled in
+    by hand or by a template) can be outvoted, and only when the page shows that day nowhere
+    (``shown`` and ``shown_elsewhere``: dates of ``<time>`` elements and of the text, publication
+    and update ones) while its first shown date is also htmldate's day (``guess``): two readers
+    of the page against one declaration. A declared instant (a date and a time) always stands.
+    """
+    if declared.method not in DECLARED_METHODS or "T" in declared.value:
+        return None
+    if not shown or guess is None:
+        return None
+    day = declared.value[:10]
+    if any(found.value[:10] == day for found in (*shown, *shown_elsewhere)):
+        return None
+    first = shown[0]
+    return first if first.value[:10] == guess.value[:10] != day else None
+
+
+def htmldate_date(
+    tree: HtmlElement, url: str, ctx: DateContext, events: list[str]
+) -> FoundDate | None:
+    """htmldate's original publication day of the page, or None.
+
+    Its quick search first (markup, attributes, the text's timestamps), its extensive search of
+    the free text only when that finds nothing: the extensive one reads every text segment and
+    can take seconds on a large page whose date the quick one finds in milliseconds. htmldate
+    works on a copy of ``tree`` (it never changes the caller's tree). Its answer is a day
+    (``2024-03-27``) and goes through the same plausibility checks as every other date.
+    """
+    # Day-granular bounds, so that htmldate's validation caches serve page after page.
+    latest = ctx.now + timedelta(seconds=ctx.future_tolerance)
+    earliest = datetime(ctx.min_year, 1, 1)
+    latest = datetime(latest.year, latest.month, latest.day, 23, 59, 59)
+    raw = None
+    try:
+        for extensive in (False, True):
+            raw = find_date(
+                tree,
+                extensive_search=extensive,
+                original_date=True,
+                url=url or None,
+                min_date=earliest,
+                max_date=latest,
+            )
+            if raw:
+                break
+    except Exception:  # htmldate on hostile markup: no date rather than a failed page
+        logger.debug("htmldate failed on %s", url, exc_info=True)
+        events.append(EVENT_HTMLDATE_FAILED)
+        return None
+    found = parse_dates(raw, ctx, METHOD_HTMLDATE, events)
+    if found is not None and found.moment.day == 1 and not _written(tree, found.value, ctx):
+        return None  # a year or a month alone, which htmldate pads with the 1st: not a day
+    return found
+
+
+def _written(tree: HtmlElement, day: str, ctx: DateContext) -> bool:
+    """Whether the document writes the day ``day`` (``YYYY-MM-DD``) in full somewhere."""
+    year, month, dom = (int(part) for part in day.split("-"))
+    markup = etree.tostring(tree, encoding="unicode")
+    numeric = (
+        rf"{year}[-/.]0?{month}[-/.]0?{dom}(?!\d)",
+        rf"(?<!\d)0?{dom}[-/.]0?{month}[-/.]{year}",
+        rf"(?<!\d)0?{month}[-/.]0?{dom}[-/.]{year}",
+    )
+    if any(re.search(pattern, markup) for pattern in numeric):
+        return True
+    text = " ".join(tree.text_content().split())
+    for raw in find_dates(text, ctx.languages):
+        if str(year) in raw and not _NUMERIC.fullmatch(raw) and not _ISO.match(raw):
+            found = parse_dates(raw, ctx, METHOD_HTMLDATE, [])
+            if found is not None and found.value[:10] == day:
+                return True
+    return False

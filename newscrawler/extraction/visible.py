@@ -27,6 +27,12 @@ _AUTHOR_HREF = re.compile(
 _DATE_ATTR = re.compile(
     r"date|time|publish|posted|dateline|timestamp|datum|fecha|data|дата|meta|byline|info|stamp"
 )
+# The whole text is one date: "January 23, 2025", "Tue 5 March 2024", "27.03.2024", "2024-11-06".
+_BARE_DATE = re.compile(
+    r"^(?:[^\W\d_]+\.?,?\s+)?(?:\d{1,2}(?:st|nd|rd|th|er|\.)?\s*(?:de\s+)?[^\W\d_]{3,}\.?,?\s+"
+    r"(?:de\s+)?\d{4}|[^\W\d_]{3,}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{4}-\d{2}-\d{2}"
+    r"|\d{1,2}[./]\d{1,2}[./]\d{4})$"
+)
 _TEXT_TAGS: tuple[str, ...] = (
     "p",
     "div",
@@ -261,11 +267,18 @@ def find_visible_dates(
         if el.tag not in _TEXT_TAGS:
             continue
         text = index.short_text(el, 160)
-        if not text or not re.search(r"\d", text) or index.in_chrome(el):
+        if not text or not re.search(r"\d", text):
+            continue
+        if index.in_chrome(el) and not _in_article_header(index, el, headline):
             continue
         labelled = bool(PUBLISHED_LABEL.match(text)) and len(text) <= 100
-        if not labelled and (
-            not _DATE_ATTR.search(_context(el, 1)) or not _after(index, el, headline)
+        # A date alone in its element next to the headline (above or below) is the article's,
+        # whatever its class.
+        bare = bool(_BARE_DATE.match(text)) and _near(index, el, headline)
+        if (
+            not labelled
+            and not bare
+            and (not _DATE_ATTR.search(_context(el, 1)) or not _after(index, el, headline))
         ):
             continue
         if index.inside_any(el, exclude):
