@@ -172,7 +172,19 @@ def warm_up(function: Callable[..., Any], options: ExtractionOptions) -> None:
                 )
             except Exception:  # a failing warm-up must not keep the worker from starting
                 logger.warning("Extraction warm-up failed for language %s", lang, exc_info=True)
+    warm_up_htmldate()
     logger.debug("Extraction worker warmed up in %.2f s", time.perf_counter() - started)
+
+
+def warm_up_htmldate() -> None:
+    """Load what htmldate's free-text date search loads on its first call: every dateparser
+    locale (2-5 s once a process). The warm-up pages do not reach that path, real pages do."""
+    try:
+        from htmldate.extractors import get_external_parser, month_words
+    except ImportError:  # another htmldate layout: its first such page pays instead
+        return
+    month_words()
+    get_external_parser().get_date_data("the third of March")
 
 
 @dataclass
