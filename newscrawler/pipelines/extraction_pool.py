@@ -133,13 +133,20 @@ def run_in_worker(extractor: PageExtractor, *args: Any, **kwargs: Any) -> Extrac
         worker_state().page_done(args[0] if args else None)
 
 
-def init_worker(function: Callable[..., Any] | None, options: ExtractionOptions) -> None:
-    """A new worker's set-up: freeze what it inherited, then warm up.
+def init_worker(
+    function: Callable[..., Any] | None, options: ExtractionOptions, started: Any = None
+) -> None:
+    """A new worker's set-up: say it has started, freeze what it inherited, then warm up.
+
+    ``started`` (a semaphore) is released once the worker has rebuilt the pool's queues, so
+    that the pool is not stopped (and the queues freed) under a worker still starting.
 
     ``gc.freeze()`` moves the objects forked from the fork server (the preloaded modules) out of
     the collector's reach: collections would otherwise write to every one of them and so copy
     every shared memory page into the worker. What the warm-up loads is frozen too.
     """
+    if started is not None:
+        started.release()
     worker_state()
     gc.freeze()
     if function is not None:
@@ -223,6 +230,7 @@ class ExtractionPool:
         self.warmup_options = warmup_options or ExtractionOptions()
         self._pool: ProcessPool | None = None
         self._generation = 0  # bumped on every (re)start of the pebble pool
+        self._started: Any = None  # released by each worker of the current pool once started
         self._closed = False
         self.restarts = 0
         self.on_restart = on_restart
@@ -234,10 +242,11 @@ class ExtractionPool:
         context = multiprocessing.get_context(self.method)
         if self.method == "forkserver":
             context.set_forkserver_preload(PRELOAD_MODULES)
+        self._started = context.Semaphore(0)
         self._pool = ProcessPool(
             max_workers=self.workers,
             initializer=init_worker,
-            initargs=(self.extractor, self.warmup_options),
+            initargs=(self.extractor, self.warmup_options, self._started),
             context=context,
         )
         _ = self._pool.active  # starts the workers now, so that they warm up during start-up
@@ -262,7 +271,18 @@ class ExtractionPool:
         self._closed = True
         pool, self._pool = self._pool, None
         if pool is not None:
+            self._wait_for_starting_workers()
             stop_pool(pool)
+
+    def _wait_for_starting_workers(self, timeout: float = 10.0) -> None:
+        """Wait (bounded) until the workers of the pool have started: a crawl that ends while
+        they are still starting would otherwise free the queues they are about to open."""
+        if self._started is None:
+            return
+        deadline = time.monotonic() + timeout
+        for _ in range(self.workers):
+            if not self._started.acquire(timeout=max(0.0, deadline - time.monotonic())):
+                break
 
     def _schedule(self, task: PoolTask) -> None:
         if self._pool is None or task.args is None or task.kwargs is None:
