@@ -37,7 +37,11 @@ def _encode(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_encode(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): _encode(v) for k, v in value.items()}
+        # bytes keys (a request's header names) as their text: Scrapy's Headers take either
+        return {
+            k.decode("latin-1") if isinstance(k, bytes) else str(k): _encode(v)
+            for k, v in value.items()
+        }
     raise Unserialisable(type(value).__name__)
 
 
