@@ -125,6 +125,8 @@ class CrawlScheduler(BaseScheduler):
         self.crawl_started = self.run_started
         self.new_links: Counter[int] = Counter()  # parent key -> new URLs it led to
         self.pending_items: Counter[int] = Counter()  # key -> items not yet through pipelines
+        # record id -> the response of a stored article whose JSONL line is not durable yet
+        self.awaiting_durable: dict[str, Response] = {}
         self._flusher: task.LoopingCall | None = None
         self._warned: set[str] = set()
 
@@ -147,6 +149,9 @@ class CrawlScheduler(BaseScheduler):
         crawler.signals.connect(scheduler.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(scheduler.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(scheduler.item_error, signal=signals.item_error)
+        state = crawler.get_extension(CrawlState)
+        if state is not None:
+            state.on_durable(scheduler.records_durable)
         return scheduler
 
     # --- BaseScheduler ---------------------------------------------------------------------------
@@ -173,6 +178,8 @@ class CrawlScheduler(BaseScheduler):
     def close(self, reason: str) -> None:
         if self._flusher is not None and self._flusher.running:
             self._flusher.stop()
+        if reason == "finished":  # the feeds are closed (and their last lines synced) next
+            self.records_durable(list(self.awaiting_durable))
         self.db.flush()
         if reason == "finished" and not self.has_pending_requests():
             leftover = self.db.release_leases()
@@ -379,7 +386,26 @@ class CrawlScheduler(BaseScheduler):
             self.finished(request)
 
     def item_scraped(self, item: Any, response: Response | None = None) -> None:
+        """A stored article leaves the frontier once its record is durable: a ``kill -9``
+        before the fsync of its line must find it still there."""
+        record_id = ItemAdapter(item).get("id") if ItemAdapter.is_item(item) else None
+        state = self.crawler.get_extension(CrawlState)
+        if (
+            isinstance(record_id, str)
+            and response is not None
+            and state is not None
+            and state.is_pending(record_id)
+        ):
+            self.awaiting_durable[record_id] = response
+            return
         self._item_outcome(response, STORED)
+
+    def records_durable(self, record_ids: list[str]) -> None:
+        """Records now committed to the crawl state (their lines fsynced)."""
+        for record_id in record_ids:
+            response = self.awaiting_durable.pop(record_id, None)
+            if response is not None:
+                self._item_outcome(response, STORED)
 
     def item_dropped(
         self, item: Any, response: Response | None = None, exception: BaseException | None = None

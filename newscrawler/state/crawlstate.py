@@ -21,7 +21,7 @@ import logging
 import sqlite3
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -118,6 +118,7 @@ class CrawlState:
         self._accepted: dict[str, int] = {}  # record id -> id() of the accepted item
         self._pages: dict[str, CachedPage] = {}
         self._known_urls: list[str] = []
+        self._durable_listeners: list[Callable[[list[str]], None]] = []
         self._closed = False
         self._finish_reason = ""
 
@@ -261,6 +262,14 @@ class CrawlState:
         self._accepted[seen.id] = id(item)
         self._pages.pop(seen.url, None)  # an article, not a hub: its page is not kept
 
+    def is_pending(self, record_id: str) -> bool:
+        """Whether a record passed the pipelines but is not durable (committed) yet."""
+        return self.index.pending.has_id(record_id)
+
+    def on_durable(self, listener: Callable[[list[str]], None]) -> None:
+        """Call ``listener(record_ids)`` each time pending records are committed."""
+        self._durable_listeners.append(listener)
+
     def remember_url(self, url: str) -> None:
         """A URL whose page gave no stored record (duplicate): skip it in later runs."""
         self._known_urls.append(url)
@@ -275,8 +284,9 @@ class CrawlState:
     def commit(self, record_ids: Iterable[str], path: str | None = None, offset: int = 0) -> None:
         """Move pending records into the store (with the output offset that covers them)."""
         pending = self.index.pending
+        ids = list(record_ids)
         with self.store.transaction():
-            for rid in record_ids:
+            for rid in ids:
                 seen = pending.ids.get(rid)
                 self._accepted.pop(rid, None)
                 if seen is None:
@@ -289,6 +299,8 @@ class CrawlState:
                 self._known_urls = []
             if path is not None:
                 self.store.set_output_offset(str(Path(path).resolve()), offset)
+        for listener in self._durable_listeners:
+            listener(ids)
 
     def output_opened(self, path: Path, overwrite: bool) -> None:
         """A durable output file is open (offset 0 when it was truncated)."""
