@@ -313,7 +313,8 @@ def test_scheduler_hands_out_feeds_and_sitemaps_before_articles_and_hubs(
 # --- a site that changes between runs -----------------------------------------------------------
 
 PER_PAGE = 5
-SITEMAPS_ON = {"NEWSCRAWLER_SITEMAPS_ENABLED": "1"}
+# one download at a time: the server's log is in the order the frontier hands requests out
+RERUN_SETTINGS = {"NEWSCRAWLER_SITEMAPS_ENABLED": "1", "CONCURRENT_REQUESTS_PER_DOMAIN": "1"}
 
 
 def paginated_section(routes: dict[str, Route], section: int, paths: list[str]) -> None:
@@ -357,11 +358,14 @@ def test_rerun_of_changed_site_fetches_only_new_stories_and_due_pages(tmp_path: 
     paginated_section(routes, 0, s0)
     with LoopbackSite(routes) as site:
         feeds(site.routes, site.origin, s0 + s1 + s2)
-        first = run_crawl(tmp_path, "-a", f"start_urls={site.url('/')}", settings=SITEMAPS_ON)
+        first = run_crawl(tmp_path, "-a", f"start_urls={site.url('/')}", settings=RERUN_SETTINGS)
         assert first.returncode == 0, first.log[-3000:]
         assert len(first.records) == len(s0) + len(s1) + len(s2)
         assert {"/s0/page/3/", dead} <= set(site.paths())
         assert amp_link not in site.paths()  # fetched as the article it stands for
+        # the feed goes first: the home page that declares it links an article (as AMP) too
+        log = site.paths()
+        assert log.index("/rss.xml") < min(i for i, p in enumerate(log) if "/story-number-" in p)
         # the header names a link's request was queued with reach the server as they were
         followed = [r for r in site.requests if "/story-number-" in r.path]
         assert followed and all("Referer" in r.headers for r in followed)
@@ -382,12 +386,12 @@ def test_rerun_of_changed_site_fetches_only_new_stories_and_due_pages(tmp_path: 
         feeds(site.routes, site.origin, new + s0 + s1_now + s2)
         site.clear_log()
         second = run_crawl(
-            tmp_path, "-a", f"start_urls={site.url('/')}", settings=SITEMAPS_ON, output="2.jsonl"
+            tmp_path, "-a", f"start_urls={site.url('/')}", settings=RERUN_SETTINGS, output="2.jsonl"
         )
         rerun = site.paths()
         site.clear_log()
         third = run_crawl(
-            tmp_path, "-a", f"start_urls={site.url('/')}", settings=SITEMAPS_ON, output="3.jsonl"
+            tmp_path, "-a", f"start_urls={site.url('/')}", settings=RERUN_SETTINGS, output="3.jsonl"
         )
         last = site.paths()
 
@@ -398,6 +402,7 @@ def test_rerun_of_changed_site_fetches_only_new_stories_and_due_pages(tmp_path: 
     # its retry time, nor the taken-down story, nor any AMP variant.
     due = ["/robots.txt", "/", "/rss.xml", "/sitemap.xml", "/s0/", "/s1/"]
     assert Counter(rerun) == Counter([*due, "/s0/page/2/", "/s2/", *new])
+    assert max(rerun.index("/rss.xml"), rerun.index("/sitemap.xml")) < rerun.index(new[0])
     assert second.stats["newscrawler/crawldb/listing_stopped"] >= 1
     assert second.stats["newscrawler/crawldb/refused/gone"] >= 1  # the dead link
     assert UNREPORTED not in second.stats

@@ -180,6 +180,7 @@ class CrawlScheduler(BaseScheduler):
             self._flusher.stop()
         if reason == "finished":  # the feeds are closed (and their last lines synced) next
             self.records_durable(list(self.awaiting_durable))
+        self.awaiting_durable.clear()  # otherwise left in the frontier: the next run skips them
         self.db.flush()
         if reason == "finished" and not self.has_pending_requests():
             leftover = self.db.release_leases()
