@@ -48,12 +48,16 @@ def url_of(i: int) -> str:
 
 def request_json(url: str) -> str:
     """What a followed link's request looks like in the frontier (about 400 bytes)."""
-    return json.dumps(
+    return _REQUEST % (json.dumps(url), json.dumps(url.rsplit("/", 1)[0] + "/"))
+
+
+_REQUEST = (
+    json.dumps(
         {
-            "url": url,
+            "url": "URL",
             "callback": "parse",
             "errback": None,
-            "headers": {"Referer": [f"https://news.example/section-{len(url) % 9}/"]},
+            "headers": {"Referer": ["REFERER"]},
             "method": "GET",
             "body": {"__bytes__": ""},
             "cookies": {},
@@ -66,6 +70,9 @@ def request_json(url: str) -> str:
         },
         separators=(",", ":"),
     )
+    .replace('"URL"', "%s")
+    .replace('"REFERER"', "%s")
+)
 
 
 def file_size(path: Path) -> int:

@@ -5,9 +5,10 @@ articles, each section a listing of ten links a page with next-page links, an RS
 newest twenty, a sitemap of all), crawls it once, puts ``--new`` stories on top of the listings,
 the feed and the sitemap, and crawls it again with the same state. Measured twice in one run:
 without validators (every page answers 200) and with ETag/Last-Modified (unchanged pages answer
-304). Prints, for each, the rerun's requests and seconds over the first run's, the rerun's
-requests less the new stories over the first run's, and the rerun's requests by kind (from the
-server's log). Run from the project folder::
+304). Prints, for each, the rerun's requests and seconds over the first run's (seconds also
+less the start-up of a crawl, measured on a one-page site), the rerun's requests less the new
+stories over the first run's, and the rerun's requests by kind (from the server's log). Run
+from the project folder::
 
     python -m benchmarks.rerun_cost [--sections 8 --per-section 30 --new 10]
 """
@@ -107,7 +108,8 @@ class Rerun:
 
 def measure(label: str, sections: int, per_section: int, new_count: int, validators: bool) -> Rerun:
     routes, listed = build(sections, per_section)
-    with tempfile.TemporaryDirectory() as folder, LoopbackSite(routes, validators) as site:
+    server = LoopbackSite(routes, validators=validators)
+    with tempfile.TemporaryDirectory() as folder, server as site:
         workdir = Path(folder)
         publish(site.routes, site.origin, listed)
         start = time.perf_counter()
@@ -143,6 +145,15 @@ def measure(label: str, sections: int, per_section: int, new_count: int, validat
     )
 
 
+def startup_seconds() -> float:
+    """A crawl of a one-page site in a fresh folder: the process start-up in every figure."""
+    routes = {"/": Route(body=hub_page("Home", []))}
+    with tempfile.TemporaryDirectory() as folder, LoopbackSite(routes) as site:
+        start = time.perf_counter()
+        run_crawl(Path(folder), "-a", f"start_urls={site.url('/')}", settings=SETTINGS)
+        return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sections", type=int, default=8)
@@ -153,6 +164,7 @@ def main() -> None:
         measure("no validators", args.sections, args.per_section, args.new, False),
         measure("ETag/Last-Modified", args.sections, args.per_section, args.new, True),
     ]
+    startup = startup_seconds()
     print(
         f"{'site':20} {'1st req':>7} {'1st s':>6} {'rerun req':>9} {'rerun s':>7} "
         f"{'req ratio':>9} {'s ratio':>7} {'(req-new)/1st':>13} {'304':>4} {'new found':>9}"
@@ -165,6 +177,10 @@ def main() -> None:
             f"{(r.rerun_requests - r.new) / r.first_requests:>13.1%} {r.not_modified:>4} "
             f"{r.rerun_records:>4}/{r.new:<4}"
         )
+    print(f"start-up (a crawl of a one-page site): {startup:.1f} s; without it:")
+    for r in runs:
+        first, rerun = r.first_seconds - startup, r.rerun_seconds - startup
+        print(f"  {r.label}: rerun {rerun:.1f} s / first {first:.1f} s = {rerun / first:.1%}")
     for r in runs:
         kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(r.kinds.items()))
         print(f"{r.label}: first run {r.first_records} records; rerun requests: {kinds}")
