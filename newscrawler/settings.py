@@ -35,6 +35,10 @@ DEPTH_PRIORITY = 1  # breadth-first: hubs near the seeds first
 # The frontier and duplicate filter live in the crawl database (the state file): JSON requests,
 # resumed after a kill; JOBDIR is not used for them.
 SCHEDULER = "newscrawler.crawldb.scheduler.CrawlScheduler"
+# Pages fetched and not yet through the spider and the pipelines (extraction) at most: the
+# scheduler hands out no request beyond it, so the crawl fetches no further ahead of extraction
+# than this (memory, and what a kill -9 makes the next run fetch again). 0: no bound.
+NEWSCRAWLER_MAX_PAGES_IN_PROCESS = 16
 # Scrapy starts this many asyncio tasks for the output of every response (default 100); a page
 # gives at most one item, so 16 loses no parallelism and saves ~1.5 ms of CPU a page.
 CONCURRENT_ITEMS = 16

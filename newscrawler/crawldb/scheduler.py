@@ -128,6 +128,7 @@ class CrawlScheduler(BaseScheduler):
         self.state = crawler.get_extension(CrawlState)
         self.awaiting: dict[str, Request] = {}  # record id -> its page's request, until durable
         self.reason = ""
+        self.max_in_process = crawler.settings.getint("NEWSCRAWLER_MAX_PAGES_IN_PROCESS")
         self._flusher: task.LoopingCall | None = None
         self._warned: set[str] = set()
 
@@ -256,6 +257,11 @@ class CrawlScheduler(BaseScheduler):
         return self._push(request, key, kind, record, now)
 
     def next_request(self) -> Request | None:
+        if self.max_in_process and self._in_process() >= self.max_in_process:
+            # the pages fetched wait for extraction: fetch no further ahead of it (a kill then
+            # loses, and a rerun fetches again, only the pages not yet stored)
+            self.stats.inc_value("newscrawler/crawldb/held_back")
+            return None
         while True:
             if not self.ready:
                 self.ready = self.db.take(TAKE_BATCH)
@@ -273,6 +279,14 @@ class CrawlScheduler(BaseScheduler):
             request.meta[FRONTIER_KEY] = entry.key
             self.stats.inc_value("scheduler/dequeued")
             return request
+
+    def _in_process(self) -> int:
+        """Pages fetched whose spider output and items are not through yet."""
+        try:
+            slot = self.crawler.engine.scraper.slot
+        except RuntimeError:
+            return 0
+        return len(slot.active) if slot is not None else 0
 
     # --- refusals and the frontier ---------------------------------------------------------------
     def _kind(self, request: Request) -> Kind:
