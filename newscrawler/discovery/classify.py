@@ -102,7 +102,7 @@ class PageSignals:
     sections: tuple[str, ...] = ()  # shop/service URL segments ("products", "services", ...)
     link_density: float = 0.0  # share of the body's visible text that is link text
     linked_headings: int = 0  # h2-h4 headings that are links (teasers)
-    headings: int = 0  # h2-h4 headings with text
+    headings: int = 0  # h2-h4 headings with text, outside nav/header/footer/aside
     prices: int = 0  # prices in the body's visible text ("$12.99", "1 200 руб.")
 
     def as_dict(self) -> dict[str, Any]:
@@ -170,9 +170,17 @@ def linked_headings(tree: HtmlElement) -> int:
     return count
 
 
+_SITE_CHROME = frozenset({"nav", "header", "footer", "aside"})
+
+
 def heading_count(tree: HtmlElement) -> int:
-    """``<h2>``-``<h4>`` headings with text."""
-    return sum(1 for h in tree.iter("h2", "h3", "h4") if h.text_content().strip())
+    """``<h2>``-``<h4>`` headings with text, outside the site's navigation, header, footer and
+    side bars."""
+    return sum(
+        1
+        for h in tree.iter("h2", "h3", "h4")
+        if h.text_content().strip() and not any(a.tag in _SITE_CHROME for a in h.iterancestors())
+    )
 
 
 def price_count(tree: HtmlElement) -> int:
