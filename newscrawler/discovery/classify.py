@@ -6,7 +6,8 @@ there too unless it is *clearly* a hub: the home page, listing markup (``Collect
 ``ItemList``…), a calendar archive or numbered listing URL, or a page made of links. What
 routing read (:class:`PageSignals`) travels with the page, and after extraction
 :func:`judge_extraction` rejects a page that is no article on evidence it names (product markup,
-an add-to-cart control, a shop's URL section, a listing's structure, no article signal at all).
+an add-to-cart control, a shop's URL section, a listing's structure or a page of cards, no
+article signal at all).
 A page is never a hub, nor rejected, for having little ``<p>`` text: only extraction's minimum
 (``NEWSCRAWLER_EXTRACTION_MIN_WORDS``) is about length.
 """
@@ -317,11 +318,13 @@ def judge_extraction(signals: PageSignals, record: Mapping[str, Any]) -> Rejecti
     ``record`` holds the fields extraction found (``text``, ``published``, ``authors``...). A
     page declaring an article type is an article; otherwise, in this order: product markup
     (``product``), the home page (``home``), listing markup (``listing``), an add-to-cart
-    control or product microdata on a page with neither ``og:type`` article nor a byline
-    (``product``), a shop or
-    service URL section with at most one article signal (``non_article_section``), no article
-    signal and a text of links, not prose or short (``no_article_signals``), and a text of links
-    that is hardly prose with at most one article signal (``listing``).
+    control or product microdata on a page with neither ``og:type`` article nor a byline,
+    unless its main text is a body of long prose paragraphs on a page of few prices
+    (``product``), a shop or service URL section with at most one article signal
+    (``non_article_section``), no article signal and a text of links, not prose or short
+    (``no_article_signals``), a page of cards: many headings over little text, with neither
+    a publication date nor a byline (``listing``), and a text of links that is hardly prose
+    with at most one article signal (``listing``).
     """
     text = str(record.get("text") or "")
     shown = article_signals(signals, record)
