@@ -830,6 +830,14 @@ ADD_TO_CART = re.compile(
     r"in winkelwagen|do koszyka|dodaj do koszyka|lägg i varukorgen",
     re.I,
 )
+# A price in a page's visible text: an amount with a currency sign or code ("$12.99", "€ 40",
+# "1 200 руб.", "15 zł", "CHF 20"). Cost guides show some; a shop's page shows many.
+_AMOUNT = r"\d+(?:[ ,.\u00a0]\d{3})*(?:[.,]\d{1,2})?"
+PRICE = re.compile(
+    rf"(?:[$€£¥₹₽]|\b(?:usd|eur|gbp|chf|rub|us\$))\s?{_AMOUNT}"
+    rf"|{_AMOUNT}\s?(?:[€₽]|руб\.?|р\.|zł|kč|\b(?:usd|eur|gbp|chf|rub)\b)",
+    re.I,
+)
 # URL path segments of a site's shop, catalogue and service pages ("/products/…",
 # "/services/…", "/category/…"): with at most one article signal the page is no article.
 NON_ARTICLE_SECTIONS = frozenset(

@@ -12,6 +12,7 @@ from newscrawler.discovery.classify import (
     PageSignals,
     classify_page,
     judge_extraction,
+    long_paragraphs,
     prose_share,
 )
 from newscrawler.markup import read_markup
@@ -123,3 +124,87 @@ def test_prose_share_counts_sentences_not_list_items() -> None:
 def test_signals_survive_the_trip_through_a_page_item() -> None:
     signals = PageSignals(product=("jsonld:product",), link_density=0.25, article_url=True)
     assert PageSignals.from_dict(json.loads(json.dumps(signals.as_dict()))) == signals
+
+
+LONG_PARAGRAPH = " ".join([SENTENCE.strip()] * 5)  # 65 words of prose
+
+
+def extracted(text: str, **fields: Any) -> dict[str, Any]:
+    return record(text, **fields)
+
+
+def judge_page(url: str, html: str, text: str, **fields: Any) -> Any:
+    """Route the page as a link-found candidate, then judge what extraction found on it."""
+    kind = classify(url, html)
+    assert kind.is_article, kind.reason
+    return judge_extraction(kind.signals, extracted(text, **fields))
+
+
+def service_page() -> tuple[str, str]:
+    tiles = "".join(
+        f"<section><h3>Plan {name}</h3><p>Fast setup and friendly support.</p>"
+        f'<a class="btn" href="/quote?plan={name}">Get a quote</a></section>'
+        for name in ("Starter", "Team", "Business", "Enterprise", "Cloud", "Audit", "Care", "Plus")
+    )
+    html = page(
+        f"<nav><h2>Menu</h2></nav><h1>Harbour data services</h1>{tiles}"
+        '<form action="/contact"><button>Contact us</button></form>',
+        head='<meta property="og:type" content="website">',
+    )
+    text = "\n".join(f"Plan {i}\nFast setup and friendly support." for i in range(8))
+    return html, text
+
+
+def test_a_service_page_of_tiles_with_calls_to_action_is_a_listing_of_cards() -> None:
+    html, text = service_page()
+    rejection = judge_page("https://n.example/harbour-data-services", html, text)
+    assert rejection is not None and rejection.reason == "listing"
+    assert rejection.detail.startswith("cards: 8 headings for 56 words")
+    assert rejection.signals["headings"] == 8  # the heading in <nav> is the site's, not the page's
+
+
+def test_a_dated_or_signed_page_of_many_headings_keeps_its_record() -> None:
+    html, text = service_page()
+    url = "https://n.example/harbour-data-services"
+    dated = {"published": "2024-03-27T10:00:00", "published_method": "time_element"}
+    assert judge_page(url, html, text, **dated) is None
+    assert judge_page(url, html, text, authors=["Ann Lee"]) is None
+
+
+def shop_page(prices: int) -> str:
+    offers = "".join(f"<li>Deck chair, model {i}: $4{i}.99</li>" for i in range(prices))
+    body = "".join(f"<p>{LONG_PARAGRAPH}</p>" for _ in range(12))
+    return page(
+        f"<h1>Choosing a deck chair</h1>{body}<ul>{offers}</ul>"
+        '<form action="/cart/add"><button class="add-to-cart">Add to cart</button></form>'
+    )
+
+
+def test_a_product_page_with_prices_and_an_add_to_cart_button_is_rejected() -> None:
+    text = "\n".join([LONG_PARAGRAPH] * 12)
+    rejection = judge_page("https://n.example/deck-chair-classic-teak", shop_page(6), text)
+    assert rejection is not None and rejection.reason == "product"
+    assert rejection.signals["prices"] == 6 and rejection.signals["long_paragraphs"] == 12
+    assert "add_to_cart" in rejection.detail and "6 prices" in rejection.detail
+
+
+def test_a_guide_with_a_buy_button_at_the_end_keeps_its_record() -> None:
+    text = "\n".join([LONG_PARAGRAPH] * 12)
+    assert (
+        judge_page("https://n.example/deck-chair-guide-for-small-boats", shop_page(1), text) is None
+    )
+    short = "\n".join([LONG_PARAGRAPH] * 3)  # a few paragraphs do not outweigh the button
+    rejection = judge_page(
+        "https://n.example/deck-chair-guide-for-small-boats", shop_page(1), short
+    )
+    assert rejection is not None and rejection.reason == "product"
+
+
+def test_prices_are_read_in_several_currencies() -> None:
+    prices = "<p>$12.99</p><p>€ 40</p><p>1 200 руб.</p><p>15 zł</p><p>CHF 20</p><p>in 2024</p>"
+    kind = classify("https://n.example/price-list-for-the-ferry", page(prices))
+    assert kind.signals.prices == 5
+
+
+def test_long_paragraphs_count_prose_of_forty_words_or_more() -> None:
+    assert long_paragraphs("\n".join([LONG_PARAGRAPH, SENTENCE, "Buy now"])) == 1

@@ -6,7 +6,8 @@ there too unless it is *clearly* a hub: the home page, listing markup (``Collect
 ``ItemList``…), a calendar archive or numbered listing URL, or a page made of links. What
 routing read (:class:`PageSignals`) travels with the page, and after extraction
 :func:`judge_extraction` rejects a page that is no article on evidence it names (product markup,
-an add-to-cart control, a shop's URL section, a listing's structure, no article signal at all).
+an add-to-cart control, a shop's URL section, a listing's structure or a page of cards, no
+article signal at all).
 A page is never a hub, nor rejected, for having little ``<p>`` text: only extraction's minimum
 (``NEWSCRAWLER_EXTRACTION_MIN_WORDS``) is about length.
 """
@@ -29,6 +30,7 @@ from newscrawler.vocabulary import (
     ARTICLE_TYPES,
     LISTING_TYPES,
     NON_ARTICLE_SECTIONS,
+    PRICE,
     PRICE_META,
     PRODUCT_OG_TYPES,
     PRODUCT_TYPES,
@@ -55,6 +57,19 @@ UNSIGNED_MIN_WORDS = 150
 # listing.
 LISTING_LINK_DENSITY = 0.6
 LISTING_PROSE_SHARE = 0.3
+# A page of cards (a shop's grid, a service's tiles, a list of teasers): with no publication
+# date and no byline, at least this many h2-h4 headings and this many of them per 1000 words of
+# main text.
+CARDS_MIN_HEADINGS = 8
+CARDS_HEADINGS_PER_1000_WORDS = 100
+# An add-to-cart control does not make a page a shop's when its main text has this many long
+# paragraphs of prose (a guide with a buy button), this prose share, and the page shows fewer
+# prices than this.
+BODY_LONG_PARAGRAPHS = 10
+BODY_PROSE_SHARE = 0.85
+BODY_MAX_PRICES = 5
+# A long paragraph: at least this many words of prose.
+_LONG_PARAGRAPH_WORDS = 40
 # A paragraph of prose: at least this many words, ending like a sentence.
 _PROSE_MIN_WORDS = 8
 _SENTENCE_END = re.compile(r"[.!?…。！？][\"'»”’)\]]*$")
@@ -88,6 +103,8 @@ class PageSignals:
     sections: tuple[str, ...] = ()  # shop/service URL segments ("products", "services", ...)
     link_density: float = 0.0  # share of the body's visible text that is link text
     linked_headings: int = 0  # h2-h4 headings that are links (teasers)
+    headings: int = 0  # h2-h4 headings with text, outside nav/header/footer/aside
+    prices: int = 0  # prices in the body's visible text ("$12.99", "1 200 руб.")
 
     def as_dict(self) -> dict[str, Any]:
         """The signals as JSON values (tuples as lists)."""
@@ -154,6 +171,24 @@ def linked_headings(tree: HtmlElement) -> int:
     return count
 
 
+_SITE_CHROME = frozenset({"nav", "header", "footer", "aside"})
+
+
+def heading_count(tree: HtmlElement) -> int:
+    """``<h2>``-``<h4>`` headings with text, outside the site's navigation, header, footer and
+    side bars."""
+    return sum(
+        1
+        for h in tree.iter("h2", "h3", "h4")
+        if h.text_content().strip() and not any(a.tag in _SITE_CHROME for a in h.iterancestors())
+    )
+
+
+def price_count(tree: HtmlElement) -> int:
+    """Prices (an amount with a currency sign or code) in the body's visible text."""
+    return len(PRICE.findall(" ".join(_BODY_TEXT(tree))))  # type: ignore[arg-type]
+
+
 def has_add_to_cart(tree: HtmlElement) -> bool:
     """Whether a button, form, input or link is an add-to-cart control."""
     for el in tree.iter("button", "form", "input", "a"):
@@ -203,6 +238,8 @@ def page_signals(tree: HtmlElement, markup: PageMarkup) -> PageSignals:
         sections=tuple(dict.fromkeys(s for s in segments if s in NON_ARTICLE_SECTIONS)),
         link_density=round(link_density(tree), 3),
         linked_headings=linked_headings(tree),
+        headings=heading_count(tree),
+        prices=price_count(tree),
     )
 
 
@@ -254,6 +291,15 @@ def prose_share(text: str) -> float:
     return prose / total if total else 0.0
 
 
+def long_paragraphs(text: str) -> int:
+    """Paragraphs of ``text`` that are long prose (40 words or more, ending like a sentence)."""
+    return sum(
+        1
+        for line in text.splitlines()
+        if len(line.split()) >= _LONG_PARAGRAPH_WORDS and _SENTENCE_END.search(line.strip())
+    )
+
+
 def article_signals(signals: PageSignals, record: Mapping[str, Any]) -> list[str]:
     """The signals of an article that the page and its extracted ``record`` show."""
     method = record.get("published_method")
@@ -272,34 +318,58 @@ def judge_extraction(signals: PageSignals, record: Mapping[str, Any]) -> Rejecti
     ``record`` holds the fields extraction found (``text``, ``published``, ``authors``...). A
     page declaring an article type is an article; otherwise, in this order: product markup
     (``product``), the home page (``home``), listing markup (``listing``), an add-to-cart
-    control or product microdata on a page with neither ``og:type`` article nor a byline
-    (``product``), a shop or
-    service URL section with at most one article signal (``non_article_section``), no article
-    signal and a text of links, not prose or short (``no_article_signals``), and a text of links
-    that is hardly prose with at most one article signal (``listing``).
+    control or product microdata on a page with neither ``og:type`` article nor a byline,
+    unless its main text is a body of long prose paragraphs on a page of few prices
+    (``product``), a shop or service URL section with at most one article signal
+    (``non_article_section``), no article signal and a text of links, not prose or short
+    (``no_article_signals``), a page of cards: many headings over little text, with neither
+    a publication date nor a byline (``listing``), and a text of links that is hardly prose
+    with at most one article signal (``listing``).
     """
     text = str(record.get("text") or "")
     shown = article_signals(signals, record)
     words = len(text.split())
     prose = prose_share(text)
+    body = Body(words, prose, long_paragraphs(text))
     evidence = {
         **signals.as_dict(),
         "article_signals": shown,
         "words": words,
         "prose_share": round(prose, 3),
+        "long_paragraphs": body.long_paragraphs,
     }
     if signals.article_types:
         return None
-    found = _rejection(signals, shown, words, prose)
+    found = _rejection(signals, shown, body)
     if found is None:
         return None
     reason, detail = found
     return Rejection(reason, detail, evidence)
 
 
-def _rejection(
-    signals: PageSignals, shown: list[str], words: int, prose: float
-) -> tuple[str, str] | None:
+@dataclass(frozen=True)
+class Body:
+    """What the judgement reads of the extracted main text."""
+
+    words: int
+    prose: float  # prose_share()
+    long_paragraphs: int  # long_paragraphs()
+
+    def is_prose_body(self, prices: int) -> bool:
+        """A main text of many long paragraphs of prose on a page showing few prices: an
+        article's, whatever buttons the page has."""
+        return (
+            self.long_paragraphs >= BODY_LONG_PARAGRAPHS
+            and self.prose >= BODY_PROSE_SHARE
+            and prices < BODY_MAX_PRICES
+        )
+
+    def headings_per_1000_words(self, headings: int) -> float:
+        return 1000 * headings / max(1, self.words)
+
+
+def _rejection(signals: PageSignals, shown: list[str], body: Body) -> tuple[str, str] | None:
+    words, prose = body.words, body.prose
     texture = f"link density {signals.link_density:.2f}, prose share {prose:.2f}, {words} words"
     signed = f"article signals: {', '.join(shown) or 'none'}"
     if signals.product:
@@ -308,8 +378,15 @@ def _rejection(
         return "home", "the site's home page"
     if signals.listing_types:
         return "listing", f"listing markup: {', '.join(signals.listing_types)}"
-    if signals.shop and not {"og_type_article", "byline"} & set(shown):
-        return "product", f"{', '.join(signals.shop)}; no og:type article, no byline"
+    if (
+        signals.shop
+        and not {"og_type_article", "byline"} & set(shown)
+        and not body.is_prose_body(signals.prices)
+    ):
+        return "product", (
+            f"{', '.join(signals.shop)}; no og:type article, no byline;"
+            f" {body.long_paragraphs} long paragraphs, {signals.prices} prices"
+        )
     if signals.sections and len(shown) <= 1:
         return "non_article_section", f"URL section {signals.sections[0]!r}; {signed}"
     if not shown and (
@@ -318,6 +395,15 @@ def _rejection(
         or words < UNSIGNED_MIN_WORDS
     ):
         return "no_article_signals", f"{signed}; {texture}"
+    density = body.headings_per_1000_words(signals.headings)
+    if (
+        not {"published", "byline"} & set(shown)
+        and signals.headings >= CARDS_MIN_HEADINGS
+        and density >= CARDS_HEADINGS_PER_1000_WORDS
+    ):
+        return "listing", (
+            f"cards: {signals.headings} headings for {words} words; no date, no byline"
+        )
     if (
         len(shown) <= 1
         and signals.link_density >= LISTING_LINK_DENSITY
