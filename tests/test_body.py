@@ -261,3 +261,18 @@ def test_losing_short_lines_only_prefers_the_precision_extraction() -> None:
     default = [("p", "Photo: Eastwick Ferry Trust", 0.0), *(("p", t, 0.0) for t in body)]
     default += [("p", "Tags: ferry, council, winter", 0.4), ("p", "Поделиться в соцсетях", 0.0)]
     assert not _loses_content(default, "\n".join(body))
+
+
+@pytest.mark.parametrize(
+    ("items", "label"),
+    [
+        (["Unlimited articles for members", "Our newsletters every morning"], "Recommended"),
+        (["Все статьи для подписчиков", "Рассылки каждое утро"], "Рекомендуем"),
+    ],
+)
+def test_items_before_a_short_label_line_are_not_between_kept_passages(
+    items: list[str], label: str
+) -> None:
+    # a members-only box lost by precision mode, with only a label line kept after it
+    default = [("p", _PROSE_EN, 0.0), *(("item", i, 0.0) for i in items), ("p", label, 0.0)]
+    assert not _loses_content(default, f"{_PROSE_EN}\n{label}")

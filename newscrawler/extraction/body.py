@@ -200,7 +200,12 @@ def _loses_content(default: list[tuple[str, str, float]], kept: str) -> bool:
             lost.append(_shared(shingles, kept_shingles) < 0.5)
         else:  # too short for shingles: look for its words
             lost.append(f" {normalise_text(text)} " not in kept_words)
-    inside = [i for i, gone in enumerate(lost) if not gone]
+    # the passages precision mode kept: blocks longer than a kicker or label line
+    inside = [
+        i
+        for i, (gone, (_, text, _)) in enumerate(zip(lost, default, strict=True))
+        if not gone and word_count(text) > KICKER_MAX_WORDS
+    ]
     first, last = (inside[0], inside[-1]) if inside else (0, -1)
     size = sum(len(text) for _, text, _ in default)
     prose = headings = items = 0
