@@ -8,7 +8,7 @@ import pytest
 from lxml import etree
 from lxml import html as lxml_html
 
-from newscrawler.extraction.body import extract_body, is_boilerplate, word_count
+from newscrawler.extraction.body import _loses_content, extract_body, is_boilerplate, word_count
 from newscrawler.vocabulary import AD_LABELS, SHARE_LABELS, is_ad_label, is_share_prompt
 
 FIXTURES = Path(__file__).parent / "fixtures" / "body"
@@ -164,3 +164,115 @@ def test_article_lines_are_not_boilerplate(line: str) -> None:
 def test_word_count_counts_unspaced_scripts() -> None:
     assert word_count("three plain words") == 3
     assert word_count("東京都は新しい図書館を開いた。") >= 5
+
+
+# --- choosing between trafilatura's default and precision extractions -----------------------
+
+
+def test_guide_keeps_section_headings_that_are_links() -> None:
+    # precision mode deletes headings made of one link; they are the guide's structure
+    paras = paragraphs(extract_body(load("en_guide.html"), "https://trail.example/shoes"))
+    for heading in ("Ridgeline Pro 3 trail runner", "Fjell Light minimalist shoe"):
+        assert heading in paras
+    assert paras.index("Meadow Glide cushioned shoe") + 1 == paras.index(
+        next(p for p in paras if p.startswith("The Meadow Glide is the softest shoe"))
+    )
+    assert paras[-1].startswith("Whichever pair you choose")
+
+
+def test_checklist_guide_keeps_its_list_items() -> None:
+    # the list sits in a bordered box, which precision mode discards with the items in it
+    paras = paragraphs(extract_body(load("en_checklist.html"), "https://trail.example/pack"))
+    tent = "A tent you have already pitched at home, with every peg and guy line counted"
+    assert paras.index(tent) == 2
+    assert "A paper map and a compass, because phone batteries fail in the cold and the rain" in (
+        paras
+    )
+    assert paras[-1].startswith("Weigh the loaded pack")
+
+
+def test_russian_guide_keeps_lede_and_linked_headings() -> None:
+    paras = paragraphs(extract_body(load("ru_guide.html"), "https://tropa.example/palatka"))
+    assert paras[0].startswith("Мы поставили и свернули одиннадцать палаток")
+    assert "Каркас и установка в темноте" in paras
+    assert "Дно, коврик и холод от земли" in paras
+    assert paras[-1].startswith("Храните её свободно сложенной")
+    assert "© 2026 Тропа" not in paras
+
+
+_PROSE_EN = (
+    "The council voted on Tuesday to keep the ferry running through the winter months, "
+    "after a long debate about the cost of the new engine and the crew."
+)
+_PROSE_RU = (
+    "Совет депутатов во вторник решил сохранить паромную переправу на всю зиму после долгого "
+    "спора о стоимости нового двигателя и зарплате команды."
+)
+
+
+def _passages(count: int) -> list[str]:
+    """Distinct prose paragraphs (no 4-token shingle in common)."""
+    return [" ".join(f"w{n}t{k}" for k in range(25)) + "." for n in range(count)]
+
+
+@pytest.mark.parametrize("prose", [_PROSE_EN, _PROSE_RU])
+def test_losing_one_prose_paragraph_keeps_the_default_extraction(prose: str) -> None:
+    others = _passages(30)
+    default = [("p", p, 0.0) for p in [prose, *others]]
+    assert _loses_content(default, "\n".join(others))
+
+
+@pytest.mark.parametrize(
+    "headings",
+    [["Getting there", "Where to stay", "What to eat"], ["Как добраться", "Где жить", "Что есть"]],
+)
+def test_losing_section_headings_between_kept_passages_keeps_the_default(
+    headings: list[str],
+) -> None:
+    body = _passages(4)
+    default = [("p", body[0], 0.0)]
+    for heading, text in zip(headings, body[1:], strict=True):
+        default += [("head", heading, 1.0), ("p", text, 0.0)]
+    assert _loses_content(default, "\n".join(body))
+    # two lost headings, or headings lost after the last kept passage, are not enough
+    assert not _loses_content(default[:-2], "\n".join(body[:-1]))
+    trailing = [("p", text, 0.0) for text in body] + [("head", h, 0.0) for h in headings]
+    assert not _loses_content(trailing, "\n".join(body))
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        ["Bring a paper map and a compass", "Carry a spare head torch battery"],
+        ["Возьмите бумажную карту и компас", "Положите запасную батарейку для фонаря"],
+    ],
+)
+def test_losing_plain_list_items_between_kept_passages_keeps_the_default(
+    items: list[str],
+) -> None:
+    default = [("p", _PROSE_EN, 0.0), *(("item", i, 0.0) for i in items), ("p", _PROSE_RU, 0.0)]
+    assert _loses_content(default, f"{_PROSE_EN}\n{_PROSE_RU}")
+    linked = [("p", _PROSE_EN, 0.0), *(("item", i, 0.9) for i in items), ("p", _PROSE_RU, 0.0)]
+    assert not _loses_content(linked, f"{_PROSE_EN}\n{_PROSE_RU}")
+
+
+def test_losing_short_lines_only_prefers_the_precision_extraction() -> None:
+    body = _passages(6)
+    default = [("p", "Photo: Eastwick Ferry Trust", 0.0), *(("p", t, 0.0) for t in body)]
+    default += [("p", "Tags: ferry, council, winter", 0.4), ("p", "Поделиться в соцсетях", 0.0)]
+    assert not _loses_content(default, "\n".join(body))
+
+
+@pytest.mark.parametrize(
+    ("items", "label"),
+    [
+        (["Unlimited articles for members", "Our newsletters every morning"], "Recommended"),
+        (["Все статьи для подписчиков", "Рассылки каждое утро"], "Рекомендуем"),
+    ],
+)
+def test_items_before_a_short_label_line_are_not_between_kept_passages(
+    items: list[str], label: str
+) -> None:
+    # a members-only box lost by precision mode, with only a label line kept after it
+    default = [("p", _PROSE_EN, 0.0), *(("item", i, 0.0) for i in items), ("p", label, 0.0)]
+    assert not _loses_content(default, f"{_PROSE_EN}\n{label}")

@@ -55,9 +55,12 @@ BODY_MIN_WORDS = 5
 # A precision-mode extraction replaces the default one when it keeps at least this share of the
 # default's 4-token shingles: what precision mode left out is then mostly boilerplate.
 PRECISION_AGREEMENT = 0.6
-# ... unless the paragraphs it leaves out include this share (of characters) of article prose:
-# paragraphs of at least PROSE_MIN_WORDS words ending like a sentence.
-PRECISION_MAX_LOST_PROSE = 0.1
+# ... unless what it leaves out is article content: more than this share (of characters) of
+# prose (paragraphs of at least PROSE_MIN_WORDS words ending like a sentence), this many section
+# headings, or this share of plain (not link) list items between the passages it keeps.
+PRECISION_MAX_LOST_PROSE = 0.01
+PRECISION_MAX_LOST_HEADINGS = 3
+PRECISION_MAX_LOST_ITEMS = 0.1
 PROSE_MIN_WORDS = 20
 # JSON-LD articleBody replaces the extraction when the extraction agrees with it (this share of
 # the extraction's shingles appear in it) and it holds clearly more text (this ratio).
@@ -171,24 +174,55 @@ def _run(page: HtmlElement, url: str, **options: Any) -> etree._Element | None:
 
 def _choose_extraction(page: HtmlElement, url: str) -> list[str]:
     """Cleaned paragraphs of the default extraction, or of the precision one when it keeps
-    most of the default's text and what it leaves out does not read as article prose."""
+    most of the default's text and what it leaves out does not read as article content."""
     headlines = _headlines(page)
     bodies = (_run(page, url), _run(page, url, favor_precision=True))
     default, precise = (_clean(_paragraphs(b), headlines) if b is not None else [] for b in bodies)
     if not default or not precise:
-        return [text for _, text in default or precise]
-    kept = "\n".join(text for _, text in precise)
-    if coverage(kept, "\n".join(text for _, text in default)) < PRECISION_AGREEMENT:
-        return [text for _, text in default]
-    kept_shingles = shingle_counts(kept)
-    lost_prose = sum(
-        len(text)
-        for kind, text in default
-        if kind == "p" and _is_prose(text) and _shared(shingle_counts(text), kept_shingles) < 0.5
+        return [text for _, text, _ in default or precise]
+    kept = "\n".join(text for _, text, _ in precise)
+    if coverage(kept, "\n".join(text for _, text, _ in default)) < PRECISION_AGREEMENT:
+        return [text for _, text, _ in default]
+    if _loses_content(default, kept):
+        return [text for _, text, _ in default]
+    return [text for _, text, _ in precise]
+
+
+def _loses_content(default: list[tuple[str, str, float]], kept: str) -> bool:
+    """True when the blocks of ``default`` missing from ``kept`` (the precision extraction)
+    include article content: prose paragraphs, section headings or plain list items found
+    between the passages precision mode kept (guides and listicles whose headings are links)."""
+    kept_shingles, kept_words = shingle_counts(kept), f" {normalise_text(kept)} "
+    lost = []
+    for _, text, _ in default:
+        shingles = shingle_counts(text)
+        if shingles:
+            lost.append(_shared(shingles, kept_shingles) < 0.5)
+        else:  # too short for shingles: look for its words
+            lost.append(f" {normalise_text(text)} " not in kept_words)
+    # the passages precision mode kept: blocks longer than a kicker or label line
+    inside = [
+        i
+        for i, (gone, (_, text, _)) in enumerate(zip(lost, default, strict=True))
+        if not gone and word_count(text) > KICKER_MAX_WORDS
+    ]
+    first, last = (inside[0], inside[-1]) if inside else (0, -1)
+    size = sum(len(text) for _, text, _ in default)
+    prose = headings = items = 0
+    for index, (kind, text, density) in enumerate(default):
+        if not lost[index]:
+            continue
+        if kind == "p" and _is_prose(text):
+            prose += len(text)
+        elif first < index < last and kind == "head":
+            headings += 1
+        elif first < index < last and kind == "item" and density < LINK_DENSITY_RELATED:
+            items += len(text)
+    return (
+        prose > PRECISION_MAX_LOST_PROSE * size
+        or headings >= PRECISION_MAX_LOST_HEADINGS
+        or items > PRECISION_MAX_LOST_ITEMS * size
     )
-    if lost_prose > PRECISION_MAX_LOST_PROSE * sum(len(text) for _, text in default):
-        return [text for _, text in default]
-    return [text for _, text in precise]
 
 
 def _is_prose(paragraph: str) -> bool:
@@ -294,7 +328,9 @@ def _is_date_stamp(text: str, norm: str) -> bool:
     return all(t.isdigit() or t in DATE_STAMP_WORDS or t in zones for t in norm.split())
 
 
-def _clean(blocks: list[tuple[str, str, float]], headlines: set[str]) -> list[tuple[str, str]]:
+def _clean(
+    blocks: list[tuple[str, str, float]], headlines: set[str]
+) -> list[tuple[str, str, float]]:
     """Drop related blocks, the repeated headline, repeated passages and boilerplate lines."""
     linky = [
         kind != "related-list"
@@ -303,7 +339,7 @@ def _clean(blocks: list[tuple[str, str, float]], headlines: set[str]) -> list[tu
         for kind, text, density in blocks
     ]
     repeated = _repeated_passages([text for _, text, _ in blocks])
-    kept: list[tuple[str, str]] = []
+    kept: list[tuple[str, str, float]] = []
     for index, (kind, text, density) in enumerate(blocks):
         if kind == "related-list" or repeated[index]:
             continue
@@ -317,7 +353,7 @@ def _clean(blocks: list[tuple[str, str, float]], headlines: set[str]) -> list[tu
             continue
         if is_boilerplate(text, density):
             continue
-        kept.append((kind, text))
+        kept.append((kind, text, density))
     return kept
 
 
