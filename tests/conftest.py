@@ -84,6 +84,18 @@ def crawl_env(workdir: Path | None = None) -> dict[str, str]:
     return env
 
 
+def scrapy_state(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m scrapy state ARGS`` in ``workdir`` (a project folder, as a crawl's)."""
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", "state", *args],
+        cwd=workdir,
+        env=crawl_env(workdir),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []

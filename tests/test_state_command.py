@@ -18,7 +18,7 @@ from newscrawler.crawldb.sqlite import SQLiteCrawlDatabase
 from newscrawler.dedup.fingerprint import url_key
 from newscrawler.dedup.index import Seen
 from newscrawler.state.store import SQLiteStateStore
-from tests.conftest import crawl_env, run_crawl
+from tests.conftest import crawl_env, run_crawl, scrapy_state
 from tests.site.server import LoopbackSite, Route
 from tests.state_site import article_paths, generated_site, hub_page
 
@@ -71,17 +71,6 @@ def test_state_stats_command_prints_dates(tmp_path: Path) -> None:
 
 STATE = ".newscrawler/state.sqlite3"
 MISSING = "/s0/2024/03/20/story-number-0-99.html"  # linked from the section, answers 404
-
-
-def scrapy_state(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scrapy", "state", *args],
-        cwd=workdir,
-        env=crawl_env(workdir),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def site_with_a_dead_link() -> dict[str, Route]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from newscrawler.pipelines.validate import schema_errors
-from tests.conftest import FAST, check_stderr, crawl_env, run_crawl
+from tests.conftest import FAST, check_stderr, crawl_env, run_crawl, scrapy_state
 from tests.site.server import LoopbackSite, Route
 from tests.state_site import (
     add_sitemap,
@@ -319,17 +319,6 @@ def test_retention_prunes_old_articles(tmp_path: Path) -> None:
         )
     assert second.stats["newscrawler/state/pruned"] == 1
     assert len(second.records) == 1  # the forgotten article is crawled again
-
-
-def scrapy_state(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scrapy", "state", *args],
-        cwd=workdir,
-        env=crawl_env(workdir),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_state_command_shows_prunes_and_resets(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import FAST, crawl_env, read_jsonl, run_crawl
+from tests.conftest import FAST, crawl_env, read_jsonl, run_crawl, scrapy_state
 from tests.site.server import LoopbackSite, Route
 from tests.state_site import article_page, article_paths, article_text, generated_site, hub_page
 
@@ -108,17 +108,6 @@ def wait_until_running(proc: subprocess.Popen[bytes], workdir: Path, articles: i
             return
         time.sleep(0.05)
     raise AssertionError("the crawl did not start")
-
-
-def scrapy_state(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scrapy", "state", *args],
-        cwd=workdir,
-        env=crawl_env(workdir),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_overlapping_crawls_one_exits_75_the_other_stores_each_article_once(

@@ -45,6 +45,7 @@ from newscrawler.crawldb.requests import request_from_json, request_to_json
 from newscrawler.crawldb.sqlite import SQLiteCrawlDatabase
 from newscrawler.dedup.fingerprint import url_key
 from newscrawler.discovery import meta
+from newscrawler.discovery.dates import parse_iso_date
 from newscrawler.discovery.scope import crawl_scope
 from newscrawler.discovery.traps import is_article_candidate
 from newscrawler.pipelines.dedup import DuplicateArticle, NearDuplicateDropped, VersionSkipped
@@ -90,16 +91,9 @@ def open_crawl_database(crawler: Crawler) -> tuple[CrawlDatabase, bool]:
 
 
 def parse_lastmod(value: Any) -> float:
-    """Epoch seconds of an ISO 8601 date (0 when there is none)."""
-    if not isinstance(value, str):
-        return 0.0
-    try:
-        date = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return 0.0
-    if date.tzinfo is None:
-        date = date.replace(tzinfo=timezone.utc)
-    return date.timestamp()
+    """Epoch seconds of a feed/sitemap date (0 when there is none)."""
+    date = parse_iso_date(value) if isinstance(value, str) else None
+    return date.timestamp() if date is not None else 0.0
 
 
 class CrawlScheduler(BaseScheduler):

@@ -22,6 +22,7 @@ from scrapy.responsetypes import responsetypes
 from scrapy.statscollectors import StatsCollector
 
 from newscrawler.dedup.index import Seen
+from newscrawler.discovery.dates import parse_iso_date
 from newscrawler.discovery.meta import LASTMOD, ROUTE
 from newscrawler.state.crawlstate import CrawlState
 from newscrawler.state.store import CachedPage
@@ -46,22 +47,13 @@ def crawl_state(crawler: Crawler) -> CrawlState:
 def changed_since(lastmod: str, seen: Seen) -> bool:
     """Whether a feed/sitemap date is later than the stored version (its time of storage, and
     its ``modified`` date): a publication date never is, an update after storage is."""
-    try:
-        date = datetime.fromisoformat(lastmod.replace("Z", "+00:00"))
-    except ValueError:
+    date = parse_iso_date(lastmod)
+    if date is None:
         return False
-    if date.tzinfo is None:
-        date = date.replace(tzinfo=timezone.utc)
     stored = datetime.fromtimestamp(seen.first_seen, timezone.utc)
-    if seen.modified:
-        try:
-            modified = datetime.fromisoformat(seen.modified.replace("Z", "+00:00"))
-        except ValueError:
-            modified = None
-        if modified is not None:
-            if modified.tzinfo is None:
-                modified = modified.replace(tzinfo=timezone.utc)
-            stored = max(stored, modified)
+    modified = parse_iso_date(seen.modified)
+    if modified is not None:
+        stored = max(stored, modified)
     return date > stored
 
 
