@@ -25,8 +25,8 @@ from scrapy.utils.response import get_base_url
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from newscrawler.crawldb.outcomes import crawl_scheduler
 from newscrawler.crawldb.records import Kind
-from newscrawler.crawldb.scheduler import CrawlScheduler
 from newscrawler.discovery import meta
 from newscrawler.discovery.bootstrap import Fetch, SiteBootstrap, origin
 from newscrawler.discovery.classify import classify_page
@@ -167,11 +167,8 @@ class NewsSpider(scrapy.Spider):
     def revisits(self) -> Iterator[scrapy.Request]:
         """The feeds and sitemaps of the seed sites that earlier runs found and that are due
         (the crawl database's revisit policy): read again without the site's probes."""
-        try:
-            scheduler = self.crawler.engine.scheduler
-        except RuntimeError:  # no engine: the spider is not crawling
-            return
-        if not isinstance(scheduler, CrawlScheduler):
+        scheduler = crawl_scheduler(self.crawler)
+        if scheduler is None:  # not crawling, or another SCHEDULER
             return
         callbacks = {Kind.FEED: self.parse_feed, Kind.SITEMAP: self.parse_sitemap}
         for url, kind in scheduler.due_revisits(tuple(callbacks)):
