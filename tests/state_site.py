@@ -121,10 +121,11 @@ def slow(route: Route, delay: float) -> Route:
 
 
 def generated_site(
-    sections: int = 3, per_section: int = 20, delay: float = 0.0
+    sections: int = 3, per_section: int = 20, delay: float = 0.0, text_seed: int = 0
 ) -> dict[str, Route]:
     """Routes of a site with ``sections * per_section`` articles, an RSS feed of the latest ten
-    (declared by the home page) and, once :func:`add_sitemap` is called, a sitemap of all."""
+    (declared by the home page) and, once :func:`add_sitemap` is called, a sitemap of all.
+    Sites of different ``text_seed`` have different article texts."""
     routes: dict[str, Route] = {
         "/robots.txt": Route(body="User-agent: *\nAllow: /\n", content_type="text/plain"),
         "/": Route(body=hub_page("Home", [f"/s{s}/" for s in range(sections)], "/rss.xml")),
@@ -137,7 +138,9 @@ def generated_site(
         for n, path in enumerate(paths):
             page = Route(
                 body=article_page(
-                    f"Story {s}-{n}", article_text(1000 * s + n), f"2024-03-{10 + n % 18:02d}"
+                    f"Story {s}-{n}",
+                    article_text(text_seed * 100_000 + 1000 * s + n),
+                    f"2024-03-{10 + n % 18:02d}",
                 )
             )
             routes[path] = slow(page, delay) if delay else page

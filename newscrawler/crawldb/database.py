@@ -68,7 +68,10 @@ class CrawlDatabase(Protocol):
         """How many requests wait (not leased), as counted along the way."""
 
     def leased(self) -> int:
-        """How many requests are handed out and not done."""
+        """How many requests are handed out to this process and not done."""
+
+    def leased_elsewhere(self) -> int:
+        """How many requests are handed out to other processes (workers) and not done."""
 
     def recount(self) -> int:
         """How many requests wait, counted anew."""
@@ -76,11 +79,25 @@ class CrawlDatabase(Protocol):
     def release_leases(self) -> int:
         """Hand out again the requests leased by a process that is gone; how many."""
 
+    def drop_leases(self) -> int:
+        """Forget the requests leased by this process (never reported back); how many."""
+
+    def heartbeat(self, now: float) -> int:
+        """Called every second: a shared backend says this process is alive, renews its leases
+        and hands out again those of processes that are gone (how many)."""
+
     # --- crawls -------------------------------------------------------------------------------
     def crawl_started(self) -> float | None:
         """When the unfinished crawl began (``None``: the last one finished)."""
 
     def set_crawl_started(self, started: float | None) -> None: ...
+
+    def begin_crawl(self, now: float) -> tuple[float, bool]:
+        """Resume (or join) the unfinished crawl, or begin one at ``now``: when it began, and
+        whether it was under way."""
+
+    def end_crawl(self) -> bool:
+        """The crawl is over (unless requests still wait or are leased): whether it ended."""
 
     # --- housekeeping -------------------------------------------------------------------------
     def flush(self) -> None:

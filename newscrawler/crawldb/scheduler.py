@@ -41,6 +41,7 @@ from newscrawler.crawldb.records import (
     Status,
     UrlRecord,
 )
+from newscrawler.crawldb.redis_frontier import RedisCrawlDatabase
 from newscrawler.crawldb.requests import request_from_json, request_to_json
 from newscrawler.crawldb.sqlite import SQLiteCrawlDatabase
 from newscrawler.dedup.fingerprint import url_key
@@ -48,6 +49,7 @@ from newscrawler.discovery import meta
 from newscrawler.discovery.dates import parse_iso_date
 from newscrawler.discovery.scope import crawl_scope
 from newscrawler.discovery.traps import is_article_candidate
+from newscrawler.errors import ConfigError
 from newscrawler.pipelines.dedup import DuplicateArticle, NearDuplicateDropped, VersionSkipped
 from newscrawler.state.crawlstate import CrawlState
 
@@ -68,21 +70,33 @@ ROUTE_KINDS = {
     "feed": Kind.FEED,
     "sitemap": Kind.SITEMAP,
     "robots": Kind.OTHER,
+    "hub": Kind.HUB,
     "entry": Kind.ARTICLE,
     "canonical": Kind.ARTICLE,
 }
 # Drops that mean "stored already": the URL is an article, not fetched again.
 DUPLICATES = (DuplicateArticle, NearDuplicateDropped, VersionSkipped)
 TAKE_BATCH = 16  # requests read from the frontier at a time
+SHARED_TAKE_BATCH = 4  # in a distributed crawl: what one worker holds and others could fetch
+# In a distributed crawl, a worker takes no further request while this many wait in its own
+# download slots (for a host's delay): the others fetch them instead.
+SHARED_QUEUED_MAX = 8
 FLUSH_INTERVAL = 1.0  # seconds between writes of the buffered changes, at most
 
 
 def open_crawl_database(crawler: Crawler) -> tuple[CrawlDatabase, bool]:
-    """The crawl database in the crawl state's file, or in memory when the state is off;
-    and whether it persists."""
+    """The crawl database in the crawl state's file (or its Redis, in a distributed crawl), or
+    in memory when the state is off; and whether it persists."""
     state = crawler.get_extension(CrawlState)
     if state is None:
+        if crawler.settings.get("NEWSCRAWLER_REDIS_URL"):
+            raise ConfigError(
+                "a distributed crawl (NEWSCRAWLER_REDIS_URL) keeps its state on Redis: it needs"
+                " NEWSCRAWLER_STATE_ENABLED (and the CrawlState extension)"
+            )
         return SQLiteCrawlDatabase.open(":memory:"), False
+    if state.link is not None:
+        return RedisCrawlDatabase(state.link), True
     store = state.store
     db = getattr(store, "db", None)
     if db is None:  # a state store of another kind keeps no SQLite connection
@@ -123,6 +137,11 @@ class CrawlScheduler(BaseScheduler):
         self.awaiting: dict[str, Request] = {}  # record id -> its page's request, until durable
         self.reason = ""
         self.max_in_process = crawler.settings.getint("NEWSCRAWLER_MAX_PAGES_IN_PROCESS")
+        self.shared = isinstance(db, RedisCrawlDatabase)  # workers on one Redis
+        self.always_on = crawler.settings.getbool("NEWSCRAWLER_ALWAYS_ON")
+        self.poll = crawler.settings.getfloat("NEWSCRAWLER_ALWAYS_ON_POLL")
+        self.seeds_since = self.run_started  # seeds fetched before this are fetched again
+        self._last_poll = 0.0
         self._flusher: task.LoopingCall | None = None
         self._warned: set[str] = set()
 
@@ -171,22 +190,65 @@ class CrawlScheduler(BaseScheduler):
     def open(self, spider: Spider) -> None:
         self.spider = spider
         released = self.db.release_leases()
-        started = self.db.crawl_started()
-        waiting = self.db.waiting()
-        if started is not None and waiting:
-            self.crawl_started = started
+        self.crawl_started, resumed = self.db.begin_crawl(self.run_started)
+        if resumed:
+            waiting = self.db.waiting()
             self.stats.set_value("newscrawler/crawldb/resumed", waiting)
             logger.info(
-                "Resuming the crawl begun %s: %d requests in the frontier (%d were in flight)",
-                datetime.fromtimestamp(started, timezone.utc).isoformat(timespec="seconds"),
+                "%s the crawl begun %s: %d requests in the frontier (%d were in flight)",
+                "Joining" if self.shared else "Resuming",
+                datetime.fromtimestamp(self.crawl_started, timezone.utc).isoformat(
+                    timespec="seconds"
+                ),
                 waiting,
                 released,
             )
-        else:
-            self.crawl_started = self.run_started
-            self.db.set_crawl_started(self.crawl_started)
-        self._flusher = task.LoopingCall(self.db.flush)
+            if self.shared:
+                self.seeds_since = self.crawl_started  # the other workers fetched them
+        if isinstance(self.db, RedisCrawlDatabase):
+            self._shared_seeds(self.db)
+        self._flusher = task.LoopingCall(self.tick)
         self._flusher.start(FLUSH_INTERVAL, now=False)
+
+    def tick(self) -> None:
+        """Every second: write the buffered changes; in a distributed crawl, the heartbeat
+        (leases of workers that are gone handed out again) and seeds pushed to Redis; in an
+        always-on crawl, the revisits that fell due."""
+        self.db.flush()
+        now = time.time()
+        reclaimed = self.db.heartbeat(now)
+        if reclaimed:
+            self.stats.inc_value("newscrawler/crawldb/reclaimed", reclaimed)
+            logger.warning(
+                "Handed out again %d requests leased by a worker that stopped answering",
+                reclaimed,
+            )
+        if now - self._last_poll < self.poll:
+            return
+        self._last_poll = now
+        if isinstance(self.db, RedisCrawlDatabase):
+            self._shared_seeds(self.db)
+        if self.always_on and self.spider is not None:
+            due = getattr(self.spider, "due_requests", None)
+            for request in due() if due is not None else ():
+                self.enqueue_request(request)
+
+    def _shared_seeds(self, db: RedisCrawlDatabase) -> None:
+        """Seeds pushed to ``<prefix>:start_urls`` become requests (and their sites join the
+        scope); the sites of seeds other workers took join it too."""
+        make = getattr(self.spider, "seed_requests", None)
+        if make is None:
+            return
+        make(db.new_seeds())
+        while True:
+            urls = db.take_seeds(TAKE_BATCH)
+            if not urls:
+                return
+            self.stats.inc_value("newscrawler/crawldb/shared_seeds", len(urls))
+            for request in make(urls):
+                self.enqueue_request(request)
+            db.flush()
+            db.seeds_queued(urls)
 
     def close(self, reason: str) -> None:
         """The spider closes. Records still to be made durable (the feeds close after this)
@@ -209,17 +271,16 @@ class CrawlScheduler(BaseScheduler):
     def state_closing(self) -> None:
         """The last records are durable: end the crawl when it finished, write the rest."""
         if self.reason == "finished" and not self.has_pending_requests():
-            leftover = self.db.release_leases()
-            for entry in self.db.take(leftover) if leftover else []:
-                self.db.done([entry.key])
-            self.db.set_crawl_started(None)
-        self.db.flush()
+            self.db.drop_leases()
+            self.db.end_crawl()
+        self.db.close()  # written (a shared backend's heartbeat stops)
 
     def has_pending_requests(self) -> bool:
-        if self.ready or self.db.waiting() > 0:
+        if self.ready or self.always_on or self.db.waiting() > 0:
             return True
-        # the crawl ends when this says no: check the frontier itself, not only the count
-        return self.db.recount() > 0
+        # the crawl ends when this says no: check the frontier itself, not only the count, and
+        # the requests other workers hold (their pages may lead to more)
+        return self.db.recount() > 0 or self.db.leased_elsewhere() > 0
 
     def __len__(self) -> int:
         return len(self.ready) + self.db.waiting()
@@ -256,9 +317,12 @@ class CrawlScheduler(BaseScheduler):
             # loses, and a rerun fetches again, only the pages not yet stored)
             self.stats.inc_value("newscrawler/crawldb/held_back")
             return None
+        if self.shared and self._queued_in_slots() >= SHARED_QUEUED_MAX:
+            self.stats.inc_value("newscrawler/crawldb/held_back_slots")
+            return None
         while True:
             if not self.ready:
-                self.ready = self.db.take(TAKE_BATCH)
+                self.ready = self.db.take(SHARED_TAKE_BATCH if self.shared else TAKE_BATCH)
                 if not self.ready:
                     return None
             entry = self.ready.pop(0)
@@ -273,6 +337,14 @@ class CrawlScheduler(BaseScheduler):
             request.meta[FRONTIER_KEY] = entry.key
             self.stats.inc_value("scheduler/dequeued")
             return request
+
+    def _queued_in_slots(self) -> int:
+        """Requests in this worker's downloader that wait for their slot (a host's delay)."""
+        try:
+            slots = self.crawler.engine.downloader.slots
+        except (RuntimeError, AttributeError):
+            return 0
+        return sum(len(slot.queue) for slot in slots.values())
 
     def _in_process(self) -> int:
         """Pages fetched whose spider output and items are not through yet."""
@@ -301,8 +373,9 @@ class CrawlScheduler(BaseScheduler):
             return "queued"
         if record is None:
             return None
-        fetched_since = self.run_started if kind is Kind.SEED else self.crawl_started
-        if record.last_fetch is not None and record.last_fetch >= fetched_since:
+        fetched_since = self.seeds_since if kind is Kind.SEED else self.crawl_started
+        due = self.always_on and record.next_fetch is not None and record.next_fetch <= now
+        if record.last_fetch is not None and record.last_fetch >= fetched_since and not due:
             return "fetched"
         if record.alias_of and record.alias_of != request.url:
             target = self.db.get(record.alias_of)

@@ -220,6 +220,9 @@ class SQLiteCrawlDatabase:
         self.flush()
         return int(self.db.execute("SELECT COUNT(*) FROM frontier WHERE lease=1").fetchone()[0])
 
+    def leased_elsewhere(self) -> int:
+        return 0  # one process at a time (the state lock)
+
     def recount(self) -> int:
         """Count the waiting requests anew (from the written frontier)."""
         self.flush()
@@ -234,7 +237,28 @@ class SQLiteCrawlDatabase:
         self._waiting = self._count_waiting()
         return int(released)
 
+    def drop_leases(self) -> int:
+        self.flush()
+        with self._transaction():
+            dropped = self.db.execute("DELETE FROM frontier WHERE lease=1").rowcount
+        self._taken.clear()
+        return int(dropped)
+
+    def heartbeat(self, now: float) -> int:
+        return 0  # one process at a time: no lease of another to hand out
+
     # --- crawls ----------------------------------------------------------------------------------
+    def begin_crawl(self, now: float) -> tuple[float, bool]:
+        started = self.crawl_started()
+        if started is not None and self.waiting():
+            return started, True
+        self.set_crawl_started(now)
+        return now, False
+
+    def end_crawl(self) -> bool:
+        self.set_crawl_started(None)
+        return True
+
     def crawl_started(self) -> float | None:
         row = self.db.execute("SELECT value FROM crawl_meta WHERE key='crawl_started'").fetchone()
         return float(row[0]) if row and row[0] is not None else None

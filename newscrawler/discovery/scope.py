@@ -27,7 +27,10 @@ if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
     from typing_extensions import Self
 
-NO_SEEDS = "no seeds: pass -a start_urls=URL[,URL...], -a urls_file=FILE or -a sites=FILE"
+NO_SEEDS = (
+    "no seeds: pass -a start_urls=URL[,URL...], -a urls_file=FILE or -a sites=FILE"
+    " (or, in a distributed crawl, push them to its Redis list <prefix>:start_urls)"
+)
 
 
 def read_seed_file(path: str) -> list[str]:
@@ -91,6 +94,16 @@ class CrawlScope:
         self.domains = frozenset(domains)
         self.since = since
         self.seen = SeenUrls()
+        self.distributed = False  # seeds may also come later, from the crawl's Redis
+
+    def add_seeds(self, urls: Iterable[str]) -> list[str]:
+        """Seeds that arrive during the crawl (a distributed crawl's shared list): the ones not
+        known yet, whose sites are now in scope."""
+        new = [u for u in dict.fromkeys(urls) if u not in self.seeds]
+        if new:
+            self.seeds = (*self.seeds, *new)
+            self.domains = self.domains | {registered_domain(url_host(u)) for u in new}
+        return new
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> Self:
@@ -105,7 +118,9 @@ class CrawlScope:
             since = parse_since(since_text) if since_text else None
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
-        return cls(seeds, sites, since)
+        scope = cls(seeds, sites, since)
+        scope.distributed = bool(settings.get("NEWSCRAWLER_REDIS_URL"))
+        return scope
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -113,7 +128,7 @@ class CrawlScope:
 
     def require_seeds(self) -> None:
         """:class:`ConfigError` unless the crawl has somewhere to start."""
-        if not self.seeds and not self.discovery_urls:
+        if not self.seeds and not self.discovery_urls and not self.distributed:
             raise ConfigError(NO_SEEDS)
 
     def is_seed_host(self, host: str) -> bool:

@@ -193,6 +193,10 @@ class SsrfGuardMiddleware:
         mw.seed_origins = {o for o in map(origin_of, crawl_scope(crawler).seeds) if o is not None}
         return mw
 
+    def add_seeds(self, urls: Iterable[str]) -> None:
+        """Seeds that arrive during the crawl: their origins are the operator's too."""
+        self.seed_origins |= {o for o in map(origin_of, urls) if o is not None}
+
     async def process_request(self, request: Request) -> None:
         parts = urlparse_cached(request)
         scheme = parts.scheme.lower()

@@ -119,6 +119,12 @@ class DedupPipeline:
                 adapter[key] = value
         seen = dedup.remember(candidate, decision)
         if self.state is not None:
+            if not self.state.claim(seen):
+                # a distributed crawl: another worker stores this article (or its text) now
+                self.state.index.pending.pop(seen.id)
+                self.stats.inc_value("newscrawler/dedup/claimed_elsewhere")
+                self._remember_url(candidate.url, candidate.canonical_url)
+                self._drop(DuplicateArticle, f"{candidate.url}: stored by another worker")
             self.state.accept(item, seen)
         return item
 

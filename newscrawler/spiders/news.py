@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.utils.response import get_base_url
@@ -40,6 +41,7 @@ from newscrawler.discovery.variants import VariantRules
 from newscrawler.errors import ConfigError
 from newscrawler.items import Page, PageHints
 from newscrawler.markup import read_markup
+from newscrawler.middlewares.ssrf import SsrfGuardMiddleware
 from newscrawler.urls import canonical_url
 
 if TYPE_CHECKING:
@@ -163,6 +165,37 @@ class NewsSpider(scrapy.Spider):
                 yield self.request(url, "sitemap", self.parse_sitemap, priority=DISCOVERY_PRIORITY)
         for request in self.revisits():
             yield request
+
+    def seed_requests(self, urls: Iterable[str]) -> list[scrapy.Request]:
+        """Requests for seeds that arrive during the crawl (a distributed crawl's shared list);
+        their sites join the crawl's scope (and Scrapy's offsite filter)."""
+        urls = list(urls)
+        new = self.scope.add_seeds(urls)
+        if new and self.crawler.engine is not None:
+            for mw in self.crawler.engine.downloader.middleware.middlewares:
+                if isinstance(mw, OffsiteMiddleware):
+                    mw.spider_opened(self)  # reads allowed_domains again
+                elif isinstance(mw, SsrfGuardMiddleware):
+                    mw.add_seeds(new)
+        return [self.request(url, "seed", self.parse) for url in urls]
+
+    def due_requests(self) -> Iterator[scrapy.Request]:
+        """Every known seed, hub, feed and sitemap of the seed sites whose next visit is due
+        (an always-on crawl asks for them as it goes)."""
+        scheduler = crawl_scheduler(self.crawler)
+        if scheduler is None:
+            return
+        callbacks = {
+            Kind.FEED: self.parse_feed,
+            Kind.SITEMAP: self.parse_sitemap,
+            Kind.SEED: self.parse,
+            Kind.HUB: self.parse,
+        }
+        for url, kind in scheduler.due_revisits(tuple(callbacks)):
+            if self.scope.is_on_seed_sites(url):
+                route = kind.value
+                priority = DISCOVERY_PRIORITY if kind in (Kind.FEED, Kind.SITEMAP) else 0
+                yield self.request(url, route, callbacks[kind], priority=priority)
 
     def revisits(self) -> Iterator[scrapy.Request]:
         """The feeds and sitemaps of the seed sites that earlier runs found and that are due

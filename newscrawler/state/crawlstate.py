@@ -21,7 +21,7 @@ import logging
 import sqlite3
 import time
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -35,12 +35,15 @@ from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
 from w3lib.url import file_uri_to_path
 
+from newscrawler import __version__
 from newscrawler.dedup.config import DedupConfig, dedup_config
 from newscrawler.dedup.decision import Candidate, Deduplicator
 from newscrawler.dedup.index import LayeredIndex, Seen
 from newscrawler.errors import ConfigError, CrawlFailed
 from newscrawler.state.location import shown, state_path
 from newscrawler.state.lock import StateLock
+from newscrawler.state.redis_link import RedisLink
+from newscrawler.state.redis_store import RedisStateStore
 from newscrawler.state.store import CachedPage, SQLiteStateStore, StateStore
 from newscrawler.storage.jsonl import dataset_files, read_lines, repair_tail
 
@@ -58,6 +61,40 @@ class OverwriteRefused(ConfigError):
     the crawl stops before anything is fetched or opened; the ``crawl`` command prints the
     message on one line and exits with status 2.
     """
+
+
+# Settings every worker of a distributed crawl must share (a worker that differs is refused).
+CRAWL_WIDE_SETTINGS = (
+    "NEWSCRAWLER_DEDUP_ENABLED",
+    "NEWSCRAWLER_DEDUP_URL",
+    "NEWSCRAWLER_DEDUP_FINGERPRINT",
+    "NEWSCRAWLER_DEDUP_NEAR",
+    "NEWSCRAWLER_DEDUP_NEAR_THRESHOLD",
+    "NEWSCRAWLER_DEDUP_NUM_PERM",
+    "NEWSCRAWLER_DEDUP_MINHASH_SCHEME",
+    "NEWSCRAWLER_DEDUP_NEAR_ACTION",
+    "NEWSCRAWLER_DEDUP_VERSIONS",
+    "NEWSCRAWLER_STATE_RETENTION_DAYS",
+    "NEWSCRAWLER_REVISIT_ARTICLES",
+    "NEWSCRAWLER_REVISIT_MIN_INTERVAL",
+    "NEWSCRAWLER_REVISIT_MAX_INTERVAL",
+    "NEWSCRAWLER_RETRY_GONE_AFTER",
+    "NEWSCRAWLER_RETRY_GONE_TIMES",
+    "NEWSCRAWLER_RETRY_ERROR_AFTER",
+    "NEWSCRAWLER_RETRY_ERROR_TIMES",
+    "NEWSCRAWLER_REDIS_LEASE_TIMEOUT",
+)
+
+
+def crawl_wide_settings(settings: BaseSettings) -> dict[str, Any]:
+    """The values of :data:`CRAWL_WIDE_SETTINGS` (compared when a worker joins a crawl)."""
+    return {name: settings.get(name) for name in CRAWL_WIDE_SETTINGS}
+
+
+def count_outage(stats: StatsCollector, lasted: float) -> None:
+    """Redis was unreachable for ``lasted`` seconds (the worker paused)."""
+    stats.inc_value("newscrawler/redis/outages")
+    stats.inc_value("newscrawler/redis/paused_ms", int(lasted * 1000))
 
 
 def feed_path(uri: str) -> Path | None:
@@ -108,9 +145,13 @@ class CrawlState:
         *,
         durable_output: bool,
         lock: StateLock | None = None,
+        link: RedisLink | None = None,
+        locks: Sequence[StateLock] = (),
     ) -> None:
         self.store = store
         self.lock = lock
+        self.link = link  # a distributed crawl's Redis (None: the state file)
+        self.locks = list(locks)  # a distributed worker's output files
         self.stats = stats
         self.index = LayeredIndex(store)
         self.dedup = Deduplicator(self.index, config)
@@ -135,9 +176,11 @@ class CrawlState:
             raise NotConfigured  # off, without a warning: NEWSCRAWLER_STATE_ENABLED is off
         assert crawler.stats is not None
         config = dedup_config(s)
-        path = state_path(s)
         feeds = durable_feeds(s)
         reset = s.getbool("NEWSCRAWLER_STATE_RESET")
+        if s.get("NEWSCRAWLER_REDIS_URL"):
+            return cls._from_redis(crawler, config, feeds, reset)
+        path = state_path(s)
         lock = StateLock(path).acquire()  # before the store is opened or anything is fetched
         try:
             store = SQLiteStateStore(path)
@@ -160,13 +203,72 @@ class CrawlState:
             store.close()
             lock.release()
             raise
-        crawler.signals.connect(state.item_scraped, signal=signals.item_scraped)
-        crawler.signals.connect(state.item_dropped, signal=signals.item_dropped)
-        crawler.signals.connect(state.item_dropped, signal=signals.item_error)
-        crawler.signals.connect(state.spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(state.engine_stopped, signal=signals.engine_stopped)
+        state.connect(crawler)
         logger.info("Crawl state: %s (%d articles)", path, store.counts().articles)
         return state
+
+    @classmethod
+    def _from_redis(
+        cls,
+        crawler: Crawler,
+        config: DedupConfig,
+        feeds: list[tuple[Path, dict[str, Any]]],
+        reset: bool,
+    ) -> CrawlState:
+        """A worker of a distributed crawl: the state on Redis, shared; its output files its
+        own (locked, so that two workers on one machine never write or repair one file)."""
+        assert crawler.stats is not None
+        s = crawler.settings
+        stats = crawler.stats
+        spider_name = crawler.spidercls.name if crawler.spidercls else "crawl"
+        link = RedisLink(
+            s.get("NEWSCRAWLER_REDIS_URL"),
+            s.get("NEWSCRAWLER_REDIS_PREFIX") or spider_name,
+            lease_timeout=s.getfloat("NEWSCRAWLER_REDIS_LEASE_TIMEOUT"),
+            on_outage=lambda lasted: count_outage(stats, lasted),
+        )
+        if not feeds:
+            raise ConfigError(
+                "a distributed crawl (NEWSCRAWLER_REDIS_URL) writes each worker's articles to its"
+                " own JSONL output: pass -o FOLDER/:jsonl (or -o FILE.jsonl)"
+            )
+        locks: list[StateLock] = []
+        try:
+            for feed, _ in feeds:
+                target = Path(str(feed).rstrip("/\\"))  # a folder's lock is beside it
+                locks.append(StateLock(target, "the output").acquire())
+            link.join(__version__, crawl_wide_settings(s))
+            link.heartbeat()
+            store = RedisStateStore(link)
+            state = cls(store, config, stats, durable_output=True, link=link, locks=locks)
+            if reset:
+                store.reset()
+                logger.info("Shared state on %s reset (NEWSCRAWLER_STATE_RESET)", link.shown_url)
+            else:
+                state.refuse_overwrite(feeds, Path(link.shown_url))
+            state.prune(s.getfloat("NEWSCRAWLER_STATE_RETENTION_DAYS"))
+            state.reconcile(state.feed_files(feeds))
+        except BaseException:
+            for lock in locks:
+                lock.release()
+            link.close()
+            raise
+        state.connect(crawler)
+        logger.info(
+            "Distributed crawl %r on %s: worker %s (%d articles stored)",
+            link.prefix,
+            link.shown_url,
+            link.worker,
+            store.counts().articles,
+        )
+        return state
+
+    def connect(self, crawler: Crawler) -> None:
+        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(self.item_dropped, signal=signals.item_error)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
 
     # --- start of run -------------------------------------------------------------------------
     @staticmethod
@@ -260,6 +362,14 @@ class CrawlState:
         return added
 
     # --- during the run -----------------------------------------------------------------------
+    def claim(self, seen: Seen) -> bool:
+        """Whether this worker may store the article: always on one machine; in a distributed
+        crawl, unless another live worker is storing it (or its text) now, or it is stored."""
+        if not isinstance(self.store, RedisStateStore):
+            return True
+        fingerprint = seen.fingerprint if self.dedup.config.by_fingerprint else ""
+        return self.store.claim(seen.id, fingerprint) == 1
+
     def accept(self, item: Any, seen: Seen) -> None:
         """``item`` passed the dedup pipeline: it is pending until durable."""
         self._accepted[seen.id] = id(item)
@@ -367,3 +477,8 @@ class CrawlState:
         self.store.close()
         if self.lock is not None:
             self.lock.release()
+        for lock in self.locks:
+            lock.release()
+        if self.link is not None:
+            self.link.leave()
+            self.link.close()

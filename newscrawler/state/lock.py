@@ -24,8 +24,9 @@ def lock_path(state: Path) -> Path:
 class StateLock:
     """An exclusive, non-blocking ``flock`` on a state file's lock file."""
 
-    def __init__(self, state: Path) -> None:
+    def __init__(self, state: Path, what: str = "the crawl state") -> None:
         self.state = state
+        self.what = what
         self.path = lock_path(state)
         self._fd: int | None = None
 
@@ -35,7 +36,7 @@ class StateLock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
-            raise CrawlFailed(f"cannot open the crawl state {shown(self.state)}: {exc}") from None
+            raise CrawlFailed(f"cannot open {self.what} {shown(self.state)}: {exc}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -47,7 +48,7 @@ class StateLock:
                 else "a process that is starting"
             )
             raise StateLocked(
-                f"the crawl state {shown(self.state)} is in use by another run ({who});"
+                f"{self.what} {shown(self.state)} is in use by another run ({who});"
                 " this run stopped before crawling. Try again when that run has finished."
             ) from None
         except BaseException:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -48,6 +49,7 @@ class LoggedRequest:
     method: str
     path: str  # path with query string
     headers: dict[str, str]
+    at: float = field(default_factory=time.monotonic)  # when the request line arrived
 
 
 class LoopbackSite:
