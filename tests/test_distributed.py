@@ -283,7 +283,7 @@ def test_a_killed_workers_requests_are_crawled_by_the_others(
         raw = victim.records() + survivor.records()
         assert {r["url"] for r in raw} == expected  # nothing lost
         copies = len(raw) - len({r["id"] for r in raw})
-        assert copies <= 20  # at most the victim's unsynced records (NEWSCRAWLER_STORAGE_SYNC_ITEMS)
+        assert copies <= 20  # at most the victim's unsynced records (STORAGE_SYNC_ITEMS)
         assert {r["url"] for r in export(tmp_path, [victim, survivor])} == expected
         assert len(export(tmp_path, [victim, survivor])) == len(expected)
         assert int(survivor.stats["newscrawler/crawldb/reclaimed"]) > 0
