@@ -219,7 +219,8 @@ class CrawlScheduler(BaseScheduler):
         reclaimed = self.db.heartbeat(now)
         if reclaimed:
             self.stats.inc_value("newscrawler/crawldb/reclaimed", reclaimed)
-            logger.warning(
+            self._warn_once(
+                "reclaimed",
                 "Handed out again %d requests leased by a worker that stopped answering",
                 reclaimed,
             )
