@@ -232,15 +232,33 @@ def three_sites() -> Iterator[list[LoopbackSite]]:
 def test_three_workers_store_every_article_once_at_one_rate_per_site(
     redis_server: RedisServer, three_sites: list[LoopbackSite], tmp_path: Path
 ) -> None:
-    seeds = [site.url("/") for site in three_sites]
     delay = 0.25
-    settings = {"DOWNLOAD_DELAY": str(delay), "DOWNLOAD_DELAY_JITTER": "0"}
-    workers = [Worker(redis_server, tmp_path / f"w{n}", seeds, **settings) for n in range(3)]
+    settings = {
+        "DOWNLOAD_DELAY": str(delay),
+        "DOWNLOAD_DELAY_JITTER": "0",
+        # always on: the three wait for seeds, so that all take part however slowly each starts
+        "NEWSCRAWLER_ALWAYS_ON": "True",
+        "NEWSCRAWLER_ALWAYS_ON_POLL": "0.5",
+        "NEWSCRAWLER_REVISIT_MIN_INTERVAL": "300",  # no hub falls due again during the test
+    }
+    workers = [Worker(redis_server, tmp_path / f"w{n}", [], **settings) for n in range(3)]
+    client = redis_server.client()
+    deadline = time.monotonic() + 120
+    while client.zcard("news:workers") < 3 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    client.lpush("news:start_urls", *(site.url("/") for site in three_sites))
+    expected = {site.url(p) for site in three_sites for p in article_paths(site.routes)}
+    while time.monotonic() < deadline:
+        if {r["url"] for w in workers for r in w.records()} >= expected:
+            break
+        time.sleep(0.3)
+    time.sleep(1.0)
+    for w in workers:
+        w.proc.send_signal(signal.SIGTERM)
     assert [w.wait() for w in workers] == [0, 0, 0]
     for w in workers:
         check_stderr(w.log)
         assert "Distributed crawl 'news' on redis://127.0.0.1:" in w.log
-    expected = {site.url(p) for site in three_sites for p in article_paths(site.routes)}
     raw = [r for w in workers for r in w.records()]
     assert sorted(r["url"] for r in raw) == sorted(expected)  # every article, once, no copy
     assert sum(1 for w in workers if w.records()) >= 2  # the work was shared

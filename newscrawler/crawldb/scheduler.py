@@ -224,6 +224,8 @@ class CrawlScheduler(BaseScheduler):
                 "Handed out again %d requests leased by a worker that stopped answering",
                 reclaimed,
             )
+        if self.shared and not self.ready and self.db.waiting() > 0:
+            self._wake_engine()
         if now - self._last_poll < self.poll:
             return
         self._last_poll = now
@@ -233,6 +235,14 @@ class CrawlScheduler(BaseScheduler):
             due = getattr(self.spider, "due_requests", None)
             for request in due() if due is not None else ():
                 self.enqueue_request(request)
+
+    def _wake_engine(self) -> None:
+        """Make the engine ask for requests now: other workers queued some, and an idle engine
+        looks only every 5 s (Scrapy's heartbeat)."""
+        slot = getattr(self.crawler.engine, "_slot", None)
+        nextcall = getattr(slot, "nextcall", None)
+        if nextcall is not None:
+            nextcall.schedule()
 
     def _shared_seeds(self, db: RedisCrawlDatabase) -> None:
         """Seeds pushed to ``<prefix>:start_urls`` become requests (and their sites join the
