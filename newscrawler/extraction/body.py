@@ -115,22 +115,35 @@ def extract_body(
     ``markup`` is what the page declares (read from ``tree`` when not given): its JSON-LD
     ``articleBody`` may replace the extraction. ``tree`` is not modified.
     """
+    return extract_body_method(tree, url, body_selector=body_selector, markup=markup)[0]
+
+
+def extract_body_method(
+    tree: HtmlElement,
+    url: str,
+    *,
+    body_selector: str | None = None,
+    markup: PageMarkup | None = None,
+) -> tuple[str | None, str]:
+    """:func:`extract_body`'s text and where it came from: ``"dom"`` (the page's elements) or
+    ``"json_ld"`` (the JSON-LD ``articleBody``)."""
     if markup is None:
         markup = read_markup(tree, url)
     page = _private_copy(tree)
     if body_selector:
         selected = _select(page, body_selector)
         if selected:
-            text = _render_selected(selected)
+            text = render_blocks(selected)
             if text:
-                return text
+                return text, "dom"
             logger.debug("Body selector %r matched no text on %s", body_selector, url)
         else:
             logger.debug("Body selector %r matched nothing on %s", body_selector, url)
     paragraphs = _choose_extraction(page, url)
-    paragraphs = _prefer_jsonld(paragraphs, markup)
-    text = "\n\n".join(paragraphs).strip()
-    return text if word_count(text) >= BODY_MIN_WORDS else None
+    chosen = _prefer_jsonld(paragraphs, markup)
+    method = "dom" if chosen is paragraphs else "json_ld"
+    text = "\n\n".join(chosen).strip()
+    return (text if word_count(text) >= BODY_MIN_WORDS else None), method
 
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -463,8 +476,9 @@ def _select(page: HtmlElement, selector: str) -> list[HtmlElement]:
         return []
 
 
-def _render_selected(elements: list[HtmlElement]) -> str:
-    """Paragraphs of the selected containers: one per block element, boilerplate dropped."""
+def render_blocks(elements: list[HtmlElement]) -> str:
+    """Paragraphs of the containers ``elements``: one per block element, boilerplate dropped
+    (scripts, forms and the like are left out)."""
     lines: list[str] = []
     for element in elements:
         copy = deepcopy(element)
