@@ -3,6 +3,7 @@ on pages written for these tests, through :func:`extract_article` and through a 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,16 @@ def test_a_complete_dom_text_is_kept_over_a_shorter_app_state() -> None:
     assert record["text"] == EN_TEXT
     assert record["text_method"] == "dom"
     assert not [e for e in record["events"] if str(e).startswith("text/")]
+
+
+def test_an_empty_shell_with_json_ld_article_body_says_json_ld() -> None:
+    markup = json.dumps({"@type": "NewsArticle", "articleBody": RU_TEXT}, ensure_ascii=False)
+    page = pages.shell(
+        "ru", pages.RU_TITLE, f'<script type="application/ld+json">{markup}</script>'
+    )
+    record = extract(page)
+    assert (record["text"], record["text_method"]) == (RU_TEXT, "json_ld")
+    assert "text/json_ld" in record["events"]
 
 
 DEEP = "[" * 100_000 + "]" * 100_000

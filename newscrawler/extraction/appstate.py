@@ -76,6 +76,7 @@ _TAG = re.compile(r"<[a-zA-Z][^<>]*>")
 _PLACEHOLDER = re.compile(r"^[^\w\s\"'«„“(]+\w+[^\w\s\"'»”.!?)]+$")
 # Image captions and credits are not article text (as in the DOM's body, see body.py).
 _CAPTIONS = "//figcaption | //*[contains(concat(' ', normalize-space(@class), ' '), ' caption ')]"
+_SPACE = re.compile(r"\s")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _FLIGHT_PUSH = "self.__next_f.push("
 _NUXT_ASSIGN = "window.__NUXT__"
@@ -381,6 +382,8 @@ def _leaves(tree: Any, path: Path, depth: int) -> Iterator[tuple[Path, str]]:
 def paragraphs_of(value: str) -> list[str]:
     """The paragraphs of one string: an HTML fragment's blocks (image captions left out), else
     its non-empty lines; template placeholders ("$$ARTICLEAD$$") are dropped."""
+    if "<" not in value and not _SPACE.search(value):  # one token, or a line of CJK text
+        return [value] if value.strip() and not _PLACEHOLDER.match(value) else []
     if _TAG.search(value):
         try:
             fragment = lxml_html.fragment_fromstring(value, create_parent="div")
@@ -404,34 +407,51 @@ def is_sentence(paragraph: str) -> bool:
 
 @dataclass
 class _Candidate:
-    paths: list[Path] = field(default_factory=list)
+    path: Path  # where its first string is
     paragraphs: list[str] = field(default_factory=list)
     score: int = 0
+
+
+def _strings(
+    tree: Any, path: Path, slot: tuple[str, ...], body: bool, depth: int
+) -> Iterator[tuple[Path, tuple[str, ...], bool, str]]:
+    """``(path, slot, under a body key, string)`` of the strings of ``tree`` in document order,
+    those under a key of what is not the article left out; ``slot`` is the path with list
+    indices as ``*``."""
+    if depth > MAX_DEPTH:
+        return
+    if isinstance(tree, str):
+        yield path, slot, body, tree
+    elif isinstance(tree, dict):
+        for name, value in tree.items():
+            key = _key(str(name))
+            if key not in APP_STATE_SKIP_KEYS:
+                under = body or key in APP_STATE_BODY_KEYS
+                yield from _strings(value, (*path, str(name)), (*slot, str(name)), under, depth + 1)
+    elif isinstance(tree, list):
+        for index, value in enumerate(tree):
+            yield from _strings(value, (*path, index), (*slot, "*"), body, depth + 1)
 
 
 def find_article(tree: Any) -> tuple[str, dict[str, Any]] | None:
     """The article text in ``tree`` and its ``title``, ``published`` and ``authors`` (see the
     module's docstring for the rule), or ``None`` when no string in it reads as sentences."""
     candidates: dict[tuple[str, ...], _Candidate] = {}
-    for path, value in _leaves(tree, (), 0):
-        keys = [_key(p) for p in path]
-        if any(k in APP_STATE_SKIP_KEYS for k in keys):
-            continue
+    for path, slot, body, value in _strings(tree, (), (), False, 0):
         paragraphs = paragraphs_of(value)
-        score = sum(len(p) for p in paragraphs if is_sentence(p))
-        if not score and not paragraphs:
+        if not paragraphs:
             continue
-        slot = tuple(p if isinstance(p, str) else "*" for p in path)
-        candidate = candidates.setdefault(slot, _Candidate())
-        candidate.paths.append(path)
+        score = sum(len(p) for p in paragraphs if is_sentence(p))
+        candidate = candidates.get(slot)
+        if candidate is None:
+            candidate = candidates[slot] = _Candidate(path)
         candidate.paragraphs.extend(paragraphs)
-        weight = BODY_KEY_WEIGHT if any(k in APP_STATE_BODY_KEYS for k in keys) else 1
-        candidate.score += weight * score
+        candidate.score += (BODY_KEY_WEIGHT if body else 1) * score
     best = max(candidates.values(), key=lambda c: c.score, default=None)
     if best is None or not best.score:
         return None
     text = "\n\n".join(dict.fromkeys(best.paragraphs))  # a paragraph repeated verbatim: once
-    return text, _article_meta(tree, best.paths[0])
+    return text, _article_meta(tree, best.path)
 
 
 def _ancestors(tree: Any, path: Path) -> list[dict[str, Any]]:

@@ -142,6 +142,9 @@ def extract_body_method(
     paragraphs = _choose_extraction(page, url)
     chosen = _prefer_jsonld(paragraphs, markup)
     method = "dom" if chosen is paragraphs else "json_ld"
+    if method == "dom":
+        shown = _unshown_jsonld(paragraphs, markup, tree)
+        chosen, method = (shown, "json_ld") if shown else (chosen, method)
     text = "\n\n".join(chosen).strip()
     return (text if word_count(text) >= BODY_MIN_WORDS else None), method
 
@@ -436,6 +439,22 @@ def _jsonld_paragraphs(raw: str) -> list[str]:
         except etree.ParserError:
             text = re.sub(r"<[^>]+>", " ", text)
     return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+def _unshown_jsonld(paragraphs: list[str], markup: PageMarkup, page: HtmlElement) -> list[str]:
+    """The JSON-LD ``articleBody`` paragraphs when the extraction is that text and the page's
+    elements do not show it (trafilatura's own fallback reads ``articleBody`` from an empty app
+    shell, as one paragraph); else ``[]``."""
+    head = normalise_text(" ".join(paragraphs))[:200]
+    if not head:
+        return []
+    for raw in _jsonld_bodies(markup):
+        if head in normalise_text(raw):
+            shown = page.xpath("//body//text()[not(ancestor::script or ancestor::style)]")
+            if head not in normalise_text(" ".join(str(t) for t in shown)):
+                return [p for p in _jsonld_paragraphs(raw) if not is_boilerplate(p)]
+            return []
+    return []
 
 
 def _prefer_jsonld(paragraphs: list[str], markup: PageMarkup) -> list[str]:
