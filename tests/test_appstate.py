@@ -7,12 +7,15 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import html as lxml_html
 
 from newscrawler.extraction import ExtractionOptions, extract_article
 from newscrawler.extraction.appstate import (
     find_article,
     flight_rows,
+    nuxt_object,
     prefer_app_state,
     read_app_state,
     revive_devalue,
@@ -161,6 +164,19 @@ def test_flight_text_rows_are_counted_in_utf8_bytes() -> None:
     rows = flight_rows(stream)
     assert rows["2"][3]["children"] == text
     assert "1" not in rows  # referenced: read where the reference stands
+
+
+JS_PIECES = st.sampled_from(
+    [*"{}[]()\"'`:,;=\\ \nabT0123456789-.!$_", "function", "return", "void 0", "<p>"]
+)
+
+
+@given(st.lists(JS_PIECES, max_size=80).map("".join))
+@settings(max_examples=300, deadline=None)
+def test_hostile_scripts_never_raise(source: str) -> None:
+    nuxt_object(f"window.__NUXT__={source}")
+    flight_rows(source)
+    revive_devalue([source, 0, -1, [source, 1], {"a": 3}])
 
 
 def test_devalue_cycles_and_bad_indices_revive_as_empty() -> None:

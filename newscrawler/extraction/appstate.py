@@ -1,7 +1,8 @@
 """The article a JavaScript page ships as data, read without running the page.
 
 Pages built by Next.js or Nuxt often carry the whole article in a script for the browser to
-render, while their HTML is an empty shell. :func:`read_app_state` reads, in this order:
+render, while their HTML is an empty shell. :func:`read_app_state` reads each of these that the
+page ships, in the order of its scripts (flight data last, once all its chunks are read):
 
 - ``next_data``: ``<script id="__NEXT_DATA__">``, one JSON document (Next.js Pages Router);
 - ``next_flight``: the App Router's flight data, ``self.__next_f.push([1, "..."])`` chunks
@@ -29,7 +30,6 @@ the text to the root.
 from __future__ import annotations
 
 import json
-import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -50,8 +50,6 @@ from newscrawler.vocabulary import (
     APP_STATE_SKIP_KEYS,
     APP_STATE_TITLE_KEYS,
 )
-
-logger = logging.getLogger(__name__)
 
 # A paragraph is a sentence of the article when it has this many words and ends like one.
 SENTENCE_MIN_WORDS = 6

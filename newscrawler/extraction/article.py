@@ -228,13 +228,13 @@ def build_article(
     if app is not None and prefer_app_state(body, app.text, options.min_words):
         body, text_method = app.text, app.method
         title, people, published = _from_app_state(stage, app, title, people, published)
-    if text_method != "dom":
-        events.append(f"text/{text_method}")
     if not body:
         return Extraction(None, reason="no_text", detail="no main text found", events=events)
     words = word_count(body)
     if words < options.min_words:
         return Extraction(None, reason="too_short", detail=f"{words} words", events=events)
+    if text_method != "dom":
+        events.append(f"text/{text_method}")
 
     language, language_event = page_language(lang, body)
     if language_event:

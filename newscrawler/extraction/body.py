@@ -444,14 +444,15 @@ def _jsonld_paragraphs(raw: str) -> list[str]:
 def _unshown_jsonld(paragraphs: list[str], markup: PageMarkup, page: HtmlElement) -> list[str]:
     """The JSON-LD ``articleBody`` paragraphs when the extraction is that text and the page's
     elements do not show it (trafilatura's own fallback reads ``articleBody`` from an empty app
-    shell, as one paragraph); else ``[]``."""
-    head = normalise_text(" ".join(paragraphs))[:200]
+    shell, as one paragraph); else ``[]``. Texts are compared without spaces, so that markup
+    splitting or joining words does not matter."""
+    head = normalise_text(" ".join(paragraphs)).replace(" ", "")[:200]
     if not head:
         return []
     for raw in _jsonld_bodies(markup):
-        if head in normalise_text(raw):
+        if head in normalise_text(raw).replace(" ", ""):
             shown = page.xpath("//body//text()[not(ancestor::script or ancestor::style)]")
-            if head not in normalise_text(" ".join(str(t) for t in shown)):
+            if head not in normalise_text(" ".join(str(t) for t in shown)).replace(" ", ""):
                 return [p for p in _jsonld_paragraphs(raw) if not is_boilerplate(p)]
             return []
     return []
