@@ -51,6 +51,7 @@ class Article:
     site: str
     title: str | None
     text: str
+    text_method: str = "dom"  # where text came from: dom, json_ld, next_data, next_flight, nuxt
     description: str | None = None
     authors: list[str] = field(default_factory=list)
     author_roles: list[dict[str, Any]] = field(default_factory=list)

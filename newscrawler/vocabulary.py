@@ -12,7 +12,9 @@
   schema.org prefix), used alike by routing (:mod:`newscrawler.discovery.classify`) and by
   extraction;
 - what marks a page as no article: product ``og:type`` and price tags, add-to-cart controls, the
-  URL sections of shops and service pages.
+  URL sections of shops and service pages;
+- the keys of a JavaScript page's app state that hold an article's text, headline, date and
+  authors, and those of what is not the article.
 """
 
 from __future__ import annotations
@@ -870,6 +872,73 @@ NON_ARTICLE_SECTIONS = frozenset(
         "store",
     }
 )
+
+
+# --- app state: keys of the data a JavaScript page ships (``__NEXT_DATA__``, Nuxt, flight) -----
+# Compared lower case with everything but letters and digits removed ("article_body" is
+# "articlebody", "__html" is "html").
+
+# Keys under which an article's text is usually kept.
+APP_STATE_BODY_KEYS = frozenset(
+    {
+        "articlebody",
+        "articlehtml",
+        "articletext",
+        "body",
+        "bodyhtml",
+        "bodytext",
+        "content",
+        "contenthtml",
+        "contents",
+        "contenttext",
+        "fulltext",
+        "html",
+        "paragraphs",
+        "richtext",
+        "storybody",
+        "storytext",
+        "text",
+    }
+)
+# Keys of what is not the article: other stories, comments, the site's furniture.
+APP_STATE_SKIP_KEYS = frozenset(
+    {
+        "ads",
+        "breadcrumbs",
+        "comments",
+        "footer",
+        "header",
+        "menu",
+        "mostread",
+        "navigation",
+        "popular",
+        "recommendations",
+        "recommended",
+        "related",
+        "relatedarticles",
+        "relatedstories",
+        "sidebar",
+        "teaser",
+        "teasers",
+        "trending",
+    }
+)
+# Keys of the article's headline, publication time and authors, nearest the text first.
+APP_STATE_TITLE_KEYS = ("headline", "title")
+APP_STATE_DATE_KEYS = (
+    "datepublished",
+    "publishedat",
+    "publishdate",
+    "publicationdate",
+    "publishedtime",
+    "publishtime",
+    "firstpublished",
+    "firstpublishedat",
+    "pubdate",
+)
+APP_STATE_AUTHOR_KEYS = ("authors", "author", "byline", "writers", "writer")
+# Inside an author object, the key holding the person's name.
+APP_STATE_NAME_KEYS = ("name", "fullname", "displayname", "title")
 
 
 def schema_type(value: object) -> str:

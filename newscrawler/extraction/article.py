@@ -17,6 +17,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
+from newscrawler.extraction.appstate import AppArticle, prefer_app_state, read_app_state
 from newscrawler.extraction.attribution import Attribution, find_attribution, parse_attribution
 from newscrawler.extraction.authors import (
     AuthorRole,
@@ -25,7 +26,7 @@ from newscrawler.extraction.authors import (
     merge_authors,
     parse_byline,
 )
-from newscrawler.extraction.body import extract_body, word_count
+from newscrawler.extraction.body import extract_body_method, word_count
 from newscrawler.extraction.boilerplate import boilerplate_nodes
 from newscrawler.extraction.dates import (
     DECLARED_METHODS,
@@ -111,6 +112,8 @@ AUTHOR_META = (
     "byl",
     "cxenseparse:author",
 )
+# Publication dates that the app state's declared one replaces.
+_GUESSED_DATES = frozenset({"url", "htmldate"})
 # Country-code top-level domains whose region differs from the code.
 _TLD_REGION = {"uk": "gb"}
 
@@ -215,17 +218,23 @@ def build_article(
     for node in [*exclude, *([attribution.element] if attribution else []), *leftovers]:
         drop(node)
     body_nodes = stage.select("body")
-    body = extract_body(
+    body, text_method = extract_body_method(
         tree,
         url,
         body_selector=options.selectors.get("body") if body_nodes else None,
         markup=markup,
     )
+    app = None if body_nodes else read_app_state(tree)  # a site's body selector wins
+    if app is not None and prefer_app_state(body, app.text, options.min_words):
+        body, text_method = app.text, app.method
+        title, people, published = _from_app_state(stage, app, title, people, published)
     if not body:
         return Extraction(None, reason="no_text", detail="no main text found", events=events)
     words = word_count(body)
     if words < options.min_words:
         return Extraction(None, reason="too_short", detail=f"{words} words", events=events)
+    if text_method != "dom":
+        events.append(f"text/{text_method}")
 
     language, language_event = page_language(lang, body)
     if language_event:
@@ -235,6 +244,7 @@ def build_article(
         "canonical_url": markup.canonical_url,
         "title": title,
         "text": body,
+        "text_method": text_method,
         "description": _description(page),
         "authors": [p.name for p in people],
         "author_roles": [p.as_dict() for p in people],
@@ -251,6 +261,27 @@ def build_article(
         "image": _image(page, stage.base),
     }
     return Extraction(fields, events=events)
+
+
+def _from_app_state(
+    stage: _Stage,
+    app: AppArticle,
+    title: str | None,
+    people: list[AuthorRole],
+    published: FoundDate | None,
+) -> tuple[str | None, list[AuthorRole], FoundDate | None]:
+    """The headline, authors and publication date of the app state's article where the page's
+    elements gave none (a publication day read from the URL or guessed by htmldate is replaced
+    too: the app state's is declared, often with its time)."""
+    if not title and app.title:
+        title = clean_title(app.title) or None
+    if not people and app.authors:
+        orgs = _site_credits(stage.page, stage.url)
+        named = [p for name in app.authors for p in parse_byline(name, declared=True)]
+        people = merge_authors([named], orgs)
+    if app.published and (published is None or published.method in _GUESSED_DATES):
+        published = parse_dates(app.published, stage.ctx, "app_state", stage.events) or published
+    return title, people, published
 
 
 def _prose_sample(tree: HtmlElement, limit: int = 3000) -> str:

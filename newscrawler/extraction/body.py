@@ -115,22 +115,38 @@ def extract_body(
     ``markup`` is what the page declares (read from ``tree`` when not given): its JSON-LD
     ``articleBody`` may replace the extraction. ``tree`` is not modified.
     """
+    return extract_body_method(tree, url, body_selector=body_selector, markup=markup)[0]
+
+
+def extract_body_method(
+    tree: HtmlElement,
+    url: str,
+    *,
+    body_selector: str | None = None,
+    markup: PageMarkup | None = None,
+) -> tuple[str | None, str]:
+    """:func:`extract_body`'s text and where it came from: ``"dom"`` (the page's elements) or
+    ``"json_ld"`` (the JSON-LD ``articleBody``)."""
     if markup is None:
         markup = read_markup(tree, url)
     page = _private_copy(tree)
     if body_selector:
         selected = _select(page, body_selector)
         if selected:
-            text = _render_selected(selected)
+            text = render_blocks(selected)
             if text:
-                return text
+                return text, "dom"
             logger.debug("Body selector %r matched no text on %s", body_selector, url)
         else:
             logger.debug("Body selector %r matched nothing on %s", body_selector, url)
     paragraphs = _choose_extraction(page, url)
-    paragraphs = _prefer_jsonld(paragraphs, markup)
-    text = "\n\n".join(paragraphs).strip()
-    return text if word_count(text) >= BODY_MIN_WORDS else None
+    chosen = _prefer_jsonld(paragraphs, markup)
+    method = "dom" if chosen is paragraphs else "json_ld"
+    if method == "dom":
+        shown = _unshown_jsonld(paragraphs, markup, tree)
+        chosen, method = (shown, "json_ld") if shown else (chosen, method)
+    text = "\n\n".join(chosen).strip()
+    return (text if word_count(text) >= BODY_MIN_WORDS else None), method
 
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -425,6 +441,23 @@ def _jsonld_paragraphs(raw: str) -> list[str]:
     return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
 
 
+def _unshown_jsonld(paragraphs: list[str], markup: PageMarkup, page: HtmlElement) -> list[str]:
+    """The JSON-LD ``articleBody`` paragraphs when the extraction is that text and the page's
+    elements do not show it (trafilatura's own fallback reads ``articleBody`` from an empty app
+    shell, as one paragraph); else ``[]``. Texts are compared without spaces, so that markup
+    splitting or joining words does not matter."""
+    head = normalise_text(" ".join(paragraphs)).replace(" ", "")[:200]
+    if not head:
+        return []
+    for raw in _jsonld_bodies(markup):
+        if head in normalise_text(raw).replace(" ", ""):
+            shown = page.xpath("//body//text()[not(ancestor::script or ancestor::style)]")
+            if head not in normalise_text(" ".join(str(t) for t in shown)).replace(" ", ""):
+                return [p for p in _jsonld_paragraphs(raw) if not is_boilerplate(p)]
+            return []
+    return []
+
+
 def _prefer_jsonld(paragraphs: list[str], markup: PageMarkup) -> list[str]:
     """JSON-LD articleBody when the extraction agrees with it and it holds clearly more text."""
     bodies = [b for b in _jsonld_bodies(markup) if len(b) >= JSONLD_MIN_CHARS]
@@ -463,8 +496,9 @@ def _select(page: HtmlElement, selector: str) -> list[HtmlElement]:
         return []
 
 
-def _render_selected(elements: list[HtmlElement]) -> str:
-    """Paragraphs of the selected containers: one per block element, boilerplate dropped."""
+def render_blocks(elements: list[HtmlElement]) -> str:
+    """Paragraphs of the containers ``elements``: one per block element, boilerplate dropped
+    (scripts, forms and the like are left out)."""
     lines: list[str] = []
     for element in elements:
         copy = deepcopy(element)
