@@ -12,7 +12,8 @@
   schema.org prefix), used alike by routing (:mod:`newscrawler.discovery.classify`) and by
   extraction;
 - what marks a page as no article: product ``og:type`` and price tags, add-to-cart controls, the
-  URL sections of shops and service pages.
+  URL sections of shops and service pages;
+- the mount points of client-side apps (an empty app shell, :mod:`newscrawler.discovery.appshell`).
 """
 
 from __future__ import annotations
@@ -870,6 +871,12 @@ NON_ARTICLE_SECTIONS = frozenset(
         "store",
     }
 )
+
+
+# The mount points of client-side apps: the element ids (Next.js, Nuxt, Gatsby, create-react-app,
+# Vue CLI and others) and attributes (React, Vue 3, Angular) that an app shell renders into.
+APP_ROOT_IDS = frozenset({"__next", "__nuxt", "___gatsby", "app", "root", "svelte"})
+APP_ROOT_ATTRIBUTES = ("data-reactroot", "data-v-app", "ng-version")
 
 
 def schema_type(value: object) -> str:
