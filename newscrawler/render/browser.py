@@ -180,7 +180,9 @@ class Renderer:
                     "wait_until": "load",
                     "timeout": self.timeout * 1000,
                 },
-                "playwright_page_methods": [PageMethod(settle, self.idle_wait * 1000)],
+                "playwright_page_methods": (
+                    [PageMethod(settle, self.idle_wait * 1000)] if self.idle_wait > 0 else []
+                ),
             },
         )
 

@@ -132,7 +132,7 @@ class RenderMiddleware:
         sites = crawl_scope(crawler).sites
         executable = render_browser(settings, sites.sites)
         if executable is None:
-            raise NotConfigured("rendering is off")
+            raise NotConfigured  # off, without a warning: the default
         try:  # the [browser] extra
             from newscrawler.render.browser import Renderer
         except ImportError as exc:
@@ -238,7 +238,7 @@ class AutoRender:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> AutoRender:
         if render_mode(crawler.settings) != "auto":
-            raise NotConfigured("NEWSCRAWLER_RENDER is not auto")
+            raise NotConfigured  # off, without a warning: NEWSCRAWLER_RENDER is not auto
         mw = cls(crawler)
         crawler.signals.connect(mw.item_dropped, signal=signals.item_dropped)
         return mw

@@ -5,10 +5,12 @@
 
 - :data:`SCRIPTED`: the bundle writes the article into the page (and asks for an image);
 - :data:`FETCHED`: the bundle fetches the article as JSON from ``/api/...``, through a redirect;
-- :data:`LOOPING`: the bundle never ends (``while (true) {}``);
+- :data:`LOOPING`: the bundle never ends (``while (true) {}``): the page never loads;
+- :data:`STUCK`: the bundle writes its article, then loops forever once the page has loaded;
 - :data:`PRIVATE`: the bundle asks a private address, another loopback port (``forbidden``) and
   a path of its own site that redirects to a private address for data, then writes its article;
-- ``/app/<n>.html`` (``shells=N``): N more scripted articles, for the benchmark.
+
+:func:`app_site` builds a site of N scripted articles only, for the benchmark.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from tests.site.text import story_paragraphs
 SCRIPTED = "/news/2024/03/27/scripted-story.html"
 FETCHED = "/news/2024/03/27/fetched-story.html"
 LOOPING = "/news/2024/03/27/looping-story.html"
+STUCK = "/news/2024/03/27/stuck-story.html"
 PRIVATE = "/news/2024/03/27/private-story.html"
 PLAIN = "/news/2024/03/27/plain-story.html"
 
@@ -28,6 +31,7 @@ TITLES = {
     SCRIPTED: "Harbour ferry returns after repairs",
     FETCHED: "Library opens a second reading room",
     LOOPING: "Council meeting runs late again",
+    STUCK: "Bridge repairs stall over the winter",
     PRIVATE: "Farmers market moves to the square",
     PLAIN: "Night trains stop at the old station",
 }
@@ -70,13 +74,18 @@ def plain_article(title: str, paragraphs: list[str]) -> str:
     )
 
 
-def render_site(forbidden: str = "http://127.0.0.1:9", shells: int = 0) -> dict[str, Route]:
-    """The routes; ``forbidden`` is the origin the private page's script also asks."""
-    extra = [f"/app/{n}.html" for n in range(shells)]
-    links = "".join(f"<li><a href='{p}'>{p}</a></li>" for p in [*TITLES, *extra])
-    routes = {
+def front_page(paths: list[str]) -> dict[str, Route]:
+    links = "".join(f"<li><a href='{p}'>{p}</a></li>" for p in paths)
+    return {
         "/": Route(body=f"<html><body><h1>Front page</h1><ul>{links}</ul></body></html>"),
         "/robots.txt": Route(body="User-agent: *\nAllow: /\n", content_type="text/plain"),
+    }
+
+
+def render_site(forbidden: str = "http://127.0.0.1:9") -> dict[str, Route]:
+    """The routes; ``forbidden`` is the origin the private page's script also asks."""
+    return {
+        **front_page(list(TITLES)),
         SCRIPTED: Route(body=shell(SCRIPTED, "/static/scripted.js")),
         "/static/scripted.js": script(
             writer(
@@ -102,6 +111,11 @@ def render_site(forbidden: str = "http://127.0.0.1:9", shells: int = 0) -> dict[
         ),
         LOOPING: Route(body=shell(LOOPING, "/static/looping.js")),
         "/static/looping.js": script("while (true) {}"),
+        STUCK: Route(body=shell(STUCK, "/static/stuck.js")),
+        "/static/stuck.js": script(
+            writer(TITLES[STUCK], TEXTS[STUCK])
+            + "window.addEventListener('load', () => setTimeout(() => { while (true) {} }, 0));"
+        ),
         PRIVATE: Route(body=shell(PRIVATE, "/static/private.js")),
         "/static/private.js": script(
             writer(
@@ -116,8 +130,14 @@ def render_site(forbidden: str = "http://127.0.0.1:9", shells: int = 0) -> dict[
         ),
         PLAIN: Route(body=plain_article(TITLES[PLAIN], TEXTS[PLAIN])),
     }
-    for n, path in enumerate(extra):
-        title = f"Story number {n} from the app"
+
+
+def app_site(pages: int) -> dict[str, Route]:
+    """A front page and ``pages`` articles, each an app shell that its script fills."""
+    paths = [f"/news/2024/03/{1 + n % 28:02d}/app-story-{n}.html" for n in range(pages)]
+    routes = front_page(paths)
+    for n, path in enumerate(paths):
+        title = f"App story number {n}"
         routes[path] = Route(body=shell(path, f"/static/app-{n}.js"))
         routes[f"/static/app-{n}.js"] = script(writer(title, story_paragraphs(title, "en", 4)))
     return routes
