@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -179,6 +180,13 @@ def main() -> None:
     if find_browser() is None:
         raise SystemExit("no Chromium on PATH: apt-get install chromium")
     base = Path(tempfile.mkdtemp(prefix="render-bench-"))
+    try:
+        measure(options, base)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def measure(options: argparse.Namespace, base: Path) -> None:
     (base / "absent_settings.py").write_text(ABSENT_SETTINGS, encoding="utf-8")
     settings = {"NEWSCRAWLER_STATE_RESET": "1", "NEWSCRAWLER_TRAPS_MAX_PAGES_PER_SITE": "100000"}
 

@@ -10,7 +10,7 @@ from typing import Any
 # Looked up on PATH, in this order, when NEWSCRAWLER_BROWSER_PATH is empty.
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
 # Headless, and quiet: without the background-networking flags Chromium calls Google's hosts;
-# WebRTC may not reach private addresses (its UDP is not routed through the page's requests).
+# WebRTC sends no UDP (it is not routed through the page's requests, so not guarded).
 CHROMIUM_ARGS = (
     "--headless",
     "--disable-gpu",
