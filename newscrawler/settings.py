@@ -81,6 +81,9 @@ SPIDER_MIDDLEWARES = {
     # the known-listing stop, before the exhausted-listing rule reads the listing marks.
     "newscrawler.crawldb.outcomes.PageOutcomes": 5,
     "newscrawler.crawldb.outcomes.KnownListings": 940,
+    # NEWSCRAWLER_RENDER=auto: an app shell that gave no record is requested again, to be
+    # rendered; just inside the crawl database's outcomes, so no trap limit drops the request.
+    "newscrawler.render.middleware.AutoRender": 10,
     # The WARC archive sits next to the spider, so it sees every Page the spider yields.
     "newscrawler.archive.middleware.WarcArchiveMiddleware": 950,
     # Trap limits (discovery): Scrapy's DepthMiddleware is replaced by a per-site one, and its
@@ -117,6 +120,9 @@ DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     "newscrawler.middlewares.errors.DescribeErrorsMiddleware": 555,
     "newscrawler.middlewares.retry_after.RetryAfterMiddleware": 560,
     "newscrawler.state.middlewares.ConditionalGetMiddleware": 580,  # after decompression
+    # Rendering in the browser (off by default): the page Scrapy fetched, decompressed and
+    # sniffed, handed to Chromium before the retry and error middlewares see the answer.
+    "newscrawler.render.middleware.RenderMiddleware": 575,
     "newscrawler.middlewares.sniff.BinaryBodyMiddleware": 585,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "newscrawler.middlewares.compression.CountingHttpCompressionMiddleware": 590,
@@ -286,6 +292,22 @@ NEWSCRAWLER_EXTRACTION_MAX_PENDING: int | None = None
 NEWSCRAWLER_EXTRACTION_TIMEOUT = 60.0
 # Advanced: the extraction callable (same signature as extract_article), e.g. for tests.
 NEWSCRAWLER_EXTRACTION_FUNCTION = "newscrawler.extraction.extract_article"
+
+# --- Rendering in a browser (off by default; docs/rendering.md) ----------------------------------
+# "off", or "auto": render a page whose plain HTML gave no record and that looks like an empty
+# app shell. A site with render = "browser" in the sites file has all its HTML pages rendered.
+NEWSCRAWLER_RENDER = "off"
+# The Chromium to launch; "" = the first of chromium, chromium-browser, google-chrome on PATH.
+NEWSCRAWLER_BROWSER_PATH = ""
+# Pages rendered at most, per run and per site (0: no bound); further ones go on unrendered.
+NEWSCRAWLER_RENDER_MAX_PAGES = 1000
+NEWSCRAWLER_RENDER_MAX_PAGES_PER_SITE = 200
+# Seconds a page may take in the browser (loading, scripts, network); then it is closed, skipped.
+NEWSCRAWLER_RENDER_TIMEOUT = 20.0
+# Pages open in the browser at once (plain downloads are not counted against it).
+NEWSCRAWLER_RENDER_CONCURRENCY = 2
+# Seconds to wait after the page's load event for its network to go quiet, at most.
+NEWSCRAWLER_RENDER_IDLE_WAIT = 1.0
 
 # --- Robustness and security --------------------------------------------------------------------
 # Scrapy 2.19 starts an HTTP server that runs Python code sent to it (for its MCP server): off.

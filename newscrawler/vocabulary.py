@@ -15,6 +15,7 @@
   URL sections of shops and service pages;
 - the keys of a JavaScript page's app state that hold an article's text, headline, date and
   authors, and those of what is not the article.
+- the mount points of client-side apps (an empty app shell, :mod:`newscrawler.discovery.appshell`).
 """
 
 from __future__ import annotations
@@ -939,6 +940,10 @@ APP_STATE_DATE_KEYS = (
 APP_STATE_AUTHOR_KEYS = ("authors", "author", "byline", "writers", "writer")
 # Inside an author object, the key holding the person's name.
 APP_STATE_NAME_KEYS = ("name", "fullname", "displayname", "title")
+# The mount points of client-side apps: the element ids (Next.js, Nuxt, Gatsby, create-react-app,
+# Vue CLI and others) and attributes (React, Vue 3, Angular) that an app shell renders into.
+APP_ROOT_IDS = frozenset({"__next", "__nuxt", "___gatsby", "app", "root", "svelte"})
+APP_ROOT_ATTRIBUTES = ("data-reactroot", "data-v-app", "ng-version")
 
 
 def schema_type(value: object) -> str:

@@ -25,3 +25,9 @@ LISTING_LINKS = "newscrawler_listing_links"
 # Set by the spider on the links it follows from a listing (hub) page; read and removed by the
 # exhausted-listing middleware.
 FROM_LISTING = "newscrawler_from_listing"
+# A request whose page is to be rendered in the browser, and why ("auto": an empty app shell
+# that gave no record from its plain HTML).
+RENDER = "newscrawler_render"
+# Set once the render middleware decided a request's page: "browser" (rendered), "over_budget",
+# "failed"; a page so marked is never sent to the browser again.
+RENDERED = "newscrawler_rendered"

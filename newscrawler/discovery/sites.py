@@ -26,6 +26,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
+# A site's ``render``: its HTML pages rendered in a browser, or never.
+RENDER_CHOICES = ("browser", "plain")
 SELECTOR_FIELDS = ("title", "body", "published", "authors", "related", "source")
 _LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 _SITE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -51,6 +53,9 @@ class SiteConfig:
     timezone: str | None = None
     page_budget: int | None = None  # requests to this site at most
     follow_links: bool | None = None  # None: the NEWSCRAWLER_FOLLOW_LINKS setting decides
+    # "browser": render the site's HTML pages in Chromium; "plain": never (not even with
+    # NEWSCRAWLER_RENDER=auto); None: the NEWSCRAWLER_RENDER setting decides
+    render: str | None = None
     selectors: Mapping[str, str] = field(default_factory=dict)
 
     def allows(self, url: str) -> bool:
@@ -132,6 +137,15 @@ class _Site:
             raise self.error(name, f"expected true or false, got {value!r}")
         return value
 
+    def choice(self, name: str, value: Any, choices: tuple[str, ...]) -> str:
+        text = self.string(name, value)
+        if text not in choices:
+            raise self.error(name, f"expected one of {', '.join(map(repr, choices))}, got {text!r}")
+        return text
+
+    def render(self, name: str, value: Any) -> str:
+        return self.choice(name, value, RENDER_CHOICES)
+
     def domains(self, name: str, value: Any) -> tuple[str, ...]:
         hosts = self.strings(name, value)
         for i, host in enumerate(hosts):
@@ -198,6 +212,7 @@ _FIELDS: dict[str, Callable[[_Site, str, Any], Any]] = {
     "timezone": _Site.timezone,
     "page_budget": _Site.positive_int,
     "follow_links": _Site.boolean,
+    "render": _Site.render,
     "selectors": _Site.selectors,
 }
 

@@ -30,7 +30,6 @@ from scrapy.http import Request
 from scrapy.resolver import CachingThreadedResolver
 from scrapy.utils.asyncio import run_in_thread
 from scrapy.utils.datatypes import LocalCache
-from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import defer
 from twisted.internet.error import DNSLookupError
 
@@ -198,26 +197,34 @@ class SsrfGuardMiddleware:
         self.seed_origins |= {o for o in map(origin_of, urls) if o is not None}
 
     async def process_request(self, request: Request) -> None:
-        parts = urlparse_cached(request)
-        scheme = parts.scheme.lower()
+        refusal = await self.refusal(request.url)
+        if refusal is not None:
+            self.refuse(request, *refusal)
+
+    async def refusal(self, url: str) -> tuple[str, str] | None:
+        """Why ``url`` must not be fetched, as ``(reason, detail)``, or None; pins the checked
+        address of an allowed host. Also asked by the browser for every request it makes
+        (:mod:`newscrawler.render.browser`)."""
+        scheme = urlsplit(url).scheme.lower()
         if scheme not in FETCHED_SCHEMES:
-            self.refuse(request, "scheme", f"{scheme}: URLs are not fetched")
-        origin = origin_of(request.url)
+            return "scheme", f"{scheme}: URLs are not fetched"
+        origin = origin_of(url)
         if origin is None:
-            self.refuse(request, "scheme", "no host")
+            return "scheme", "no host"
         host = origin[1]
         addresses = await self.addresses(host)
         if not addresses:
-            return  # unresolvable: the download fails as usual (and the resolver refuses too)
+            return None  # unresolvable: the download fails as usual (and the resolver refuses too)
         if origin not in self.seed_origins:
             for address in addresses:
                 reason = self.policy.refusal(address)
                 if reason is not None:
                     where = f"{host} is" if host == address else f"{host} resolves to {address},"
-                    self.refuse(request, reason, f"{where} a {reason} address")
+                    return reason, f"{where} a {reason} address"
         pinned = next((a for a in addresses if ":" not in a), None)
         if pinned is not None:
             self.pins.pin(host, pinned)  # Twisted looks up IPv4 literals too
+        return None
 
     async def addresses(self, host: str) -> tuple[str, ...]:
         """The host's addresses: the literal itself, else resolved (in a thread) and cached."""

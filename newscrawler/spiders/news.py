@@ -42,6 +42,7 @@ from newscrawler.errors import ConfigError
 from newscrawler.items import Page, PageHints
 from newscrawler.markup import read_markup
 from newscrawler.middlewares.ssrf import SsrfGuardMiddleware
+from newscrawler.render.middleware import render_browser
 from newscrawler.urls import canonical_url
 
 if TYPE_CHECKING:
@@ -135,7 +136,9 @@ class NewsSpider(scrapy.Spider):
         (:class:`ConfigError` naming the problem)."""
         scoped = settings.copy()
         scoped.setdict(arguments_as_settings(arguments), priority="spider")
-        CrawlScope.from_settings(scoped).require_seeds()
+        scope = CrawlScope.from_settings(scoped)
+        scope.require_seeds()
+        render_browser(scoped, scope.sites.sites)  # rendering on, and no Chromium found
 
     @cached_property
     def scope(self) -> CrawlScope:
