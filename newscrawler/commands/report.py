@@ -34,7 +34,8 @@ class Command(ScrapyCommand):
             "optionally write an HTML page with charts and a dataset card (README.md) in DIR. "
             "Records repeated across inputs are counted once. Exit code 0, or 1 with --strict "
             "when a line was bad; 2 for a usage error. With --runs: the run history kept in the "
-            "crawl state (NEWSCRAWLER_STATE_PATH, or --state), one row per run and one per site "
+            "crawl state (NEWSCRAWLER_STATE_PATH, or --state; with NEWSCRAWLER_REDIS_URL and no "
+            "--state, the distributed crawl's Redis), one row per run and one per site "
             "(its articles per run; 0! where a site stopped giving any), and with --chart a PNG "
             "of each site's articles per run over time."
         )
@@ -108,23 +109,45 @@ class Command(ScrapyCommand):
             self.exitcode = 1
 
     def run_history(self, args: list[str], opts: argparse.Namespace) -> None:
-        """``--runs``: the run history of the crawl state."""
+        """``--runs``: the run history of the crawl state (or of the distributed crawl's Redis:
+        every worker's runs)."""
+        from newscrawler.commands.state import redis_errors, redis_link
+        from newscrawler.errors import ConfigError, CrawlFailed
         from newscrawler.health.history import runs_chart, runs_table, sites_table
         from newscrawler.state.location import resolve_state_path, shown
-        from newscrawler.state.store import SQLiteStateStore
+        from newscrawler.state.redis_store import RedisStateStore
+        from newscrawler.state.store import RunRecord, SQLiteStateStore
 
         if args:
             raise UsageError("--runs reads the crawl state, not input files", print_help=False)
         assert self.settings is not None
-        path = resolve_state_path(opts.state or self.settings.get("NEWSCRAWLER_STATE_PATH"))
-        if not path.is_file():
-            raise UsageError(f"no crawl state at {shown(path)}", print_help=False)
-        store = SQLiteStateStore(path)
+        runs: list[RunRecord]
         try:
-            runs = store.runs(opts.last)
-        finally:
-            store.close()
-        print(f"Run history of {shown(path)}: {len(runs)} runs\n")
+            link = None if opts.state else redis_link(self.settings)
+        except ConfigError as exc:
+            raise UsageError(str(exc), print_help=False) from None
+        if link is not None:
+            try:
+                with redis_errors(link):
+                    runs = RedisStateStore(link).runs(opts.last)
+            except CrawlFailed as exc:  # unreachable, a wrong password, an error answered
+                print(f"Error: {exc}", file=sys.stderr)
+                self.exitcode = 1
+                return
+            finally:
+                link.close()
+            where = f"the crawl {link.prefix!r} on {link.shown_url}"
+        else:
+            path = resolve_state_path(opts.state or self.settings.get("NEWSCRAWLER_STATE_PATH"))
+            if not path.is_file():
+                raise UsageError(f"no crawl state at {shown(path)}", print_help=False)
+            store = SQLiteStateStore(path)
+            try:
+                runs = store.runs(opts.last)
+            finally:
+                store.close()
+            where = shown(path)
+        print(f"Run history of {where}: {len(runs)} runs\n")
         print(runs_table(runs))
         print()
         print(sites_table(runs))

@@ -20,6 +20,7 @@ from scrapy.utils.misc import build_from_crawler, load_object
 from twisted.internet import task
 
 from newscrawler.state.crawlstate import CrawlState
+from newscrawler.state.redis_link import RedisLink
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -41,6 +42,12 @@ redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - 60)
 redis.call('EXPIRE', KEYS[2], 120)
 return tostring(start - now)
 """
+
+
+def schedule_keys(link: RedisLink, host: str) -> tuple[str, str]:
+    """The shared schedule's keys: the hash of every host's first free time, and the sorted set
+    of the host's request start times of the last 60 s."""
+    return link.key("rate", "next"), link.key("rate", "recent", host)
 
 
 class SharedRateDownloadHandler:
@@ -80,7 +87,7 @@ class SharedRateDownloadHandler:
         wait = float(
             self.link.run(
                 self._book,
-                [self.link.key("rate", "next"), self.link.key("rate", "recent", key)],
+                list(schedule_keys(self.link, key)),
                 [key, delay],
             )
         )
