@@ -9,10 +9,12 @@ What is asserted is what a user sees: the records in each worker's JSONL (and af
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -126,6 +128,33 @@ def test_one_article_is_claimed_by_one_live_worker(redis_server: RedisServer) ->
     assert [s.id for s, _ in sa.near_candidates([8, 9])] == ["id-1"]
     sb.add(seen, None, [])  # storing again changes nothing
     assert sa.counts().articles == 1
+
+
+def test_a_full_redis_pauses_the_worker_until_it_takes_writes_again(
+    redis_server: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    admin = redis_server.client()
+    frontier = RedisCrawlDatabase(link(redis_server))
+    admin.config_set("maxmemory", str(admin.info("memory")["used_memory"] + 100_000))
+    done = threading.Event()
+
+    def fill() -> None:
+        for n in range(200):
+            frontier.push([FrontierEntry((2, 0, 0.0), n * 1000 + i, "x" * 900) for i in range(20)])
+            frontier.flush()
+        done.set()
+
+    writer = threading.Thread(target=fill, daemon=True)
+    with caplog.at_level(logging.WARNING, logger="newscrawler.state.redis_link"):
+        writer.start()
+        deadline = time.monotonic() + 30
+        while "refuses writes" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not done.is_set()  # paused, not failed
+        admin.config_set("maxmemory", "0")
+        assert done.wait(30)
+    assert caplog.text.count("refuses writes") == 1 and caplog.text.count("answers again") == 1
+    assert frontier.waiting() == 200 * 20  # nothing lost
 
 
 def test_the_url_password_is_never_shown() -> None:
@@ -314,10 +343,12 @@ def test_workers_pause_while_redis_is_down_and_lose_nothing(
     routes = generated_site(sections=2, per_section=12, delay=0.3)
     with LoopbackSite(routes) as site:
         add_sitemap(site.routes, site.origin)
-        worker = Worker(redis_server, tmp_path / "w", [site.url("/")])
+        # paced: the crawl lasts long enough to be interrupted
+        worker = Worker(redis_server, tmp_path / "w", [site.url("/")], DOWNLOAD_DELAY="0.4")
         deadline = time.monotonic() + 60
         while not worker.records() and time.monotonic() < deadline:
             time.sleep(0.2)
+        assert worker.proc.poll() is None, "the crawl ended before Redis was stopped"
         redis_server.stop()
         time.sleep(3.0)
         redis_server.start()

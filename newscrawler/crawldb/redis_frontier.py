@@ -20,7 +20,9 @@ before articles before hubs, newest first); the lease pattern above gives a stre
 group's guarantees (a pending entry per worker, claimed back after a timeout, acked when done)
 in that order, each step one atomic script.
 
-Writes are buffered and sent in one ``MULTI`` transaction by :meth:`flush` (run by every take
+Scripts write what adds before what removes, so that a write Redis refuses midway (it is full:
+``maxmemory``) never leaves a request neither waiting nor leased. Writes are buffered and sent
+in one ``MULTI`` transaction by :meth:`flush` (run by every take
 and every second), records first, then new requests, then the done ones: the requests a page led
 to are written no later than that page leaves the frontier. Every script is safe to repeat after
 a lost reply (:meth:`~newscrawler.state.redis_link.RedisLink.call`); a take repeats by its
@@ -59,12 +61,12 @@ _PUT = """
 for i = 1, #ARGV, 5 do
   local key = ARGV[i]
   local old = redis.call('HGET', KEYS[1], key)
+  redis.call('HSET', KEYS[1], key, ARGV[i + 1])
+  redis.call('HINCRBY', KEYS[4], ARGV[i + 2], 1)
   if old then
     local o = cjson.decode(old)
     redis.call('HINCRBY', KEYS[4], o[2] .. '|' .. o[3], -1)
   end
-  redis.call('HSET', KEYS[1], key, ARGV[i + 1])
-  redis.call('HINCRBY', KEYS[4], ARGV[i + 2], 1)
   if ARGV[i + 3] ~= '' then
     redis.call('ZADD', KEYS[2], ARGV[i + 3], key)
   else
@@ -91,12 +93,12 @@ for i = 2, #ARGV, 3 do
       redis.call('SREM', KEYS[6], key)
     end
     local old = redis.call('HGET', KEYS[2], key)
-    if old then redis.call('ZREM', KEYS[3], old) end
     local seq = redis.call('INCR', KEYS[7])
     local member = ARGV[i + 1] .. string.format('%015d', seq) .. ':' .. key
+    redis.call('HSET', KEYS[1], key, ARGV[i + 2])
     redis.call('ZADD', KEYS[3], 0, member)
     redis.call('HSET', KEYS[2], key, member)
-    redis.call('HSET', KEYS[1], key, ARGV[i + 2])
+    if old then redis.call('ZREM', KEYS[3], old) end
   end
 end
 return skipped
@@ -111,10 +113,10 @@ if last then
   local saved = cjson.decode(last)
   if saved[1] == ARGV[3] then return saved[2] end
 end
-local popped = redis.call('ZPOPMIN', KEYS[3], tonumber(ARGV[2]))
+local first = redis.call('ZRANGE', KEYS[3], 0, tonumber(ARGV[2]) - 1)
 local out = {}
-for i = 1, #popped, 2 do
-  local member = popped[i]
+for i = 1, #first do
+  local member = first[i]
   local key = string.match(member, ':(-?%d+)$')
   local request = redis.call('HGET', KEYS[1], key)
   if request then
@@ -127,6 +129,9 @@ for i = 1, #popped, 2 do
     redis.call('HDEL', KEYS[2], key)
   end
 end
+-- leased first, then out of the waiting set: a write refused midway (Redis full) leaves a
+-- request waiting and leased (fetched twice at worst), never neither
+if #first > 0 then redis.call('ZREM', KEYS[3], unpack(first)) end
 redis.call('SET', KEYS[7], cjson.encode({ARGV[3], out}), 'EX', 3600)
 return out
 """

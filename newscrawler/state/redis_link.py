@@ -33,8 +33,16 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# Errors that mean "Redis is not there right now" (restarting, loading its AOF, a dropped link).
-UNREACHABLE = (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError)
+# Errors that mean "Redis cannot serve us right now": restarting, loading its AOF, a dropped
+# link, full (maxmemory reached: a write is refused before it runs), a replica that a failover
+# has not promoted yet. Each command is refused whole, so it is safe to send again.
+UNREACHABLE = (
+    redis.ConnectionError,
+    redis.TimeoutError,
+    redis.BusyLoadingError,
+    redis.exceptions.OutOfMemoryError,
+    redis.exceptions.ReadOnlyError,
+)
 SCHEMA = "1"
 _BACKOFF_FIRST, _BACKOFF_MAX = 0.1, 5.0
 
@@ -161,7 +169,7 @@ class RedisLink:
             self._outage_began = time.monotonic()
             self.outages += 1
         logger.warning(
-            "Redis %s is unreachable (%s): the worker pauses until it answers",
+            "Redis %s is unreachable or refuses writes (%s): the worker pauses until it answers",
             self.shown_url,
             _reason(exc),
         )

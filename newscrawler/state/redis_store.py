@@ -52,7 +52,6 @@ if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
   redis.call('DEL', KEYS[9], KEYS[10])
   return 0
 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('HSET', KEYS[2], ARGV[3], ARGV[1])
 redis.call('HSET', KEYS[3], ARGV[4], ARGV[1])
 redis.call('HSETNX', KEYS[4], ARGV[5], ARGV[1])
@@ -67,6 +66,9 @@ if ARGV[7] ~= '' then
     redis.call('HINCRBY', KEYS[8], 'band_rows', 1)
   end
 end
+-- the article itself last: a write refused midway (Redis full) leaves it unstored, and the
+-- script is sent again
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('DEL', KEYS[9], KEYS[10])
 return 1
 """
