@@ -135,6 +135,7 @@ class CrawlScheduler(BaseScheduler):
         self.pending_items: Counter[int] = Counter()  # key -> items not yet through pipelines
         self.state = crawler.get_extension(CrawlState)
         self.awaiting: dict[str, Request] = {}  # record id -> its page's request, until durable
+        self.scraping: dict[int, Request] = {}  # done, waiting for Scrapy to handle its output
         self.reason = ""
         self.max_in_process = crawler.settings.getint("NEWSCRAWLER_MAX_PAGES_IN_PROCESS")
         self.shared = isinstance(db, RedisCrawlDatabase)  # workers on one Redis
@@ -214,6 +215,7 @@ class CrawlScheduler(BaseScheduler):
         """Every second: write the buffered changes; in a distributed crawl, the heartbeat
         (leases of workers that are gone handed out again) and seeds pushed to Redis; in an
         always-on crawl, the revisits that fell due."""
+        self._finish_scraped()
         self.db.flush()
         now = time.time()
         reclaimed = self.db.heartbeat(now)
@@ -267,6 +269,7 @@ class CrawlScheduler(BaseScheduler):
         if self._flusher is not None and self._flusher.running:
             self._flusher.stop()
         self.reason = reason
+        self._finish_scraped(everything=True)
         self.db.flush()
         awaited = {r.meta.get(FRONTIER_KEY) for r in self.awaiting.values()}
         unreported = self.db.leased() - len(awaited - {None})
@@ -328,6 +331,7 @@ class CrawlScheduler(BaseScheduler):
             # loses, and a rerun fetches again, only the pages not yet stored)
             self.stats.inc_value("newscrawler/crawldb/held_back")
             return None
+        self._finish_scraped()
         if self.shared and self._queued_in_slots() >= SHARED_QUEUED_MAX:
             self.stats.inc_value("newscrawler/crawldb/held_back_slots")
             return None
@@ -488,22 +492,50 @@ class CrawlScheduler(BaseScheduler):
             self.finished(request)
 
     def finished(self, request: Request) -> None:
+        """The request's outcome is recorded: it leaves the frontier, but only once Scrapy has
+        handled everything its page gave (its links are queued), so that a kill never leaves a
+        page done whose links were never written."""
         key = request.meta.get(FRONTIER_KEY)
-        if key is not None:
+        if key is None:
+            return
+        if key in self._keys_in_scraper():
+            self.scraping[key] = request
+            return
+        self.db.done([key])
+        self.new_links.pop(key, None)
+
+    def _keys_in_scraper(self) -> set[int]:
+        """Frontier keys of the pages Scrapy is still reading or will read (their spider
+        output is not all handled)."""
+        try:
+            slot = self.crawler.engine.scraper.slot
+        except (RuntimeError, AttributeError):
+            return set()
+        if slot is None:
+            return set()
+        requests = [*slot.active, *(queued[1] for queued in slot.queue)]
+        return {key for r in requests if (key := r.meta.get(FRONTIER_KEY)) is not None}
+
+    def _finish_scraped(self, everything: bool = False) -> None:
+        """Pages done whose output Scrapy has now handled leave the frontier."""
+        if not self.scraping:
+            return
+        busy = set() if everything else self._keys_in_scraper()
+        for key in [k for k in self.scraping if k not in busy]:
+            del self.scraping[key]
             self.db.done([key])
             self.new_links.pop(key, None)
 
-    def _item_outcome(
-        self, response: Response | None, outcome: str, *, finish: bool = True
-    ) -> None:
+    def _item_outcome(self, response: Response | None, outcome: str) -> None:
         if response is None or response.request is None:
             return
-        request = response.request
+        self._record_outcome(response.request, outcome)
+        self._item_finished(response.request)
+
+    def _record_outcome(self, request: Request, outcome: str) -> None:
         record = self.db.get(request.url)
         if record is not None:
             self.db.put([self.policy.outcome(record, Kind.ARTICLE, outcome, record.new_links)])
-        if finish:
-            self._item_finished(request)
 
     def _item_finished(self, request: Request) -> None:
         key = request.meta.get(FRONTIER_KEY)
@@ -517,18 +549,21 @@ class CrawlScheduler(BaseScheduler):
     def item_scraped(self, item: Any, response: Response | None = None) -> None:
         rid = ItemAdapter(item).get("id") if ItemAdapter.is_item(item) else None
         if self.state is not None and isinstance(rid, str) and self.state.is_pending(rid):
-            # stored, not durable yet: its page stays in the frontier until the record is
+            # stored, not durable yet: its page stays in the frontier, and its URL is not
+            # "stored" in the crawl database, until the record is (a kill before that loses the
+            # line, and the next run must fetch the page again)
             if response is not None and response.request is not None:
                 self.awaiting[rid] = response.request
-            self._item_outcome(response, STORED, finish=False)
             return
         self._item_outcome(response, STORED)
 
     def records_committed(self, record_ids: list[str]) -> None:
-        """Records made durable: their pages leave the frontier."""
+        """Records made durable: their URLs are stored articles, their pages leave the
+        frontier."""
         for rid in record_ids:
             request = self.awaiting.pop(rid, None)
             if request is not None:
+                self._record_outcome(request, STORED)
                 self._item_finished(request)
 
     def item_dropped(
