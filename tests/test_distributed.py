@@ -183,6 +183,21 @@ def worker_command(
     return cmd
 
 
+STARTED: list[Worker] = []  # every worker of the current test (killed if the test fails)
+
+
+@pytest.fixture(autouse=True)
+def no_worker_left_running() -> Iterator[None]:
+    """A test that fails half-way leaves no worker behind (paused forever on a stopped Redis)."""
+    yield
+    for worker in STARTED:
+        if worker.proc.poll() is None:
+            worker.proc.kill()
+            worker.proc.wait()
+        worker.close_log()
+    STARTED.clear()
+
+
 class Worker:
     """One ``scrapy crawl`` worker in a folder of its own."""
 
@@ -198,11 +213,16 @@ class Worker:
             stdout=subprocess.DEVNULL,
             stderr=self._log,
         )
+        STARTED.append(self)
 
     def wait(self, timeout: float = 240) -> int:
         code = self.proc.wait(timeout=timeout)
-        self._log.close()
+        self.close_log()
         return code
+
+    def close_log(self) -> None:
+        if not self._log.closed:
+            self._log.close()
 
     @property
     def log(self) -> str:
