@@ -28,7 +28,7 @@ from newscrawler.middlewares.shared_rate import schedule_keys
 from newscrawler.spiders.news import NewsSpider
 from newscrawler.state.location import resolve_state_path
 from newscrawler.state.lock import StateLock
-from newscrawler.state.redis_link import RedisLink
+from newscrawler.state.redis_link import RedisLink, text
 from newscrawler.state.redis_store import RedisStateStore
 from newscrawler.state.store import SQLiteStateStore, StateStore
 
@@ -195,14 +195,10 @@ def redis_errors(link: RedisLink) -> Iterator[None]:
         raise CrawlFailed(f"Redis {link.shown_url}: {reason}") from None
 
 
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
 def crawl_meta(link: RedisLink) -> dict[str, str]:
     """The crawl's ``<prefix>:meta`` hash: its schema, version, crawl-wide settings, start."""
     meta = link.call(link.client.hgetall, link.key("meta"))
-    return {_text(k): _text(v) for k, v in meta.items()}
+    return {text(k): text(v) for k, v in meta.items()}
 
 
 def crawl_lease_timeout(meta: dict[str, str], default: float) -> float:
@@ -258,7 +254,7 @@ def sites_view(link: RedisLink, now: float, shown: int = SITES_SHOWN) -> dict[st
     cursor = 0
     while True:
         cursor, page = link.call(link.client.hscan, next_key, cursor, count=_STEP)
-        hosts += [(_text(h), float(free)) for h, free in page.items()]
+        hosts += [(text(h), float(free)) for h, free in page.items()]
         if cursor == 0:
             break
     rows: list[dict[str, Any]] = []

@@ -43,7 +43,7 @@ from typing import Any
 from newscrawler.crawldb.database import CrawlDbCounts, FrontierEntry
 from newscrawler.crawldb.records import Kind, Status, UrlRecord
 from newscrawler.dedup.fingerprint import url_key
-from newscrawler.state.redis_link import RedisLink
+from newscrawler.state.redis_link import RedisLink, text
 
 logger = logging.getLogger(__name__)
 
@@ -188,24 +188,6 @@ return #expired
 """
 )
 
-# KEYS: mine req mem wait lease owner; ARGV: worker. Drops this worker's leased requests.
-_DROP_MINE = """
-local mine = redis.call('SMEMBERS', KEYS[1])
-for i = 1, #mine do
-  local key = mine[i]
-  if redis.call('HGET', KEYS[6], key) == ARGV[1] then
-    local member = redis.call('HGET', KEYS[3], key)
-    if member then redis.call('ZREM', KEYS[4], member) end
-    redis.call('HDEL', KEYS[2], key)
-    redis.call('HDEL', KEYS[3], key)
-    redis.call('ZREM', KEYS[5], key)
-    redis.call('HDEL', KEYS[6], key)
-  end
-end
-redis.call('DEL', KEYS[1])
-return #mine
-"""
-
 # KEYS: meta wait lease workers; ARGV: worker started lease_timeout. Join the unfinished crawl
 # (requests waiting or leased, or another live worker), or begin one.
 _BEGIN = (
@@ -310,10 +292,6 @@ def _record(value: bytes | str) -> UrlRecord:
     return UrlRecord(url, Kind(kind), Status(status), *rest)
 
 
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
 class RedisCrawlDatabase:
     """:class:`~newscrawler.crawldb.database.CrawlDatabase` on Redis (see the module)."""
 
@@ -339,7 +317,7 @@ class RedisCrawlDatabase:
         ]
         s = link.script
         self._put, self._push, self._take, self._done = s(_PUT), s(_PUSH), s(_TAKE), s(_DONE)
-        self._renew, self._reclaim, self._drop_mine = s(_RENEW), s(_RECLAIM), s(_DROP_MINE)
+        self._renew, self._reclaim = s(_RENEW), s(_RECLAIM)
         self._begin, self._end, self._prune = s(_BEGIN), s(_END), s(_PRUNE)
         self._take_seeds, self._reclaim_seeds = s(_TAKE_SEEDS), s(_RECLAIM_SEEDS)
         self.k_start_urls, self.k_seeds_pending, self.k_seeds = (
@@ -410,7 +388,7 @@ class RedisCrawlDatabase:
         )
         entries = []
         for i in range(0, len(out), 2):
-            entries.append(FrontierEntry((0, 0, 0.0), int(out[i]), _text(out[i + 1])))
+            entries.append(FrontierEntry((0, 0, 0.0), int(out[i]), text(out[i + 1])))
         return entries
 
     def done(self, keys: Iterable[int]) -> None:
@@ -452,13 +430,10 @@ class RedisCrawlDatabase:
 
     def drop_leases(self) -> int:
         self.flush()
-        return int(
-            self.link.run(
-                self._drop_mine,
-                [self.k_mine, self.k_req, self.k_mem, self.k_wait, self.k_lease, self.k_owner],
-                [self.link.worker],
-            )
-        )
+        mine = [int(k) for k in self.link.call(self.client.smembers, self.k_mine)]
+        self.done(mine)  # done drops only what this worker holds
+        self.flush()
+        return len(mine)
 
     def heartbeat(self, now: float) -> int:
         """Leases of gone workers handed out again since the last call. The heartbeat itself
@@ -513,7 +488,7 @@ class RedisCrawlDatabase:
             [self.k_start_urls, self.k_seeds_pending, self.k_seeds],
             [self.link.worker, count],
         )
-        return [_text(u) for u in raw]
+        return [text(u) for u in raw]
 
     def seeds_queued(self, urls: Iterable[str]) -> None:
         """These seeds' requests are in the frontier (written): no longer pending."""
@@ -532,7 +507,7 @@ class RedisCrawlDatabase:
         cursor = 0
         while True:
             cursor, page = self.link.call(self.client.sscan, self.k_seeds, cursor, count=_STEP)
-            seeds += [_text(u) for u in page]
+            seeds += [text(u) for u in page]
             if cursor == 0:
                 return seeds
 
@@ -614,7 +589,7 @@ class RedisCrawlDatabase:
         table: dict[str, dict[str, int]] = {}
         for name, n in kinds.items():
             if int(n) > 0:
-                kind, status = _text(name).split("|")
+                kind, status = text(name).split("|")
                 table.setdefault(kind, {})[status] = int(n)
         keys = [k for k, _ in soonest]
         values = self.link.call(self.client.hmget, self.k_url, keys) if keys else []
@@ -674,7 +649,7 @@ class RedisCrawlDatabase:
             n, cleared = self.link.run(
                 self._prune,
                 [self.k_url, self.k_due, self.k_lseen, self.k_kinds, self.k_req],
-                [_text(k) for k in keys],
+                [text(k) for k in keys],
             )
             removed += int(n)
             offset += len(keys) - int(cleared)  # the ones still in the frontier stay
@@ -700,7 +675,7 @@ class RedisCrawlDatabase:
             cursor, found = self.link.call(
                 self.client.scan, cursor, match=self.k_mine_prefix + "*", count=_STEP
             )
-            keys += [_text(k) for k in found]
+            keys += [text(k) for k in found]
             if cursor == 0:
                 break
         self.link.call(self.client.unlink, *keys)

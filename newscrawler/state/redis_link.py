@@ -220,7 +220,7 @@ class RedisLink:
             "+inf",
             withscores=True,
         )
-        return [(_text(name), float(score)) for name, score in rows]
+        return [(text(name), float(score)) for name, score in rows]
 
     def now(self) -> float:
         """Redis's clock."""
@@ -231,7 +231,7 @@ class RedisLink:
         """Join the crawl, or raise :class:`WorkerRefused` when this worker differs from it."""
         digest, shown = settings_digest(crawl_settings)
         answer = self.run(self._join, [self.key("meta")], [SCHEMA, version, digest, shown])
-        schema, theirs, their_digest, their_shown = (_text(v) for v in answer)
+        schema, theirs, their_digest, their_shown = (text(v) for v in answer)
         if schema != SCHEMA:
             raise WorkerRefused(
                 f"Refusing to join the crawl {self.prefix!r} on {self.shown_url}: its data has"
@@ -269,5 +269,6 @@ def _reason(exc: BaseException) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
-def _text(value: Any) -> str:
+def text(value: Any) -> str:
+    """A Redis answer (bytes) as text."""
     return value.decode() if isinstance(value, bytes) else str(value)

@@ -39,7 +39,7 @@ import numpy as np
 
 from newscrawler.dedup.fingerprint import url_key
 from newscrawler.dedup.index import Seen
-from newscrawler.state.redis_link import RedisLink
+from newscrawler.state.redis_link import RedisLink, text
 from newscrawler.state.store import CachedPage, HostDelay, RunRecord, SiteRun, StoreCounts
 
 RUNS_KEPT = 1000
@@ -149,10 +149,6 @@ def _seen(record_id: str, entry: bytes | str) -> Seen:
     )
 
 
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
 class RedisStateStore:
     """:class:`~newscrawler.state.store.StateStore` in Redis, shared by the crawl's workers."""
 
@@ -171,6 +167,17 @@ class RedisStateStore:
         )
         self.k_known, self.k_page, self.k_ptime = k("known"), k("page"), k("ptime")
         self.k_outputs, self.k_runs, self.k_hosts = k("outputs"), k("runs"), k("hosts")
+        # the keys of stored articles and their dedup indexes, in the order _ADD takes them
+        self._article_keys = [
+            self.k_art,
+            self.k_canon,
+            self.k_urlk,
+            self.k_fp,
+            self.k_sig,
+            self.k_band,
+            self.k_atime,
+            self.k_counts,
+        ]
         self._add = link.script(_ADD)
         self._claim = link.script(_CLAIM)
         self._forget = link.script(_FORGET)
@@ -207,7 +214,7 @@ class RedisStateStore:
     def _article(self, record_id: bytes | str | None) -> Seen | None:
         if record_id is None:
             return None
-        rid = _text(record_id)
+        rid = text(record_id)
         entry = self.link.call(self.client.hget, self.k_art, rid)
         return _seen(rid, entry) if entry is not None else None
 
@@ -226,7 +233,7 @@ class RedisStateStore:
         if not keys:
             return
         rows = self.link.call(self.client.hmget, self.k_band, [str(k) for k in keys])
-        ids = sorted({i for row in rows if row for i in _text(row).split()})
+        ids = sorted({i for row in rows if row for i in text(row).split()})
         if not ids:
             return
         entries = self.link.call(self.client.hmget, self.k_art, ids)
@@ -240,14 +247,7 @@ class RedisStateStore:
         self._write(
             lambda c: self._add(
                 keys=[
-                    self.k_art,
-                    self.k_canon,
-                    self.k_urlk,
-                    self.k_fp,
-                    self.k_sig,
-                    self.k_band,
-                    self.k_atime,
-                    self.k_counts,
+                    *self._article_keys,
                     self.link.key("claim", seen.id),
                     self.link.key("claimfp", seen.fingerprint),
                 ],
@@ -419,7 +419,7 @@ class RedisStateStore:
                         self.k_atime,
                         self.k_counts,
                     ],
-                    [_text(i) for i in ids],
+                    [text(i) for i in ids],
                 )
             )
         # band entries of forgotten articles are skipped when read (no article, no candidate)
@@ -444,14 +444,7 @@ class RedisStateStore:
     def reset(self) -> None:
         """Forget articles, pages and outputs; the run history and host delays stay."""
         keys = [
-            self.k_art,
-            self.k_canon,
-            self.k_urlk,
-            self.k_fp,
-            self.k_sig,
-            self.k_band,
-            self.k_atime,
-            self.k_counts,
+            *self._article_keys,
             self.k_known,
             self.k_page,
             self.k_ptime,
@@ -490,7 +483,7 @@ class RedisStateStore:
         while True:
             cursor, page = self.link.call(self.client.hscan, key, cursor, match=match, count=_STEP)
             for field, value in page.items():
-                yield _text(field), value
+                yield text(field), value
             if cursor == 0:
                 return
 
