@@ -59,6 +59,7 @@ from newscrawler.extraction.metadata import (
 )
 from newscrawler.extraction.related import RelatedBlock, entries_of, find_related_blocks
 from newscrawler.extraction.result import Extraction, ExtractionOptions
+from newscrawler.extraction.stages import timed
 from newscrawler.extraction.title import choose_title, clean_title
 from newscrawler.extraction.visible import find_bylines, find_signature, find_visible_dates
 from newscrawler.items import PageHints
@@ -160,7 +161,8 @@ def build_article(
     events: list[str] = []
     if isinstance(html, bytes):
         try:
-            text, _encoding = decode_html(html, declared_encoding)
+            with timed("decode"):
+                text, _encoding = decode_html(html, declared_encoding)
         except UndecodableBody as exc:
             return Extraction(None, reason="undecodable", detail=str(exc))
     else:
@@ -172,19 +174,22 @@ def build_article(
         # split paragraphs and make trafilatura lose half of some bodies. (A parser a call: lxml
         # parsers must not be shared between threads.)
         parser = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
-        tree = lxml_html.document_fromstring(text, parser=parser)
+        with timed("parse"):
+            tree = lxml_html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as exc:
         return Extraction(None, reason="unparsable", detail=str(exc))
     now = now or datetime.now(timezone.utc)
-    markup = read_markup(tree, url)
-    page = read_metadata(markup)
+    with timed("metadata"):
+        markup = read_markup(tree, url)
+        page = read_metadata(markup)
     lang, region = declared_language(tree, page)
     if not region:
         tld = site_name(url).rsplit(".", 1)[-1]
         region = _TLD_REGION.get(tld, tld) if len(tld) == 2 else None
     languages = [x for x in (lang, hints.language, *options.languages) if x]
     if not languages:  # nothing declared: month names in the language the page is written in
-        guessed, prob = detect_language(_prose_sample(tree))
+        with timed("language"):
+            guessed, prob = detect_language(_prose_sample(tree))
         if guessed is not None and prob >= 0.5:
             languages.append(guessed)
     ctx = DateContext(
@@ -197,34 +202,42 @@ def build_article(
     )
     if hints.selectors:  # the site's selectors (from the sites file) win over the crawl's
         options = dataclasses.replace(options, selectors={**options.selectors, **hints.selectors})
-    stage = _Stage(tree, PageIndex(tree), url, markup.base, page, ctx, options, events)
-
-    title, headline = _title(stage, hints)
-    blocks = _related_blocks(stage, headline)
-    related: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for block in blocks:
-        for entry in entries_of(block, stage.base, url, ctx, events):
-            if entry["url"] not in seen:
-                seen.add(entry["url"])
-                related.append(entry)
+    with timed("index"):
+        stage = _Stage(tree, PageIndex(tree), url, markup.base, page, ctx, options, events)
+    with timed("title"):
+        title, headline = _title(stage, hints)
+    with timed("related"):
+        blocks = _related_blocks(stage, headline)
+        related: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for block in blocks:
+            for entry in entries_of(block, stage.base, url, ctx, events):
+                if entry["url"] not in seen:
+                    seen.add(entry["url"])
+                    related.append(entry)
     exclude = [node for block in blocks for node in block.nodes]
-    attribution = _attribution(stage, exclude)
-    people = _authors(stage, exclude, headline)
-    published, modified = _dates(stage, exclude, headline, hints)
+    with timed("attribution"):
+        attribution = _attribution(stage, exclude)
+    with timed("authors"):
+        people = _authors(stage, exclude, headline)
+    with timed("dates"):
+        published, modified = _dates(stage, exclude, headline, hints)
 
     # Everything the metadata stages need has been read: clear the body stage's way.
-    leftovers = boilerplate_nodes(stage.index)
-    for node in [*exclude, *([attribution.element] if attribution else []), *leftovers]:
-        drop(node)
+    with timed("boilerplate"):
+        leftovers = boilerplate_nodes(stage.index)
+        for node in [*exclude, *([attribution.element] if attribution else []), *leftovers]:
+            drop(node)
     body_nodes = stage.select("body")
-    body, text_method = extract_body_method(
-        tree,
-        url,
-        body_selector=options.selectors.get("body") if body_nodes else None,
-        markup=markup,
-    )
-    app = None if body_nodes else read_app_state(tree)  # a site's body selector wins
+    with timed("body"):
+        body, text_method = extract_body_method(
+            tree,
+            url,
+            body_selector=options.selectors.get("body") if body_nodes else None,
+            markup=markup,
+        )
+    with timed("app_state"):
+        app = None if body_nodes else read_app_state(tree)  # a site's body selector wins
     if app is not None and prefer_app_state(body, app.text, options.min_words):
         body, text_method = app.text, app.method
         title, people, published = _from_app_state(stage, app, title, people, published)
@@ -236,7 +249,8 @@ def build_article(
     if text_method != "dom":
         events.append(f"text/{text_method}")
 
-    language, language_event = page_language(lang, body)
+    with timed("language"):
+        language, language_event = page_language(lang, body)
     if language_event:
         events.append(language_event)
     fields: dict[str, Any] = {

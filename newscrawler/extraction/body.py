@@ -34,6 +34,7 @@ from trafilatura.settings import Document
 from trafilatura.xml import xmltotxt
 
 from newscrawler.extraction.dom import SelectorError, select
+from newscrawler.extraction.stages import timed
 from newscrawler.markup import PageMarkup, read_markup
 from newscrawler.text import coverage, normalise_text, shingle_counts
 from newscrawler.vocabulary import (
@@ -171,14 +172,15 @@ def _private_copy(tree: HtmlElement) -> HtmlElement:
 
 def _run(page: HtmlElement, url: str, **options: Any) -> etree._Element | None:
     try:
-        doc = trafilatura.bare_extraction(
-            page,
-            url=url,
-            include_comments=False,
-            include_links=True,
-            prune_xpath=_PRUNE_XPATH,
-            **options,
-        )
+        with timed("trafilatura"):
+            doc = trafilatura.bare_extraction(
+                page,
+                url=url,
+                include_comments=False,
+                include_links=True,
+                prune_xpath=_PRUNE_XPATH,
+                **options,
+            )
     except Exception:  # trafilatura on hostile markup: treat as "nothing found"
         logger.debug("trafilatura failed on %s", url, exc_info=True)
         return None

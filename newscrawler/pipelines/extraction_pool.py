@@ -38,6 +38,7 @@ from twisted.internet.defer import Deferred
 from newscrawler.dedup.config import DedupConfig
 from newscrawler.dedup.fingerprint import Fingerprints, fingerprints
 from newscrawler.extraction import Extraction, ExtractionOptions
+from newscrawler.extraction.stages import timed
 from newscrawler.items import PageHints
 
 logger = logging.getLogger(__name__)
@@ -98,7 +99,8 @@ class PageExtractor:
         result = self.function(*args, **kwargs)
         if result.fields is None:
             return result, None
-        return result, fingerprints(str(result.fields.get("text") or ""), self.config)
+        with timed("fingerprints"):
+            return result, fingerprints(str(result.fields.get("text") or ""), self.config)
 
 
 class WorkerState:
