@@ -4,6 +4,8 @@
 comes back with ``fields=None`` and a ``reason``; everything notable that happened on the way
 (a date dropped as impossible, a fallback used) is listed in ``events`` for the caller to count
 in Scrapy stats. The result is picklable so that extraction can run in worker processes.
+:func:`parse_page` and :func:`extract_parsed` split it in two, for a caller that reads the same
+tree first.
 """
 
 from __future__ import annotations
@@ -11,11 +13,26 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from newscrawler.extraction.article import build_article
+from lxml.html import HtmlElement
+
+from newscrawler.extraction.article import (
+    UnreadablePage,
+    build_article,
+    build_from_tree,
+    parse_page,
+)
 from newscrawler.extraction.result import Extraction, ExtractionOptions
 from newscrawler.items import PageHints
+from newscrawler.markup import PageMarkup
 
-__all__ = ["Extraction", "ExtractionOptions", "extract_article"]
+__all__ = [
+    "Extraction",
+    "ExtractionOptions",
+    "UnreadablePage",
+    "extract_article",
+    "extract_parsed",
+    "parse_page",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +52,32 @@ def extract_article(
             html,
             url,
             declared_encoding=declared_encoding,
+            hints=hints or PageHints(),
+            options=options or ExtractionOptions(),
+            now=now,
+        )
+    except Exception as exc:  # extraction of hostile input must never stop the crawl
+        logger.debug("Extraction of %s raised", url, exc_info=True)
+        return Extraction(None, reason="error", detail=f"{type(exc).__name__}: {exc}")
+
+
+def extract_parsed(
+    tree: HtmlElement,
+    url: str,
+    *,
+    markup: PageMarkup | None = None,
+    hints: PageHints | None = None,
+    options: ExtractionOptions | None = None,
+    now: datetime | None = None,
+) -> Extraction:
+    """:func:`extract_article` of a page parsed already by :func:`parse_page` (whose
+    :class:`~newscrawler.markup.PageMarkup` may be given too), so that routing and extraction
+    read one tree. The stages change ``tree``: read everything else from it first."""
+    try:
+        return build_from_tree(
+            tree,
+            url,
+            markup=markup,
             hints=hints or PageHints(),
             options=options or ExtractionOptions(),
             now=now,

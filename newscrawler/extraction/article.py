@@ -63,7 +63,7 @@ from newscrawler.extraction.stages import timed
 from newscrawler.extraction.title import choose_title, clean_title
 from newscrawler.extraction.visible import find_bylines, find_signature, find_visible_dates
 from newscrawler.items import PageHints
-from newscrawler.markup import read_markup
+from newscrawler.markup import PageMarkup, read_markup
 from newscrawler.urls import absolute_url, site_name
 from newscrawler.vocabulary import AUTHOR_LABEL, MODIFIED_HINT
 
@@ -148,6 +148,42 @@ class _Stage:
         return nodes
 
 
+class UnreadablePage(ValueError):
+    """The page's bytes give no HTML tree: :attr:`reason` is ``undecodable``, ``empty`` or
+    ``unparsable``."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+def parse_page(html: bytes | str, declared_encoding: str | None = None) -> HtmlElement:
+    """The page's lxml tree, as every stage reads it (:class:`UnreadablePage` if it has none).
+
+    Comments and processing instructions are dropped at parse time: left in the tree they split
+    paragraphs and make trafilatura lose half of some bodies. (A parser a call: lxml parsers
+    must not be shared between threads.)
+    """
+    if isinstance(html, bytes):
+        try:
+            with timed("decode"):
+                text, _encoding = decode_html(html, declared_encoding)
+        except UndecodableBody as exc:
+            raise UnreadablePage("undecodable", str(exc)) from exc
+    else:
+        text = html
+    if not text.strip():
+        raise UnreadablePage("empty", "empty document")
+    try:
+        parser = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+        with timed("parse"):
+            tree: HtmlElement = lxml_html.document_fromstring(text, parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        raise UnreadablePage("unparsable", str(exc)) from exc
+    return tree
+
+
 def build_article(
     html: bytes | str,
     url: str,
@@ -158,29 +194,28 @@ def build_article(
     now: datetime | None,
 ) -> Extraction:
     """Extract one page (see :func:`newscrawler.extraction.extract_article`)."""
-    events: list[str] = []
-    if isinstance(html, bytes):
-        try:
-            with timed("decode"):
-                text, _encoding = decode_html(html, declared_encoding)
-        except UndecodableBody as exc:
-            return Extraction(None, reason="undecodable", detail=str(exc))
-    else:
-        text = html
-    if not text.strip():
-        return Extraction(None, reason="empty", detail="empty document")
     try:
-        # Comments and processing instructions are dropped at parse time: left in the tree they
-        # split paragraphs and make trafilatura lose half of some bodies. (A parser a call: lxml
-        # parsers must not be shared between threads.)
-        parser = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
-        with timed("parse"):
-            tree = lxml_html.document_fromstring(text, parser=parser)
-    except (etree.ParserError, ValueError) as exc:
-        return Extraction(None, reason="unparsable", detail=str(exc))
+        tree = parse_page(html, declared_encoding)
+    except UnreadablePage as exc:
+        return Extraction(None, reason=exc.reason, detail=exc.detail)
+    return build_from_tree(tree, url, hints=hints, options=options, now=now)
+
+
+def build_from_tree(
+    tree: HtmlElement,
+    url: str,
+    *,
+    markup: PageMarkup | None = None,
+    hints: PageHints,
+    options: ExtractionOptions,
+    now: datetime | None,
+) -> Extraction:
+    """Extract the page parsed as ``tree`` (by :func:`parse_page`; the stages change it), with
+    ``markup`` when it has been read from it already."""
+    events: list[str] = []
     now = now or datetime.now(timezone.utc)
     with timed("metadata"):
-        markup = read_markup(tree, url)
+        markup = markup or read_markup(tree, url)
         page = read_metadata(markup)
     lang, region = declared_language(tree, page)
     if not region:
