@@ -7,8 +7,10 @@ JSONL line (its JSON Schema is ``newscrawler/schemas/article.schema.json``), or 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
+
+from itemadapter import ItemAdapter
 
 
 @dataclass
@@ -39,6 +41,9 @@ class Page:
     # What routing read on the page (PageSignals.as_dict() of newscrawler.discovery.classify),
     # for the article judgement after extraction; empty when not known.
     signals: dict[str, Any] = field(default_factory=dict)
+    # What a worker made of the page with its routing (a discovery.reading.PageReading, or
+    # the worker's failure); None when the extraction pipeline is still to extract it.
+    extracted: Any = None
 
 
 @dataclass
@@ -71,3 +76,15 @@ class Article:
     fetched_at: str = ""
     duplicate_of: str | None = None
     version_of: str | None = None
+
+
+_ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
+
+
+def record_of(item: Any) -> dict[str, Any]:
+    """The item's fields as a dict: an :class:`Article`'s read directly (its values are plain
+    JSON data already, shared with the item: read them, do not change them), any other item's
+    through itemadapter (which copies nested items)."""
+    if type(item) is Article:
+        return {name: getattr(item, name) for name in _ARTICLE_FIELDS}
+    return ItemAdapter(item).asdict()

@@ -7,7 +7,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,16 @@ class CrawlResult:
     stats: dict[str, Any]
     records: list[dict[str, Any]]
     output: Path
+
+
+def callback_output(coroutine: Coroutine[Any, Any, list[Any]]) -> list[Any]:
+    """The output of a spider callback run outside a crawl (no engine, so no extraction
+    workers to wait for)."""
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return list(done.value)
+    raise AssertionError("the callback waited")
 
 
 def news_crawler(settings: dict[str, Any] | None = None, **arguments: Any) -> Crawler:

@@ -15,7 +15,7 @@ from newscrawler.discovery import meta
 from newscrawler.discovery.sites import SitesConfigError, load_sites, parse_sites
 from newscrawler.items import Page
 from newscrawler.spiders.news import NewsSpider
-from tests.conftest import REPO, news_crawler, run_crawl
+from tests.conftest import REPO, callback_output, news_crawler, run_crawl
 from tests.site.server import LoopbackSite
 from tests.test_discovery_crawl import DISCOVERY
 
@@ -102,33 +102,33 @@ def test_allow_and_deny_patterns(tmp_path: Path) -> None:
 def test_article_pattern_decides_what_is_an_article(tmp_path: Path) -> None:
     spider = spider_for(tmp_path)
     article = html("https://vestnik.example/news/17.html", "<h1>Plan</h1>" + ARTICLE_TEXT)
-    assert [x for x in spider.parse(article) if isinstance(x, Page)]
+    assert [x for x in callback_output(spider.parse(article)) if isinstance(x, Page)]
     hub = html("https://vestnik.example/news/plan-of-the-year/", "<h1>Plan</h1>" + ARTICLE_TEXT)
-    assert not [x for x in spider.parse(hub) if isinstance(x, Page)]
+    assert not [x for x in callback_output(spider.parse(hub)) if isinstance(x, Page)]
     assert spider.crawler.stats.get_value("newscrawler/pages/hub/site_pattern") == 1
 
 
 def test_language_timezone_and_selectors_reach_the_page_hints(tmp_path: Path) -> None:
     spider = spider_for(tmp_path)
     response = html("https://vestnik.example/news/17.html", ARTICLE_TEXT)
-    (page,) = [x for x in spider.parse(response) if isinstance(x, Page)]
+    (page,) = [x for x in callback_output(spider.parse(response)) if isinstance(x, Page)]
     assert page.hints.site == "vestnik"
     assert page.hints.language == "ru"
     assert page.hints.timezone == "Europe/Moscow"
     assert page.hints.selectors == {"title": "h1.headline", "published": "//time/@datetime"}
 
 
+def link_urls(output: list[Any]) -> list[str]:
+    return [x.url for x in output if isinstance(x, Request) and x.meta[meta.ROUTE] == "link"]
+
+
 def test_follow_links_off(tmp_path: Path) -> None:
     body = '<a href="/news/18.html">next</a>' + ARTICLE_TEXT
     response = html("https://vestnik.example/news/17.html", body)
     off = spider_for(tmp_path)
-    assert not [
-        x for x in off.parse(response) if isinstance(x, Request) and x.meta[meta.ROUTE] == "link"
-    ]
+    assert not link_urls(callback_output(off.parse(response)))
     on = spider_for(tmp_path, SITE.replace("follow_links = false", "follow_links = true"))
-    links = [
-        x.url for x in on.parse(response) if isinstance(x, Request) and x.meta[meta.ROUTE] == "link"
-    ]
+    links = link_urls(callback_output(on.parse(response)))
     assert links == ["https://vestnik.example/news/18.html"]
 
 

@@ -1,4 +1,5 @@
-"""The spider lets go of a page's parsed tree as soon as it has routed the page."""
+"""The spider lets go of a page's parsed tree as soon as it has routed the page (when it
+routes the page itself: without extraction workers)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from scrapy.http import HtmlResponse, Request
 from newscrawler import settings
 from newscrawler.items import Page
 from newscrawler.spiders.news import NewsSpider
-from tests.conftest import news_crawler
+from tests.conftest import callback_output, news_crawler
 from tests.site.server import PAGES
 
 
@@ -22,7 +23,7 @@ def test_parsed_tree_is_released_while_the_page_waits_for_extraction() -> None:
     body = (PAGES / "en-bridge.html").read_bytes()
     response = HtmlResponse(url, body=body, encoding="utf-8", request=Request(url))
     tree = weakref.ref(response.selector)
-    output = spider.parse(response)
+    output = callback_output(spider.parse(response))
     # the article goes to the pipelines; the response stays alive until they are done with it
     page = next(item for item in output if isinstance(item, Page))
     gc.collect()

@@ -31,8 +31,9 @@ def _header_pairs(headers: Any) -> list[tuple[str, str]]:
 
 def page_metadata(page: Page) -> dict[str, Any]:
     """Everything the extraction needs about ``page`` besides its body and URL."""
-    data = dataclasses.asdict(page)
-    data.pop("body", None)
+    data = dataclasses.asdict(dataclasses.replace(page, body=b"", extracted=None))
+    for name in ("body", "extracted"):  # the bytes are the capture's; extraction is redone
+        del data[name]
     return data
 
 

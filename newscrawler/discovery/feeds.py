@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
+from lxml.html import HtmlElement
 from parsel import Selector
 
 from newscrawler.discovery.dates import parse_iso_date
@@ -54,7 +55,7 @@ class FeedResult:
     error: str | None = None  # "unsafe", "malformed", "not_a_feed"
 
 
-def find_feed_links(sel: Selector, base_url: str) -> list[str]:
+def find_feed_links(sel: Selector | HtmlElement, base_url: str) -> list[str]:
     """Absolute URLs of the feeds a page declares with ``<link rel="alternate" type=...>``.
 
     Comment feeds are left out: they list comments, not articles.

@@ -21,6 +21,7 @@ from newscrawler.dedup.config import dedup_config
 from newscrawler.dedup.decision import Candidate, Deduplicator, Verdict, annotate
 from newscrawler.dedup.index import MemoryIndex
 from newscrawler.errors import ConfigError
+from newscrawler.items import record_of
 from newscrawler.pipelines.drops import Drop
 from newscrawler.pipelines.extract import attached_fingerprints
 from newscrawler.state.crawlstate import CrawlState
@@ -87,7 +88,7 @@ class DedupPipeline:
         if "fingerprint" not in adapter.field_names() or not adapter.get("canonical_url"):
             return item  # not an article record
         # fingerprints computed with the extraction (in a worker): the body is not hashed here
-        candidate = Candidate.from_record(adapter.asdict(), attached_fingerprints(item))
+        candidate = Candidate.from_record(record_of(item), attached_fingerprints(item))
         dedup = self.dedup
         decision = dedup.check(candidate)
         verdict = decision.verdict

@@ -19,9 +19,10 @@ from twisted.internet.defer import DeferredSemaphore
 from newscrawler.dedup.config import DedupConfig
 from newscrawler.dedup.config import fingerprint_config as dedup_fingerprint_config
 from newscrawler.dedup.fingerprint import Fingerprints, fingerprints, record_id
-from newscrawler.discovery.classify import PageSignals, judge_extraction
+from newscrawler.discovery.classify import PageSignals, Rejection, judge_extraction
+from newscrawler.discovery.reading import PageReading, ReadingTask
 from newscrawler.extraction import Extraction, ExtractionOptions, extract_article
-from newscrawler.items import Article, Page
+from newscrawler.items import Article, Page, PageHints
 from newscrawler.pipelines.drops import Rejected
 from newscrawler.pipelines.extraction_pool import (
     ExtractFunction,
@@ -70,9 +71,14 @@ def options_from_settings(crawler: Crawler) -> ExtractionOptions:
 
 def options_for_page(options: ExtractionOptions, page: Page) -> ExtractionOptions:
     """The crawl's options with the page's per-site selectors (from the sites file) on top."""
-    if not page.hints.selectors:
+    return options_for_hints(options, page.hints)
+
+
+def options_for_hints(options: ExtractionOptions, hints: PageHints) -> ExtractionOptions:
+    """The crawl's options with the per-site selectors of ``hints`` on top."""
+    if not hints.selectors:
         return options
-    return replace(options, selectors={**options.selectors, **page.hints.selectors})
+    return replace(options, selectors={**options.selectors, **hints.selectors})
 
 
 def article_from_extraction(
@@ -203,9 +209,50 @@ class ExtractionPipeline:
         """The extraction options for one page (per-site selectors on top)."""
         return options_for_page(self.options, page)
 
+    async def read(
+        self,
+        body: bytes,
+        declared_encoding: str | None,
+        task: ReadingTask,
+        hints: PageHints,
+    ) -> PageReading | ExtractResult:
+        """Read a page the spider fetched (routing, links, and extraction of an article
+        candidate: :func:`~newscrawler.discovery.reading.read_page`) in a worker, or inline
+        with no workers. At most ``max_pending`` pages are in flight, as for :meth:`process_item`.
+        An :data:`ExtractResult` without fields says the page could not be read (unreadable
+        bytes, a time-out, a crashed worker): the spider then routes it itself."""
+        kwargs = {"hints": hints, "options": options_for_hints(self.options, hints)}
+        await maybe_deferred_to_future(self._slots.acquire())
+        self._pending += 1
+        self.stats.max_value("newscrawler/extraction/max_pending", self._pending)
+        try:
+            if self.pool is None:
+                result: Any = run_inline(
+                    self.extractor.read, (body, declared_encoding, task), kwargs
+                )
+            else:
+                deferred = self.pool.submit_reading(
+                    task.url, body, declared_encoding, task, **kwargs
+                )
+                result = await maybe_deferred_to_future(deferred)
+        finally:
+            self._pending -= 1
+            self._slots.release()
+        if isinstance(result, Extraction):  # bytes that give no tree
+            return result, None
+        assert isinstance(result, PageReading | tuple)
+        return result
+
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, Page):
             return item
+        if item.extracted is not None:  # read in a worker with its routing
+            extracted, item.extracted, item.body = item.extracted, None, b""
+            if isinstance(extracted, PageReading):
+                assert extracted.extraction is not None
+                outcome = (extracted.extraction, extracted.fingerprints)
+                return self.finish(item, outcome, judged=True, rejection=extracted.rejection)
+            return self.finish(item, extracted)  # the worker's failure
         args = (item.body, item.url)
         kwargs = {
             "declared_encoding": item.declared_encoding,
@@ -227,10 +274,18 @@ class ExtractionPipeline:
         item.body = b""
         return self.finish(item, result)
 
-    def finish(self, page: Page, outcome: ExtractResult) -> Article:
+    def finish(
+        self,
+        page: Page,
+        outcome: ExtractResult,
+        *,
+        judged: bool = False,
+        rejection: Rejection | None = None,
+    ) -> Article:
         """Count the extraction's events and build the record, or reject the page: the
         extraction found no article, or what it found is no article (:func:`judge_extraction`
-        on the page's signals, when the spider read them)."""
+        on the page's signals, when the spider read them; ``judged``: the worker that read the
+        page judged it, with ``rejection`` as the verdict)."""
         result, prints = outcome
         for event in result.events:
             self.stats.inc_value(f"newscrawler/extraction/{event}")
@@ -244,15 +299,15 @@ class ExtractionPipeline:
                 reason,
                 signals={**page.signals, "detail": detail},
             )
-        if page.signals:
+        if page.signals and not judged:
             rejection = judge_extraction(PageSignals.from_dict(page.signals), result.fields)
-            if rejection is not None:
-                self.count_rejected(page, rejection.reason, rejection.detail, expected=True)
-                raise NotAnArticle(
-                    f"no article from {page.url}: {rejection.reason} ({rejection.detail})",
-                    rejection.reason,
-                    signals=rejection.signals,
-                )
+        if rejection is not None:
+            self.count_rejected(page, rejection.reason, rejection.detail, expected=True)
+            raise NotAnArticle(
+                f"no article from {page.url}: {rejection.reason} ({rejection.detail})",
+                rejection.reason,
+                signals=rejection.signals,
+            )
         self.stats.inc_value("newscrawler/extraction/articles")
         return article_from_extraction(page, result, prints)
 

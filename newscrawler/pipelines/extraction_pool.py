@@ -37,7 +37,8 @@ from twisted.internet.defer import Deferred
 
 from newscrawler.dedup.config import DedupConfig
 from newscrawler.dedup.fingerprint import Fingerprints, fingerprints
-from newscrawler.extraction import Extraction, ExtractionOptions
+from newscrawler.discovery.reading import PageReading, ReadingTask, read_page
+from newscrawler.extraction import Extraction, ExtractionOptions, extract_article
 from newscrawler.extraction.stages import timed
 from newscrawler.items import PageHints
 
@@ -90,7 +91,8 @@ def _load_malloc_trim() -> Callable[[int], int] | None:
 @dataclass(frozen=True)
 class PageExtractor:
     """What a worker runs for one page: ``function``, then the fingerprints of the body it
-    extracted (the MinHash signature too when ``config.near``)."""
+    extracted (the MinHash signature too when ``config.near``); or, for a page the spider
+    has not read, :func:`~newscrawler.discovery.reading.read_page` (:meth:`read`)."""
 
     function: ExtractFunction
     config: DedupConfig
@@ -101,6 +103,27 @@ class PageExtractor:
             return result, None
         with timed("fingerprints"):
             return result, fingerprints(str(result.fields.get("text") or ""), self.config)
+
+    def read(
+        self,
+        body: bytes,
+        declared_encoding: str | None,
+        task: ReadingTask,
+        *,
+        hints: PageHints,
+        options: ExtractionOptions,
+    ) -> PageReading | Extraction:
+        """Route, read the links of and extract the page from one parse of it."""
+        custom = None if self.function is extract_article else self.function
+        return read_page(
+            body,
+            declared_encoding,
+            task,
+            hints=hints,
+            options=options,
+            config=self.config,
+            function=custom,
+        )
 
 
 class WorkerState:
@@ -127,10 +150,11 @@ def worker_state() -> WorkerState:
     return WorkerState()
 
 
-def run_in_worker(extractor: PageExtractor, *args: Any, **kwargs: Any) -> ExtractResult:
-    """Run ``extractor`` on one page in a worker, then let the worker trim its memory."""
+def run_in_worker(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run ``function`` (the extractor or its :meth:`~PageExtractor.read`) on one page in a
+    worker, then let the worker trim its memory."""
     try:
-        return extractor(*args, **kwargs)
+        return function(*args, **kwargs)
     finally:
         worker_state().page_done(args[0] if args else None)
 
@@ -201,9 +225,10 @@ class PoolTask:
     """One page sent to the pool (kept only while it is in flight)."""
 
     url: str
+    function: Callable[..., Any]
     args: tuple[Any, ...] | None  # dropped as soon as the page is done: it holds the body
     kwargs: dict[str, Any] | None
-    deferred: Deferred[ExtractResult] = field(default_factory=Deferred)
+    deferred: Deferred[Any] = field(default_factory=Deferred)
     generation: int = 0
     resubmitted: bool = False
 
@@ -262,7 +287,17 @@ class ExtractionPool:
 
     def submit(self, url: str, *args: Any, **kwargs: Any) -> Deferred[ExtractResult]:
         """Extract in a worker; the Deferred fires in the reactor thread and never errs."""
-        task = PoolTask(url, args, kwargs)
+        task = PoolTask(url, self.extractor, args, kwargs)
+        self._schedule(task)
+        return task.deferred
+
+    def submit_reading(
+        self, url: str, *args: Any, **kwargs: Any
+    ) -> Deferred[PageReading | Extraction | ExtractResult]:
+        """:meth:`PageExtractor.read` in a worker; the Deferred fires in the reactor thread,
+        never errs, and gives an :data:`ExtractResult` without fields when the worker failed
+        (a time-out, a crash)."""
+        task = PoolTask(url, self.extractor.read, args, kwargs)
         self._schedule(task)
         return task.deferred
 
@@ -293,7 +328,7 @@ class ExtractionPool:
         try:
             future = self._pool.schedule(
                 run_in_worker,
-                args=(self.extractor, *task.args),
+                args=(task.function, *task.args),
                 kwargs=task.kwargs,
                 timeout=self.timeout,
             )
@@ -307,7 +342,7 @@ class ExtractionPool:
             lambda f: reactor.callFromThread(self._done, task, f)  # type: ignore[attr-defined]
         )
 
-    def _done(self, task: PoolTask, future: Future[ExtractResult]) -> None:
+    def _done(self, task: PoolTask, future: Future[Any]) -> None:
         """In the reactor thread: turn the future's outcome into an extraction result."""
         try:
             result = future.result()
@@ -349,7 +384,7 @@ class ExtractionPool:
         self.start()
 
     @staticmethod
-    def _resolve(task: PoolTask, result: ExtractResult) -> None:
+    def _resolve(task: PoolTask, result: Any) -> None:
         task.args = task.kwargs = None
         task.deferred.callback(result)
 
@@ -373,11 +408,11 @@ def _failure(reason: str, detail: str) -> ExtractResult:
     return Extraction(None, reason=reason, detail=detail), None
 
 
-def run_inline(
-    extractor: PageExtractor, args: Sequence[Any], kwargs: dict[str, Any]
-) -> ExtractResult:
-    """Extract in the calling thread (``NEWSCRAWLER_EXTRACTION_WORKERS = 0``), never raising."""
+def run_inline(function: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any]) -> Any:
+    """Run ``function`` (the extractor or its :meth:`~PageExtractor.read`) in the calling thread
+    (``NEWSCRAWLER_EXTRACTION_WORKERS = 0``); an :data:`ExtractResult` without fields if it
+    raises."""
     try:
-        return extractor(*args, **kwargs)
+        return function(*args, **kwargs)
     except Exception as exc:
         return _failure("error", f"{type(exc).__name__}: {exc}")

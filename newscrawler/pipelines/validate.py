@@ -12,6 +12,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from newscrawler.dataset.validation import RecordValidator
+from newscrawler.items import record_of
 from newscrawler.pipelines.drops import Drop
 
 logger = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ class ValidationPipeline:
         return cls(crawler.stats)
 
     def process_item(self, item: Any) -> Any:
-        errors = schema_errors(ItemAdapter(item).asdict())
+        errors = schema_errors(record_of(item))
         if errors:
             self.stats.inc_value("newscrawler/validate/invalid")
             # Scrapy logs it (at WARNING, with the record): "Dropped: invalid record for ..."

@@ -33,7 +33,7 @@ from newscrawler.discovery.bootstrap import Fetch, SiteBootstrap, origin
 from newscrawler.discovery.classify import classify_page
 from newscrawler.discovery.dates import is_before
 from newscrawler.discovery.feeds import find_feed_links, parse_feed
-from newscrawler.discovery.links import page_links
+from newscrawler.discovery.reading import PageReading, ReadingTask, on_site_links
 from newscrawler.discovery.scope import CrawlScope, crawl_scope
 from newscrawler.discovery.sitemaps import parse_sitemap
 from newscrawler.discovery.sites import SiteConfig
@@ -42,6 +42,8 @@ from newscrawler.errors import ConfigError
 from newscrawler.items import Page, PageHints
 from newscrawler.markup import read_markup
 from newscrawler.middlewares.ssrf import SsrfGuardMiddleware
+from newscrawler.pipelines.extract import ExtractionPipeline
+from newscrawler.pipelines.extraction_pool import ExtractResult
 from newscrawler.render.middleware import render_browser
 from newscrawler.urls import canonical_url
 
@@ -115,6 +117,7 @@ class NewsSpider(scrapy.Spider):
     def __init__(self, **kwargs: Any) -> None:
         self.arguments = arguments_as_settings(kwargs)
         self._logged: set[str] = set()
+        self._reader: ExtractionPipeline | bool | None = None  # see reader
         super().__init__(**{k: v for k, v in kwargs.items() if k not in ARGUMENTS})
 
     @classmethod
@@ -213,58 +216,114 @@ class NewsSpider(scrapy.Spider):
 
     # --- HTML pages ----------------------------------------------------------------------------
 
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+    async def parse(self, response: Response, **kwargs: Any) -> list[Any]:
+        """An HTML page: its article (a :class:`Page`, extracted already when a worker read
+        it), the requests for its links, and for a hub its feeds.
+
+        The page is read once, by the extraction pipeline's workers when it runs
+        (:meth:`~newscrawler.pipelines.extract.ExtractionPipeline.read`): routing, links and
+        extraction come from one parse, outside the crawl's main process. A page the workers
+        could not read (a time-out, a crash, bytes that give no tree) is routed here, on
+        Scrapy's own parse, so that its links are still followed.
+        """
         stats = self.crawler.stats
         assert stats is not None
-        yield from self.bootstrap_site(response)
+        output: list[Any] = list(self.bootstrap_site(response))
         if not isinstance(response, HtmlResponse):
             reason = "non_html" if not isinstance(response, TextResponse) else "non_html_text"
             stats.inc_value(f"newscrawler/pages/skipped/{reason}")
             logger.info("Skipping %s: %s response", response.url, reason.replace("_", " "))
-            return
+            return output
         if not response.body.strip():
             stats.inc_value("newscrawler/pages/skipped/empty")
             logger.info("Skipping %s: empty body", response.url)
-            return
+            return output
         site = self.scope.sites.for_url(response.url)
-        markup = read_markup(response.selector.root, response.url)
-        instead = self.variants.instead_of_page(response, markup.links, self.parse)
-        # A page a feed or sitemap announced goes to extraction, whatever it looks like: only
-        # the extraction's result can reject it (see classify_page).
-        announced = response.meta.get(meta.ROUTE) == "entry"
-        kind = classify_page(response.selector.root, markup, announced=announced)
-        is_article = kind.is_article
-        forced = site.is_article_url(response.url) if site else None
-        if forced is not None and forced != is_article:
-            is_article, kind = forced, replace(kind, is_article=forced, reason="site_pattern")
-        # Everything that reads the parsed tree runs now, so that the tree can be dropped before
-        # the page waits in the pipelines (see release_parsed).
+        follow = site.follow_links if site and site.follow_links is not None else self.follow
+        task = ReadingTask(
+            url=response.url,
+            # A page a feed or sitemap announced goes to extraction, whatever it looks like:
+            # only the extraction's result can reject it (see classify_page).
+            announced=response.meta.get(meta.ROUTE) == "entry",
+            forced=site.is_article_url(response.url) if site else None,
+            canonical_of=meta.CANONICAL_OF in response.meta,
+            domains=self.scope.domains,
+            follow=follow,
+        )
+        hints = response.meta.get(meta.HINTS) or self.site_hints(response.url)
+        reader = self.reader
+        reading, failed = None, None
+        if reader is not None:
+            result = await reader.read(response.body, declared_charset(response), task, hints)
+            if isinstance(result, PageReading):
+                reading = result
+            else:
+                failed = result
+        if reading is None:
+            reading = self.read_here(response, task)
+        output.extend(self.route(response, reading, hints, failed))
+        return output
+
+    @property
+    def reader(self) -> ExtractionPipeline | None:
+        """The extraction pipeline, which reads pages in its workers (None when it is disabled,
+        or when no engine runs: a page parsed outside a crawl is routed here)."""
+        if self._reader is None:
+            try:
+                self._reader = self.crawler.get_item_pipeline(ExtractionPipeline) or False
+            except RuntimeError:  # no engine yet
+                return None
+        return self._reader if isinstance(self._reader, ExtractionPipeline) else None
+
+    def read_here(self, response: HtmlResponse, task: ReadingTask) -> PageReading:
+        """Routing and links read in this process, on Scrapy's parse of the page (no
+        extraction: the pipeline extracts the page, or has its failure already)."""
+        root = response.selector.root
+        markup = read_markup(root, response.url)
+        kind = classify_page(root, markup, announced=task.announced)
+        if task.forced is not None and task.forced != kind.is_article:
+            kind = replace(kind, is_article=task.forced, reason="site_pattern")
+        links = on_site_links(root, get_base_url(response), task.domains) if task.follow else ()
+        feeds = () if kind.is_article else tuple(find_feed_links(root, response.url))
+        release_parsed(response)
+        return PageReading(kind, markup.links, links, feeds)
+
+    def route(
+        self,
+        response: HtmlResponse,
+        reading: PageReading,
+        hints: PageHints,
+        failed: ExtractResult | None,
+    ) -> Iterator[Any]:
+        """The page's record-to-be and its requests, from what reading it found."""
+        stats = self.crawler.stats
+        assert stats is not None
+        instead = self.variants.instead_of_page(response, reading.declared, self.parse)
+        kind = reading.kind
         page, requests = None, []
         if instead is not None:  # a variant or a duplicate of its canonical URL
             requests.extend(instead)
-        elif is_article:
+        elif kind.is_article:
             stats.inc_value(f"newscrawler/pages/article/{kind.reason}")
-            page = self.make_page(response, response.meta.get(meta.HINTS))
+            page = self.make_page(response, hints)
             page.signals = kind.signals.as_dict()
-        if not is_article:
+            if reading.extraction is not None:
+                page.extracted = reading
+            elif failed is not None:
+                page.extracted = failed
+        if not kind.is_article:
             stats.inc_value(f"newscrawler/pages/hub/{kind.reason}")
             logger.debug("Hub %s: %s %s", response.url, kind.reason, kind.signals)
-            requests.extend(self.feeds_of(response))
-        follow = site.follow_links if site and site.follow_links is not None else self.follow
-        if follow:
-            requests.extend(self.follow_links(response, listing=not is_article))
-        release_parsed(response)
+            requests.extend(self.feeds_of(response, reading.feeds))
+        requests.extend(self.follow_links(reading.links, listing=not kind.is_article))
         if page is not None:
             yield page
         yield from requests
 
-    def follow_links(self, response: HtmlResponse, listing: bool) -> Iterator[scrapy.Request]:
-        """Requests for the page's links on the seed sites, canonicalised, variants rewritten;
+    def follow_links(self, urls: Iterable[str], listing: bool) -> Iterator[scrapy.Request]:
+        """Requests for a page's links on the seed sites (canonical URLs), variants rewritten;
         those of a listing page marked for the exhausted-listing rule
         (:class:`~newscrawler.discovery.traps.ExhaustedListings`)."""
-        links = page_links(response.selector.root, get_base_url(response), self.scope.is_seed_host)
-        # Off-site links (most of a news page's) are dropped before the costlier steps.
-        urls = dict.fromkeys(canonical_url(u) for u in links if self.scope.is_on_seed_sites(u))
         for url in urls:
             request = self.link_request(url, meta.LINK, self.parse)
             if request is None:
@@ -273,12 +332,12 @@ class NewsSpider(scrapy.Spider):
                 request.meta[meta.FROM_LISTING] = True
             yield request
 
-    def feeds_of(self, response: HtmlResponse) -> Iterator[scrapy.Request]:
+    def feeds_of(self, response: HtmlResponse, feeds: Iterable[str]) -> Iterator[scrapy.Request]:
         """Requests for the feeds a hub or seed page declares (or, on a seed page declaring none
         of a site with no configured feeds, for the first common feed path that answers)."""
         if not self.feeds_enabled:
             return
-        feeds = find_feed_links(response.selector, response.url)
+        feeds = list(feeds)
         for url in feeds:
             request = self.link_request(url, "feed", self.parse_feed, priority=DISCOVERY_PRIORITY)
             if request is not None:
