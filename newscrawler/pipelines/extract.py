@@ -209,6 +209,13 @@ class ExtractionPipeline:
         """The extraction options for one page (per-site selectors on top)."""
         return options_for_page(self.options, page)
 
+    @property
+    def reads_at_once(self) -> bool:
+        """Whether :meth:`read` starts on a page now: it runs inline, or a worker has warmed up.
+        (While the workers warm up, the spider routes pages itself, so that discovery does not
+        wait for them.)"""
+        return self.pool is None or self.pool.warm
+
     async def read(
         self,
         body: bytes,

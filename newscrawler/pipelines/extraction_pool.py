@@ -160,10 +160,14 @@ def run_in_worker(function: Callable[..., Any], *args: Any, **kwargs: Any) -> An
 
 
 def init_worker(
-    function: Callable[..., Any] | None, options: ExtractionOptions, started: Any = None
+    function: Callable[..., Any] | None,
+    options: ExtractionOptions,
+    started: Any = None,
+    warm: Any = None,
 ) -> None:
     """A new worker's set-up: say it has started, freeze what it inherited, then warm up.
 
+    ``warm`` (an event) is set once the worker is warmed up.
     ``started`` (a semaphore) is released once the worker has rebuilt the pool's queues, so
     that the pool is not stopped (and the queues freed) under a worker still starting.
 
@@ -178,6 +182,8 @@ def init_worker(
     if function is not None:
         warm_up(function, options)
         gc.freeze()
+    if warm is not None:
+        warm.set()
 
 
 def start_method() -> str:
@@ -258,6 +264,7 @@ class ExtractionPool:
         self._pool: ProcessPool | None = None
         self._generation = 0  # bumped on every (re)start of the pebble pool
         self._started: Any = None  # released by each worker of the current pool once started
+        self._warm: Any = None  # set by the first worker of the current pool warmed up
         self._closed = False
         self.restarts = 0
         self.on_restart = on_restart
@@ -270,10 +277,11 @@ class ExtractionPool:
         if self.method == "forkserver":
             context.set_forkserver_preload(PRELOAD_MODULES)
         self._started = context.Semaphore(0)
+        self._warm = context.Event()
         self._pool = ProcessPool(
             max_workers=self.workers,
             initializer=init_worker,
-            initargs=(self.extractor, self.warmup_options, self._started),
+            initargs=(self.extractor, self.warmup_options, self._started, self._warm),
             context=context,
         )
         _ = self._pool.active  # starts the workers now, so that they warm up during start-up
@@ -284,6 +292,11 @@ class ExtractionPool:
             self.method,
             self.timeout,
         )
+
+    @property
+    def warm(self) -> bool:
+        """Whether a worker of the current pool has warmed up (and so takes pages at once)."""
+        return self._warm is not None and self._warm.is_set()
 
     def submit(self, url: str, *args: Any, **kwargs: Any) -> Deferred[ExtractResult]:
         """Extract in a worker; the Deferred fires in the reactor thread and never errs."""

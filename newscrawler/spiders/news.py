@@ -224,7 +224,8 @@ class NewsSpider(scrapy.Spider):
         (:meth:`~newscrawler.pipelines.extract.ExtractionPipeline.read`): routing, links and
         extraction come from one parse, outside the crawl's main process. A page the workers
         could not read (a time-out, a crash, bytes that give no tree) is routed here, on
-        Scrapy's own parse, so that its links are still followed.
+        Scrapy's own parse, so that its links are still followed; so are the first pages, while
+        the workers warm up (the pipeline extracts those).
         """
         stats = self.crawler.stats
         assert stats is not None
@@ -253,7 +254,7 @@ class NewsSpider(scrapy.Spider):
         hints = response.meta.get(meta.HINTS) or self.site_hints(response.url)
         reader = self.reader
         reading, failed = None, None
-        if reader is not None:
+        if reader is not None and reader.reads_at_once:
             result = await reader.read(response.body, declared_charset(response), task, hints)
             if isinstance(result, PageReading):
                 reading = result
