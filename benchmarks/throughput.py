@@ -1,7 +1,7 @@
 """Throughput benchmark: our crawl and extraction against trafilatura's, on one loopback site.
 
-    python benchmarks/throughput.py                          # defaults below, ~15 min on 2 cores
-    python benchmarks/throughput.py --pages 200 --large 0    # a quick run (no memory run)
+    python benchmarks/throughput.py                        # defaults: ~10 min on 2 idle cores
+    python benchmarks/throughput.py --pages 200 --large 0  # a quick run (no memory run)
 
 Serves ``--pages`` real pages (default 1000) of the corpus folders ``zyte``, ``fundus`` and
 ``wcxb-dev`` (``--corpus``, default the ``shared/corpus`` folder found above the repository; read
@@ -1053,11 +1053,15 @@ def main() -> None:
         if traf_crawler is not None and traf_crawler.extra["timed_out"]:
             print(f"trafilatura's crawler stopped after {args.trafilatura_timeout:.0f} s")
 
+        def both(a: Figures, b: Figures, measured: float, other: float) -> str:
+            """A ratio of rates measured, and of rates projected from CPU time."""
+            idle = ratio(a.idle_rate(cores), b.idle_rate(cores))
+            return f"{ratio(measured, other)} (from CPU time {idle})"
+
         summary: list[tuple[str, str]] = [
-            ("end to end / our extraction alone (art/s)", ratio(ours.rate, limit.rate)),
             (
-                "  same, idle-projected from CPU time",
-                ratio(ours.idle_rate(cores), limit.idle_rate(cores)),
+                "end to end / our extraction alone (art/s)",
+                both(ours, limit, ours.rate, limit.rate),
             ),
             (
                 "our extraction CPU / trafilatura extract CPU, per page (one process)",
@@ -1065,29 +1069,34 @@ def main() -> None:
             ),
             (
                 f"our extraction alone / trafilatura extract alone ({cores} processes, art/s)",
-                ratio(limit.rate, traf_limit.rate),
+                both(limit, traf_limit, limit.rate, traf_limit.rate),
             ),
             (
                 "end to end / trafilatura extract alone (art/s)",
-                ratio(ours.rate, traf_limit.rate),
+                both(ours, traf_limit, ours.rate, traf_limit.rate),
             ),
         ]
         if traf_crawler is not None:
             summary.append(
                 (
                     "our crawl / trafilatura's sitemap crawler (art/s, launch to exit)",
-                    ratio(ours.wall_rate, traf_crawler.wall_rate),
+                    both(ours, traf_crawler, ours.wall_rate, traf_crawler.wall_rate),
                 )
             )
         if np_figures is not None:
-            summary.append(("our crawl / news-please (art/s)", ratio(ours.rate, np_figures.rate)))
+            summary.append(
+                (
+                    "our crawl / news-please (art/s)",
+                    both(ours, np_figures, ours.rate, np_figures.rate),
+                )
+            )
         summary.append((f"tree PSS peak at {args.pages} pages (MB)", fmt(ours.tree_pss_mb)))
         if large is not None:
             summary.append((f"tree PSS peak at {args.large} pages (MB)", fmt(large.tree_pss_mb)))
             summary.append(
                 (
                     f"end to end at {args.large} pages / our extraction alone",
-                    ratio(large.rate, limit.rate),
+                    both(large, limit, large.rate, limit.rate),
                 )
             )
         if small is not None:
