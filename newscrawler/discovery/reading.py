@@ -10,7 +10,7 @@ workers: the crawl's main process then only downloads, schedules and writes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lxml.html import HtmlElement
 
@@ -81,24 +81,32 @@ def read_page(
         tree = parse_page(body, declared_encoding)
     except UnreadablePage as exc:
         return Extraction(None, reason=exc.reason, detail=exc.detail)
-    with timed("routing"):
-        markup = read_markup(tree, task.url)
-        kind = classify_page(tree, markup, announced=task.announced)
-        if task.forced is not None and task.forced != kind.is_article:
-            kind = PageKind(task.forced, "site_pattern", kind.signals)
-        links = on_site_links(tree, markup.base, task.domains) if task.follow else ()
-        feeds = () if kind.is_article else tuple(find_feed_links(tree, task.url))
-    reading = PageReading(kind, markup.links, links, feeds)
-    if not (task.extract and kind.is_article) or needs_canonical_decision(reading.declared, task):
+    reading, markup = route_page(tree, task)
+    if not (task.extract and reading.kind.is_article) or needs_canonical_decision(
+        reading.declared, task
+    ):
         return reading
     extraction = _extract(tree, markup, body, declared_encoding, task.url, hints, options, function)
     prints = rejection = None
     if extraction.fields is not None:
-        rejection = judge_extraction(kind.signals, extraction.fields)
+        rejection = judge_extraction(reading.kind.signals, extraction.fields)
         if rejection is None:
             with timed("fingerprints"):
                 prints = fingerprints(str(extraction.fields.get("text") or ""), config)
-    return PageReading(kind, markup.links, links, feeds, extraction, prints, rejection)
+    return replace(reading, extraction=extraction, fingerprints=prints, rejection=rejection)
+
+
+def route_page(tree: HtmlElement, task: ReadingTask) -> tuple[PageReading, PageMarkup]:
+    """What the page ``tree`` is (article or hub) and declares (its canonical URL, links,
+    feeds), without extraction; and its markup, read once for extraction too."""
+    with timed("routing"):
+        markup = read_markup(tree, task.url)
+        kind = classify_page(tree, markup, announced=task.announced)
+        if task.forced is not None and task.forced != kind.is_article:
+            kind = replace(kind, is_article=task.forced, reason="site_pattern")
+        links = on_site_links(tree, markup.base, task.domains) if task.follow else ()
+        feeds = () if kind.is_article else tuple(find_feed_links(tree, task.url))
+    return PageReading(kind, markup.links, links, feeds), markup
 
 
 def on_site_links(tree: HtmlElement, base: str, domains: frozenset[str]) -> tuple[str, ...]:

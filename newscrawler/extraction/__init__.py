@@ -17,7 +17,6 @@ from lxml.html import HtmlElement
 
 from newscrawler.extraction.article import (
     UnreadablePage,
-    build_article,
     build_from_tree,
     parse_page,
 )
@@ -48,17 +47,12 @@ def extract_article(
 ) -> Extraction:
     """Extract the article fields of the page at ``url``; never raises."""
     try:
-        return build_article(
-            html,
-            url,
-            declared_encoding=declared_encoding,
-            hints=hints or PageHints(),
-            options=options or ExtractionOptions(),
-            now=now,
-        )
-    except Exception as exc:  # extraction of hostile input must never stop the crawl
-        logger.debug("Extraction of %s raised", url, exc_info=True)
-        return Extraction(None, reason="error", detail=f"{type(exc).__name__}: {exc}")
+        tree = parse_page(html, declared_encoding)
+    except UnreadablePage as exc:
+        return Extraction(None, reason=exc.reason, detail=exc.detail)
+    except Exception as exc:  # decoding hostile input must never stop the crawl
+        return _raised(url, exc)
+    return extract_parsed(tree, url, hints=hints, options=options, now=now)
 
 
 def extract_parsed(
@@ -83,5 +77,9 @@ def extract_parsed(
             now=now,
         )
     except Exception as exc:  # extraction of hostile input must never stop the crawl
-        logger.debug("Extraction of %s raised", url, exc_info=True)
-        return Extraction(None, reason="error", detail=f"{type(exc).__name__}: {exc}")
+        return _raised(url, exc)
+
+
+def _raised(url: str, exc: Exception) -> Extraction:
+    logger.debug("Extraction of %s raised", url, exc_info=True)
+    return Extraction(None, reason="error", detail=f"{type(exc).__name__}: {exc}")

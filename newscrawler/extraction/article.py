@@ -184,23 +184,6 @@ def parse_page(html: bytes | str, declared_encoding: str | None = None) -> HtmlE
     return tree
 
 
-def build_article(
-    html: bytes | str,
-    url: str,
-    *,
-    declared_encoding: str | None,
-    hints: PageHints,
-    options: ExtractionOptions,
-    now: datetime | None,
-) -> Extraction:
-    """Extract one page (see :func:`newscrawler.extraction.extract_article`)."""
-    try:
-        tree = parse_page(html, declared_encoding)
-    except UnreadablePage as exc:
-        return Extraction(None, reason=exc.reason, detail=exc.detail)
-    return build_from_tree(tree, url, hints=hints, options=options, now=now)
-
-
 def build_from_tree(
     tree: HtmlElement,
     url: str,
@@ -211,7 +194,8 @@ def build_from_tree(
     now: datetime | None,
 ) -> Extraction:
     """Extract the page parsed as ``tree`` (by :func:`parse_page`; the stages change it), with
-    ``markup`` when it has been read from it already."""
+    ``markup`` when it has been read from it already (see
+    :func:`newscrawler.extraction.extract_parsed`)."""
     events: list[str] = []
     now = now or datetime.now(timezone.utc)
     with timed("metadata"):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import difflib
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
-from dataclasses import replace
 from datetime import datetime, timezone
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -22,7 +21,6 @@ from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.settings import BaseSettings
-from scrapy.utils.response import get_base_url
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
@@ -30,17 +28,15 @@ from newscrawler.crawldb.outcomes import crawl_scheduler
 from newscrawler.crawldb.records import Kind
 from newscrawler.discovery import meta
 from newscrawler.discovery.bootstrap import Fetch, SiteBootstrap, origin
-from newscrawler.discovery.classify import classify_page
 from newscrawler.discovery.dates import is_before
-from newscrawler.discovery.feeds import find_feed_links, parse_feed
-from newscrawler.discovery.reading import PageReading, ReadingTask, on_site_links
+from newscrawler.discovery.feeds import parse_feed
+from newscrawler.discovery.reading import PageReading, ReadingTask, route_page
 from newscrawler.discovery.scope import CrawlScope, crawl_scope
 from newscrawler.discovery.sitemaps import parse_sitemap
 from newscrawler.discovery.sites import SiteConfig
 from newscrawler.discovery.variants import VariantRules
 from newscrawler.errors import ConfigError
 from newscrawler.items import Page, PageHints
-from newscrawler.markup import read_markup
 from newscrawler.middlewares.ssrf import SsrfGuardMiddleware
 from newscrawler.pipelines.extract import ExtractionPipeline
 from newscrawler.pipelines.extraction_pool import ExtractResult
@@ -279,15 +275,9 @@ class NewsSpider(scrapy.Spider):
     def read_here(self, response: HtmlResponse, task: ReadingTask) -> PageReading:
         """Routing and links read in this process, on Scrapy's parse of the page (no
         extraction: the pipeline extracts the page, or has its failure already)."""
-        root = response.selector.root
-        markup = read_markup(root, response.url)
-        kind = classify_page(root, markup, announced=task.announced)
-        if task.forced is not None and task.forced != kind.is_article:
-            kind = replace(kind, is_article=task.forced, reason="site_pattern")
-        links = on_site_links(root, get_base_url(response), task.domains) if task.follow else ()
-        feeds = () if kind.is_article else tuple(find_feed_links(root, response.url))
+        reading, _ = route_page(response.selector.root, task)
         release_parsed(response)
-        return PageReading(kind, markup.links, links, feeds)
+        return reading
 
     def route(
         self,
