@@ -72,13 +72,12 @@ sys.path.insert(0, str(REPO))
 from newscrawler.dedup.config import DedupConfig  # noqa: E402
 from newscrawler.extraction import ExtractionOptions, extract_article  # noqa: E402
 from newscrawler.extraction.stages import collect_stage_times  # noqa: E402
+from newscrawler.extraction.warmup import WARMUP_PAGES, warm_up  # noqa: E402
 from newscrawler.pipelines.extraction_pool import (  # noqa: E402
-    PRELOAD_MODULES,
-    WARMUP_PAGES,
     PageExtractor,
     init_worker,
+    start_fork_server,
     start_method,
-    warm_up,
 )
 
 DATASETS = ("zyte", "fundus", "wcxb-dev")
@@ -334,7 +333,7 @@ def measure_pool(
     crawl starts its workers; wall time from the first page to the last."""
     context = multiprocessing.get_context(start_method())
     if start_method() == "forkserver":
-        context.set_forkserver_preload(PRELOAD_MODULES)
+        start_fork_server()
     bodies, urls, charsets = site_pages(site)
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=initializer, initargs=initargs

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import CrawlResult, run_crawl
+from tests.conftest import REPO, CrawlResult, crawl_env, run_crawl
 from tests.site.routes import ARTICLES
 from tests.site.server import LoopbackSite, Route
 
@@ -98,3 +100,47 @@ def test_pages_in_flight_never_exceed_the_bound(news_site: LoopbackSite, tmp_pat
     # never passed, and every article is still stored.
     assert result.stats["newscrawler/extraction/max_pending"] == 2
     assert sorted(by_url(result)) == sorted(news_site.url(p) for p in ARTICLES)
+
+
+PRELOAD_PROBE = """
+import sys
+try:
+    import newscrawler.extraction.preload
+except ImportError as exc:
+    print(exc, file=sys.stderr)
+from htmldate.extractors import get_external_parser
+print(get_external_parser.cache_info().currsize, "newscrawler" in sys.modules)
+"""
+
+
+def preload_in_fresh_process(root: str) -> str:
+    """Import the fork server's preload module as the server does, told that the crawler's
+    copy of newscrawler is in ``root``; what it left loaded."""
+    env = crawl_env()
+    env["NEWSCRAWLER_PRELOAD_ROOT"] = root
+    proc = subprocess.run(
+        [sys.executable, "-c", PRELOAD_PROBE],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
+
+
+def test_fork_server_preload_warms_up_the_crawlers_own_copy() -> None:
+    # htmldate's free-text parser (every dateparser locale) is loaded once, for the workers
+    assert preload_in_fresh_process(str(REPO)) == "1 True"
+
+
+def test_fork_server_preload_forgets_another_copy_of_the_package(tmp_path: Path) -> None:
+    # the server found another copy than the crawler's: nothing of it stays for the workers
+    assert preload_in_fresh_process(str(tmp_path)) == "0 False"
+
+
+def test_preload_module_does_nothing_outside_the_fork_server() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", PRELOAD_PROBE], env=crawl_env(), capture_output=True, text=True
+    )
+    assert proc.stdout.strip() == "0 True", proc.stderr

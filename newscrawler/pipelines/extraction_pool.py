@@ -24,10 +24,14 @@ import ctypes.util
 import gc
 import logging
 import multiprocessing
+import multiprocessing.forkserver
+import os
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, TimeoutError
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -39,7 +43,9 @@ from newscrawler.dedup.config import DedupConfig
 from newscrawler.dedup.fingerprint import Fingerprints, fingerprints
 from newscrawler.discovery.reading import PageReading, ReadingTask, read_page
 from newscrawler.extraction import Extraction, ExtractionOptions, extract_article
+from newscrawler.extraction.preload import ROOT_VARIABLE, package_root
 from newscrawler.extraction.stages import timed
+from newscrawler.extraction.warmup import warm_up
 from newscrawler.items import PageHints
 
 logger = logging.getLogger(__name__)
@@ -49,28 +55,10 @@ ExtractFunction = Callable[..., Extraction]
 # (None when the page gave no article).
 ExtractResult = tuple[Extraction, Fingerprints | None]
 
-# Imported once by the fork server, so that workers are forked with them loaded. Third-party
-# modules only: Python 3.11's fork server imports them before it applies the parent's sys.path,
-# so a project module could come from another copy of the package than the crawler's.
-PRELOAD_MODULES = ["lxml.html", "trafilatura", "dateparser"]
-
-_WARMUP_TEXT = (
-    "The city council met on Tuesday to discuss the budget for the coming year. "
-    "Members debated spending on transport, schools and housing for several hours. "
-    "The final vote is expected next week after a public consultation."
-)
-# Two tiny pages: one dated in its metadata, one only in its text (which sends htmldate and
-# dateparser down their slower paths, whose first call builds tables once per process).
-WARMUP_PAGES = (
-    "<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>Warm-up</title>"
-    "<meta property='article:published_time' content='2024-03-27T10:00:00+01:00'></head>"
-    "<body><article><h1>Warm-up</h1><time datetime='2024-03-27'>27 March 2024</time>"
-    f"<p>{_WARMUP_TEXT}</p><p>{_WARMUP_TEXT}</p></article></body></html>",
-    "<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>Warm-up</title>"
-    f"</head><body><h1>Warm-up</h1><p>{_WARMUP_TEXT}</p><p>Published 27 March 2024</p>"
-    f"<p>{_WARMUP_TEXT}</p></body></html>",
-)
-
+# Imported once by the fork server, so that workers are forked with them loaded and warmed up
+# (see :mod:`newscrawler.extraction.preload`, which the server finds on the path
+# :func:`start_fork_server` gives it).
+PRELOAD_MODULES = ["lxml.html", "trafilatura", "dateparser", "newscrawler.extraction.preload"]
 
 # After a page this large (body bytes) a worker gives the memory its parse freed back to the
 # system: glibc keeps freed heap pages otherwise, and the worker stays at its largest page's size.
@@ -191,39 +179,34 @@ def start_method() -> str:
     return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 
 
-def warm_up(function: Callable[..., Any], options: ExtractionOptions) -> None:
-    """Run extraction once on a tiny page per configured language (in each new worker).
+def start_fork_server() -> None:
+    """Start this process's fork server (if it is not running) with :data:`PRELOAD_MODULES`.
 
-    The first call of trafilatura, htmldate and dateparser in a process (and dateparser's first
-    call in each language) loads data and compiles patterns; doing it here keeps that cost out of
-    the first real pages and out of their time limit.
+    The server imports newscrawler from the crawler's own copy: that copy's folder comes first
+    on its path (``PYTHONPATH``, and ``PYTHONSAFEPATH`` so that the working directory does not
+    come before it) and is named in the variable the preload module checks. Returns at once:
+    the server loads and warms up on its own, and the first worker is forked once it is done.
     """
-    started = time.perf_counter()
-    for lang in options.languages or ["en"]:
-        for n, page in enumerate(WARMUP_PAGES):
-            try:
-                function(
-                    page.format(lang=lang).encode(),
-                    f"http://warm-up.invalid/{lang}/article-{n}.html",
-                    declared_encoding="utf-8",
-                    hints=PageHints(),
-                    options=options,
-                )
-            except Exception:  # a failing warm-up must not keep the worker from starting
-                logger.warning("Extraction warm-up failed for language %s", lang, exc_info=True)
-    warm_up_htmldate()
-    logger.debug("Extraction worker warmed up in %.2f s", time.perf_counter() - started)
+    multiprocessing.set_forkserver_preload(PRELOAD_MODULES)
+    root = str(package_root())
+    path = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
+    with _environment({"PYTHONPATH": path, "PYTHONSAFEPATH": "1", ROOT_VARIABLE: root}):
+        multiprocessing.forkserver.ensure_running()
 
 
-def warm_up_htmldate() -> None:
-    """Load what htmldate's free-text date search loads on its first call: every dateparser
-    locale (2-5 s once a process). The warm-up pages do not reach that path, real pages do."""
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """``values`` set in ``os.environ`` for the block (what processes started in it inherit)."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
     try:
-        from htmldate.extractors import get_external_parser, month_words
-    except ImportError:  # another htmldate layout: its first such page pays instead
-        return
-    month_words()
-    get_external_parser().get_date_data("the third of March")
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @dataclass
@@ -265,33 +248,59 @@ class ExtractionPool:
         self._generation = 0  # bumped on every (re)start of the pebble pool
         self._started: Any = None  # released by each worker of the current pool once started
         self._warm: Any = None  # set by the first worker of the current pool warmed up
+        self._opening: threading.Thread | None = None  # starts the current pool's workers
+        self._open_pool: ProcessPool | None = None  # the current pool, once its workers exist
+        self._waiting: list[PoolTask] = []  # submitted before that
         self._closed = False
         self.restarts = 0
         self.on_restart = on_restart
 
     def start(self) -> None:
-        """Start the worker processes (they warm up while the crawl starts)."""
+        """Start the worker processes, in a thread: forking the first worker waits until the
+        fork server has loaded and warmed up extraction (seconds), and the reactor must not.
+        Pages submitted meanwhile wait here and are sent once the workers exist."""
         if self._closed:
             raise RuntimeError("the extraction pool is closed")
         context = multiprocessing.get_context(self.method)
         if self.method == "forkserver":
-            context.set_forkserver_preload(PRELOAD_MODULES)
+            start_fork_server()
         self._started = context.Semaphore(0)
         self._warm = context.Event()
-        self._pool = ProcessPool(
+        pool = self._pool = ProcessPool(
             max_workers=self.workers,
             initializer=init_worker,
             initargs=(self.extractor, self.warmup_options, self._started, self._warm),
             context=context,
         )
-        _ = self._pool.active  # starts the workers now, so that they warm up during start-up
         self._generation += 1
+        self._opening = threading.Thread(
+            target=self._open, args=(pool,), name="extraction-pool-start", daemon=True
+        )
+        self._opening.start()
         logger.info(
             "Extraction pool: %d worker processes (%s), %g s per page",
             self.workers,
             self.method,
             self.timeout,
         )
+
+    def _open(self, pool: ProcessPool) -> None:
+        """In the start thread: start ``pool``'s workers, then send it the waiting pages."""
+        try:
+            _ = pool.active  # creates the worker processes
+        except Exception:  # sending it pages then fails, and restarts it (_retry_or_fail)
+            logger.exception("Extraction pool: the workers could not be started")
+        from twisted.internet import reactor
+
+        reactor.callFromThread(self._opened, pool)  # type: ignore[attr-defined]
+
+    def _opened(self, pool: ProcessPool) -> None:
+        if pool is not self._pool:  # closed or replaced meanwhile
+            return
+        self._open_pool = pool
+        waiting, self._waiting = self._waiting, []
+        for task in waiting:
+            self._schedule(task)
 
     @property
     def warm(self) -> bool:
@@ -321,8 +330,18 @@ class ExtractionPool:
         self._closed = True
         pool, self._pool = self._pool, None
         if pool is not None:
+            self._wait_for_opening()
             self._wait_for_starting_workers()
             stop_pool(pool)
+        waiting, self._waiting = self._waiting, []
+        for task in waiting:
+            self._resolve(task, _failure("pool_closed", "the extraction pool is closed"))
+
+    def _wait_for_opening(self, timeout: float = 60.0) -> None:
+        """Wait (bounded) for the start thread: workers it forks after the pool stopped would
+        be left running."""
+        if self._opening is not None:
+            self._opening.join(timeout)
 
     def _wait_for_starting_workers(self, timeout: float = 10.0) -> None:
         """Wait (bounded) until the workers of the pool have started: a crawl that ends while
@@ -337,6 +356,9 @@ class ExtractionPool:
     def _schedule(self, task: PoolTask) -> None:
         if self._pool is None or task.args is None or task.kwargs is None:
             self._resolve(task, _failure("pool_closed", "the extraction pool is closed"))
+            return
+        if self._open_pool is not self._pool:  # its workers are still being started
+            self._waiting.append(task)
             return
         try:
             future = self._pool.schedule(
@@ -393,6 +415,7 @@ class ExtractionPool:
             self.on_restart()
         old, self._pool = self._pool, None
         if old is not None:
+            self._wait_for_opening()
             stop_pool(old)
         self.start()
 
