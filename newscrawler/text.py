@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from typing import AnyStr, TypeVar
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -24,10 +25,23 @@ T = TypeVar("T")
 def normalise_text(text: str) -> str:
     """Case-folded words of ``text`` joined by single spaces (punctuation and layout dropped).
 
-    NFKC first, so that full-width and compatibility forms compare equal to plain ones.
+    NFKC first, so that full-width and compatibility forms compare equal to plain ones. Short
+    texts (labels, lines, names: the same ones are asked for again and again) are cached.
     """
+    return _normalise_short(text) if len(text) <= _CACHED_LENGTH else _normalise(text)
+
+
+# Texts up to this many characters are cached by normalise_text, at most _CACHED_TEXTS of them.
+_CACHED_LENGTH = 200
+_CACHED_TEXTS = 8192
+
+
+def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+_normalise_short = lru_cache(maxsize=_CACHED_TEXTS)(_normalise)
 
 
 def words(text: str) -> list[str]:

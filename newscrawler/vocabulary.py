@@ -986,6 +986,8 @@ def is_share_prompt(text: str) -> bool:
     return len(text) <= _LABEL_MAX_CHARS and normalise_text(text) in _SHARE_KEYS
 
 
+# The attribution labels, longest first so that "источники" wins over "источник".
+_SOURCE_LABELS_LONGEST_FIRST = tuple(sorted(SOURCE_LABELS, key=len, reverse=True))
 # Attribution labels read without a colon ("via Reuters", "По материалам ТАСС").
 _SOURCE_LABELS_SPACED = frozenset({"via", "по материалам"})
 
@@ -996,7 +998,9 @@ def split_source_label(text: str) -> tuple[str, str] | None:
     if len(clean) > 160:
         return None
     lowered = clean.lower()
-    for label in sorted(SOURCE_LABELS, key=len, reverse=True):
+    if not lowered.startswith(_SOURCE_LABELS_LONGEST_FIRST):
+        return None
+    for label in _SOURCE_LABELS_LONGEST_FIRST:
         if not lowered.startswith(label):
             continue
         after = clean[len(label) :]
@@ -1016,6 +1020,8 @@ def split_author_prefix(text: str) -> tuple[str | None, str]:
     """``(prefix, rest)``: a byline with its label (``АВТОР:``, ``By``) split off."""
     clean = " ".join(text.split())
     lowered = clean.lower()
+    if not lowered.startswith(AUTHOR_PREFIXES):
+        return None, clean
     for prefix in AUTHOR_PREFIXES:
         if lowered.startswith(prefix):
             rest = clean[len(prefix) :]

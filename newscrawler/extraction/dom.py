@@ -28,6 +28,9 @@ _BREAKING = frozenset(
 
 def text_of(el: HtmlElement) -> str:
     """Visible text of ``el`` with whitespace collapsed (scripts, styles and comments left out)."""
+    if not len(el):  # no children: its own text (most short elements)
+        skipped = not isinstance(el.tag, str) or el.tag in _SKIP_TEXT
+        return "" if skipped or not el.text else " ".join(el.text.split())
     parts: list[str] = []
 
     def walk(node: HtmlElement) -> None:
