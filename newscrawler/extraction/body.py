@@ -164,8 +164,12 @@ def word_count(text: str) -> int:
 
 
 def _private_copy(tree: HtmlElement) -> HtmlElement:
-    """A copy without comments and processing instructions, as trafilatura's own parser makes."""
+    """The page without comments and processing instructions, as trafilatura's own parser makes
+    it: a copy when it has some (:func:`~newscrawler.extraction.parse_page` leaves none, and
+    trafilatura works on a copy of its own)."""
     root = tree.getroottree().getroot() if hasattr(tree, "getroottree") else tree
+    if not root.xpath("//comment() | //processing-instruction()"):
+        return root
     page: HtmlElement = deepcopy(root)
     etree.strip_elements(page, etree.Comment, etree.ProcessingInstruction, with_tail=False)
     return page
