@@ -813,6 +813,21 @@ PRODUCT_TYPES = frozenset(
         "offercatalog",
     }
 )
+# The page offers a service (a company's consulting, a council's repair grant, a course of
+# lessons): schema.org ``Service`` and its subtypes. ``LocalBusiness`` types are left out: a
+# company's blog declares its business on every post.
+SERVICE_TYPES = frozenset(
+    {
+        "service",
+        "broadcastservice",
+        "cableorsatelliteservice",
+        "financialproduct",
+        "foodservice",
+        "governmentservice",
+        "taxiservice",
+        "webapi",
+    }
+)
 ORGANISATION_TYPES = frozenset(
     {"organization", "newsmediaorganization", "corporation", "ngo", "governmentorganization"}
 )

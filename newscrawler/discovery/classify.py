@@ -15,7 +15,7 @@ A page is never a hub, nor rejected, for having little ``<p>`` text: only extrac
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,7 +24,9 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from newscrawler.discovery.patterns import is_archive_url, pagination_number
+from newscrawler.extraction.dates import METHOD_HTMLDATE
 from newscrawler.markup import PageMarkup
+from newscrawler.urls import registered_domain, url_host
 from newscrawler.vocabulary import (
     ADD_TO_CART,
     ARTICLE_TYPES,
@@ -34,6 +36,7 @@ from newscrawler.vocabulary import (
     PRICE_META,
     PRODUCT_OG_TYPES,
     PRODUCT_TYPES,
+    SERVICE_TYPES,
     schema_type,
 )
 
@@ -74,8 +77,26 @@ _LONG_PARAGRAPH_WORDS = 40
 _PROSE_MIN_WORDS = 8
 _SENTENCE_END = re.compile(r"[.!?…。！？][\"'»”’)\]]*$")
 # Publication-date methods that are no article signal: an update time alone (a site's pages
-# carry one too).
-_NOT_A_DATE = frozenset({"modified"})
+# carry one too), and htmldate's guess (it finds a day on most pages of a site: a copyright
+# line, a listed story's date).
+_NOT_A_DATE = frozenset({"modified", METHOD_HTMLDATE})
+# Repeated cards: sibling blocks of the same tag and first class, each with a link and a
+# heading or an image, of at most this many words (a card, not a section of an article); a
+# group counts from this many cards.
+CARD_MAX_WORDS = 120
+CARD_MIN_GROUP = 4
+# A teaser: a card with a heading and a snippet of at least this many words besides the
+# heading and the link text.
+TEASER_MIN_SNIPPET = 8
+# A catalogue: a group of cards of which this many show a price, on a page with no
+# publication date or no byline.
+CATALOGUE_MIN_PRICED = 6
+# A teaser listing: this many teasers linking to the site's own pages whose text makes at least
+# this share of the main text, a main text of less than this share of prose (snippets cut
+# short, not an article's paragraphs), and not both a publication date and a byline.
+TEASERS_MIN = 8
+TEASERS_TEXT_SHARE = 0.5
+TEASERS_MAX_PROSE = 0.75
 
 _BODY_TEXT = etree.XPath(
     "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
@@ -86,6 +107,8 @@ _LINK_TEXT = etree.XPath(
     "//body//a//text()[not(ancestor::script or ancestor::style)]", smart_strings=False
 )
 _ITEMTYPES = etree.XPath("//@itemtype", smart_strings=False)
+_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+_NAME = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -105,6 +128,12 @@ class PageSignals:
     linked_headings: int = 0  # h2-h4 headings that are links (teasers)
     headings: int = 0  # h2-h4 headings with text, outside nav/header/footer/aside
     prices: int = 0  # prices in the body's visible text ("$12.99", "1 200 руб.")
+    services: tuple[str, ...] = ()  # service markup: "jsonld:service", "microdata:service"
+    site_names: tuple[str, ...] = ()  # the site's names (og:site_name, its domain), folded
+    cards: int = 0  # the largest group of repeated cards (a grid, a list of teasers)
+    priced_cards: int = 0  # most cards showing a price in one group
+    teasers: int = 0  # most teasers (heading, link, snippet) linking on the site in one group
+    teaser_words: int = 0  # the words of those teasers
 
     def as_dict(self) -> dict[str, Any]:
         """The signals as JSON values (tuples as lists)."""
@@ -220,6 +249,109 @@ def shop_evidence(tree: HtmlElement) -> tuple[str, ...]:
     return tuple(found)
 
 
+def service_markup(tree: HtmlElement, markup: PageMarkup) -> tuple[str, ...]:
+    """What the page declares of a service it offers: its own JSON-LD ``Service`` (or a
+    subtype), ``Service`` microdata."""
+    found = [f"jsonld:{t}" for t in sorted(markup.types & SERVICE_TYPES)]
+    itemtypes = {schema_type(t) for value in _ITEMTYPES(tree) for t in str(value).split()}  # type: ignore[union-attr]
+    found += [f"microdata:{t}" for t in sorted(itemtypes & SERVICE_TYPES)]
+    return tuple(found)
+
+
+def fold_name(name: str) -> str:
+    """A name compared with others: lower case, letters and digits only ("Gym-Provisions" and
+    "gymprovisions" are one)."""
+    return "".join(_NAME.findall(name.lower()))
+
+
+def site_names(markup: PageMarkup) -> tuple[str, ...]:
+    """The names the site goes by, folded: ``og:site_name``, ``application-name`` and its
+    domain without the suffix (``gymprovisions`` for ``www.gymprovisions.com``)."""
+    names = [markup.first(key) or "" for key in ("og:site_name", "application-name")]
+    names.append(registered_domain(url_host(markup.url)).split(".", 1)[0])
+    return tuple(dict.fromkeys(n for n in map(fold_name, names) if n))
+
+
+@dataclass(frozen=True)
+class Cards:
+    """Repeated cards read on a page (see :func:`read_cards`)."""
+
+    cards: int = 0
+    priced: int = 0
+    teasers: int = 0
+    teaser_words: int = 0
+
+
+@dataclass(frozen=True)
+class _Card:
+    words: int
+    priced: bool
+    teaser: bool  # a heading, a link on the site and a snippet
+
+
+def _card(block: HtmlElement, site: str) -> _Card | None:
+    """The block as a card (a link, a heading or an image, a few words), or None."""
+    links = [a for a in block.iter("a") if a.get("href")]
+    if not links:
+        return None
+    text = " ".join(block.text_content().split())
+    words = len(text.split())
+    if not words or words > CARD_MAX_WORDS:
+        return None
+    headings = [" ".join(h.text_content().split()) for h in block.iter(*_HEADINGS)]
+    if not headings and next(block.iter("img", "picture"), None) is None:
+        return None
+    link_words = len(" ".join(a.text_content() for a in links).split())
+    named = max(len(" ".join(headings).split()), link_words)  # the headline, the link text
+    on_site = any(_on_site(a.get("href") or "", site) for a in links)
+    teaser = bool(headings) and on_site and words - named >= TEASER_MIN_SNIPPET
+    return _Card(words, bool(PRICE.search(text)), teaser)
+
+
+def _on_site(href: str, site: str) -> bool:
+    host = url_host(href)
+    if not host:
+        return not href.startswith(("#", "javascript:", "mailto:", "tel:"))
+    return registered_domain(host) == site
+
+
+def read_cards(tree: HtmlElement, url: str) -> Cards:
+    """The page's groups of repeated cards outside the site's navigation, header, footer and
+    side bars (sibling blocks of one tag and first class, each a card: :func:`_card`): the
+    largest group, the most priced cards of a group, and the group of the most teasers."""
+    site = registered_domain(url_host(url))
+    groups: list[list[_Card]] = []
+    body = tree.find("body")
+    stack = [body if body is not None else tree]
+    while stack:
+        parent = stack.pop()
+        blocks = [c for c in parent if isinstance(c.tag, str) and c.tag not in _SITE_CHROME]
+        stack.extend(blocks)
+        if len(blocks) < CARD_MIN_GROUP:
+            continue
+        siblings: dict[tuple[str, str], list[HtmlElement]] = {}
+        for block in blocks:
+            first_class = (block.get("class") or "").split()[:1]
+            siblings.setdefault((str(block.tag), "".join(first_class)), []).append(block)
+        for group in siblings.values():
+            cards = [c for c in map(_card_of(site), group) if c is not None]
+            if len(cards) >= CARD_MIN_GROUP:
+                groups.append(cards)
+    if not groups:
+        return Cards()
+    teasers = max(([c for c in g if c.teaser] for g in groups), key=len)
+    return Cards(
+        cards=max(map(len, groups)),
+        priced=max(sum(c.priced for c in g) for g in groups),
+        teasers=len(teasers),
+        teaser_words=sum(c.words for c in teasers),
+    )
+
+
+def _card_of(site: str) -> Callable[[HtmlElement], _Card | None]:
+    return lambda block: _card(block, site)
+
+
 def page_signals(tree: HtmlElement, markup: PageMarkup) -> PageSignals:
     """Everything routing and the later judgement read on the page ``tree`` (its ``markup``)."""
     parts = urlsplit(markup.url)
@@ -240,7 +372,19 @@ def page_signals(tree: HtmlElement, markup: PageMarkup) -> PageSignals:
         linked_headings=linked_headings(tree),
         headings=heading_count(tree),
         prices=price_count(tree),
+        services=service_markup(tree, markup),
+        site_names=site_names(markup),
+        **_card_signals(read_cards(tree, markup.url)),
     )
+
+
+def _card_signals(cards: Cards) -> dict[str, int]:
+    return {
+        "cards": cards.cards,
+        "priced_cards": cards.priced,
+        "teasers": cards.teasers,
+        "teaser_words": cards.teaser_words,
+    }
 
 
 def classify_page(tree: HtmlElement, markup: PageMarkup, *, announced: bool = False) -> PageKind:
@@ -306,7 +450,9 @@ def article_signals(signals: PageSignals, record: Mapping[str, Any]) -> list[str
     present = {
         "og_type_article": signals.og_type == "article",
         "published": bool(record.get("published")) and method not in _NOT_A_DATE,
-        "byline": bool(record.get("authors")),
+        "byline": any(
+            fold_name(str(a)) not in signals.site_names for a in record.get("authors") or ()
+        ),
         "article_url": signals.article_url,
     }
     return [name for name, shown in present.items() if shown]
@@ -330,13 +476,15 @@ def judge_extraction(signals: PageSignals, record: Mapping[str, Any]) -> Rejecti
     shown = article_signals(signals, record)
     words = len(text.split())
     prose = prose_share(text)
-    body = Body(words, prose, long_paragraphs(text))
+    guessed = bool(record.get("published")) and record.get("published_method") == METHOD_HTMLDATE
+    body = Body(words, prose, long_paragraphs(text), guessed)
     evidence = {
         **signals.as_dict(),
         "article_signals": shown,
         "words": words,
         "prose_share": round(prose, 3),
         "long_paragraphs": body.long_paragraphs,
+        "guessed_date": guessed,
     }
     if signals.article_types:
         return None
@@ -354,6 +502,7 @@ class Body:
     words: int
     prose: float  # prose_share()
     long_paragraphs: int  # long_paragraphs()
+    guessed_date: bool = False  # only htmldate's guess of a publication date
 
     def is_prose_body(self, prices: int) -> bool:
         """A main text of many long paragraphs of prose on a page showing few prices: an
@@ -374,6 +523,9 @@ def _rejection(signals: PageSignals, shown: list[str], body: Body) -> tuple[str,
     signed = f"article signals: {', '.join(shown) or 'none'}"
     if signals.product:
         return "product", f"product markup: {', '.join(signals.product)}"
+    dated_and_signed = {"published", "byline"} <= set(shown)
+    if signals.services and not dated_and_signed:
+        return "service", f"service markup: {', '.join(signals.services)}; {signed}"
     if signals.home:
         return "home", "the site's home page"
     if signals.listing_types:
@@ -387,14 +539,28 @@ def _rejection(signals: PageSignals, shown: list[str], body: Body) -> tuple[str,
             f"{', '.join(signals.shop)}; no og:type article, no byline;"
             f" {body.long_paragraphs} long paragraphs, {signals.prices} prices"
         )
-    if signals.sections and len(shown) <= 1:
+    if signals.sections and (len(shown) <= 1 or not {"published", "byline"} & set(shown)):
         return "non_article_section", f"URL section {signals.sections[0]!r}; {signed}"
     if not shown and (
         signals.link_density >= UNSIGNED_LINK_DENSITY
-        or prose < UNSIGNED_PROSE_SHARE
+        or (prose < UNSIGNED_PROSE_SHARE and not body.guessed_date)
         or words < UNSIGNED_MIN_WORDS
     ):
         return "no_article_signals", f"{signed}; {texture}"
+    if signals.priced_cards >= CATALOGUE_MIN_PRICED and not dated_and_signed:
+        return "catalogue", (
+            f"{signals.priced_cards} of {signals.cards} repeated cards show a price; {signed}"
+        )
+    if (
+        signals.teasers >= TEASERS_MIN
+        and signals.teaser_words >= TEASERS_TEXT_SHARE * words
+        and prose < TEASERS_MAX_PROSE
+        and not dated_and_signed
+    ):
+        return "teaser_list", (
+            f"{signals.teasers} teasers of the site's pages, {signals.teaser_words} words"
+            f" for {words} of main text; {signed}"
+        )
     density = body.headings_per_1000_words(signals.headings)
     if (
         not {"published", "byline"} & set(shown)
