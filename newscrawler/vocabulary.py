@@ -856,6 +856,9 @@ PRICE = re.compile(
     rf"|{_AMOUNT}\s?(?:[€₽]|руб\.?|р\.|zł|kč|\b(?:usd|eur|gbp|chf|rub)\b)",
     re.I,
 )
+# URL path segments of a site's edition for all countries: with locale segments ("/en/",
+# "/us/en/", "/en-gb/") alone, a path is an edition's home page.
+SITE_EDITIONS = frozenset({"global", "intl", "international", "worldwide", "int"})
 # URL path segments of a site's shop, catalogue and service pages ("/products/…",
 # "/services/…", "/category/…"): with at most one article signal the page is no article.
 NON_ARTICLE_SECTIONS = frozenset(

@@ -15,7 +15,7 @@ A page is never a hub, nor rejected, for having little ``<p>`` text: only extrac
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,12 +37,15 @@ from newscrawler.vocabulary import (
     PRODUCT_OG_TYPES,
     PRODUCT_TYPES,
     SERVICE_TYPES,
+    SITE_EDITIONS,
     schema_type,
 )
 
 _DATE_IN_PATH = re.compile(r"/(19|20)\d{2}[/-](0?[1-9]|1[0-2])([/-](0?[1-9]|[12]\d|3[01]))?(/|-|$)")
 _SLUG = re.compile(r"/[^/]*[a-z0-9\u0400-\u04ff]+(-[a-z0-9\u0400-\u04ff]+){2,}[^/]*/?$", re.I)
 _ARTICLE_ID = re.compile(r"/\d{5,}(\.html?)?/?$|[-_/]\d{5,}(\.html?)?$")
+# A locale in a URL path: a language, a country or both ("en", "us", "en-gb", "pt_BR").
+_LOCALE = re.compile(r"^[a-z]{2}(?:[-_][a-z]{2,4})?$", re.I)
 
 # A link-found page is clearly a hub when, without article markup and on a URL that does not
 # look like an article's, this share of its visible text is link text, or it has this many
@@ -52,10 +55,12 @@ HUB_LINKED_HEADINGS = 10
 HUB_HEADINGS_LINK_DENSITY = 0.4
 # After extraction, a page with no article signal at all (no og:type article, no publication
 # date, no byline, no article-like URL) is rejected when its text is mostly links, or its main
-# text is mostly not prose, or short.
+# text is mostly not prose (unless htmldate guessed a date), or short, or the page shows this
+# many prices.
 UNSIGNED_LINK_DENSITY = 0.4
 UNSIGNED_PROSE_SHARE = 0.5
 UNSIGNED_MIN_WORDS = 150
+UNSIGNED_MAX_PRICES = 10
 # With at most one article signal, a page mostly of links whose main text is hardly prose is a
 # listing.
 LISTING_LINK_DENSITY = 0.6
@@ -91,9 +96,9 @@ TEASER_MIN_SNIPPET = 8
 # A catalogue: a group of cards of which this many show a price, on a page with no
 # publication date or no byline.
 CATALOGUE_MIN_PRICED = 6
-# A teaser listing: this many teasers linking to the site's own pages whose text makes at least
-# this share of the main text, a main text of less than this share of prose (snippets cut
-# short, not an article's paragraphs), and not both a publication date and a byline.
+# A teaser listing: this many teasers whose text makes at least this share of the main text,
+# a main text of less than this share of prose (snippets cut short, not an article's
+# paragraphs), and not both a publication date and a byline.
 TEASERS_MIN = 8
 TEASERS_TEXT_SHARE = 0.5
 TEASERS_MAX_PROSE = 0.75
@@ -132,7 +137,7 @@ class PageSignals:
     site_names: tuple[str, ...] = ()  # the site's names (og:site_name, its domain), folded
     cards: int = 0  # the largest group of repeated cards (a grid, a list of teasers)
     priced_cards: int = 0  # most cards showing a price in one group
-    teasers: int = 0  # most teasers (heading, link, snippet) linking on the site in one group
+    teasers: int = 0  # most teasers (a heading, a link, a snippet) in one group
     teaser_words: int = 0  # the words of those teasers
 
     def as_dict(self) -> dict[str, Any]:
@@ -173,6 +178,12 @@ def looks_like_article_url(url: str) -> bool:
     if path in ("", "/"):
         return False
     return bool(_DATE_IN_PATH.search(path) or _SLUG.search(path) or _ARTICLE_ID.search(path))
+
+
+def is_home_path(path: str) -> bool:
+    """Whether ``path`` is a home page's: ``/``, or an edition's (``/en/``, ``/us/en/``,
+    ``/global/``: locale or edition segments alone)."""
+    return all(_LOCALE.match(s) or s.lower() in SITE_EDITIONS for s in path.split("/") if s)
 
 
 def _visible_chars(texts: list[str]) -> int:
@@ -286,40 +297,33 @@ class Cards:
 class _Card:
     words: int
     priced: bool
-    teaser: bool  # a heading, a link on the site and a snippet
+    teaser: bool  # a heading and a snippet besides it
 
 
-def _card(block: HtmlElement, site: str) -> _Card | None:
+def _card(block: HtmlElement) -> _Card | None:
     """The block as a card (a link, a heading or an image, a few words), or None."""
     links = [a for a in block.iter("a") if a.get("href")]
     if not links:
         return None
-    text = " ".join(block.text_content().split())
-    words = len(text.split())
+    words = len(block.text_content().split())
     if not words or words > CARD_MAX_WORDS:
         return None
-    headings = [" ".join(h.text_content().split()) for h in block.iter(*_HEADINGS)]
+    headings = " ".join(h.text_content() for h in block.iter(*_HEADINGS)).split()
     if not headings and next(block.iter("img", "picture"), None) is None:
         return None
     link_words = len(" ".join(a.text_content() for a in links).split())
-    named = max(len(" ".join(headings).split()), link_words)  # the headline, the link text
-    on_site = any(_on_site(a.get("href") or "", site) for a in links)
-    teaser = bool(headings) and on_site and words - named >= TEASER_MIN_SNIPPET
-    return _Card(words, bool(PRICE.search(text)), teaser)
+    snippet = words - max(len(headings), link_words)  # besides the headline and the link text
+    return _Card(
+        words,
+        bool(PRICE.search(block.text_content())),
+        bool(headings) and snippet >= TEASER_MIN_SNIPPET,
+    )
 
 
-def _on_site(href: str, site: str) -> bool:
-    host = url_host(href)
-    if not host:
-        return not href.startswith(("#", "javascript:", "mailto:", "tel:"))
-    return registered_domain(host) == site
-
-
-def read_cards(tree: HtmlElement, url: str) -> Cards:
+def read_cards(tree: HtmlElement) -> Cards:
     """The page's groups of repeated cards outside the site's navigation, header, footer and
     side bars (sibling blocks of one tag and first class, each a card: :func:`_card`): the
     largest group, the most priced cards of a group, and the group of the most teasers."""
-    site = registered_domain(url_host(url))
     groups: list[list[_Card]] = []
     body = tree.find("body")
     stack = [body if body is not None else tree]
@@ -334,7 +338,7 @@ def read_cards(tree: HtmlElement, url: str) -> Cards:
             first_class = (block.get("class") or "").split()[:1]
             siblings.setdefault((str(block.tag), "".join(first_class)), []).append(block)
         for group in siblings.values():
-            cards = [c for c in map(_card_of(site), group) if c is not None]
+            cards = [c for c in map(_card, group) if c is not None]
             if len(cards) >= CARD_MIN_GROUP:
                 groups.append(cards)
     if not groups:
@@ -346,10 +350,6 @@ def read_cards(tree: HtmlElement, url: str) -> Cards:
         teasers=len(teasers),
         teaser_words=sum(c.words for c in teasers),
     )
-
-
-def _card_of(site: str) -> Callable[[HtmlElement], _Card | None]:
-    return lambda block: _card(block, site)
 
 
 def page_signals(tree: HtmlElement, markup: PageMarkup) -> PageSignals:
@@ -364,7 +364,7 @@ def page_signals(tree: HtmlElement, markup: PageMarkup) -> PageSignals:
         listing_types=tuple(sorted(markup.types & LISTING_TYPES)),
         product=product_markup(markup),
         shop=shop_evidence(tree),
-        home=parts.path in ("", "/") and not parts.query,
+        home=is_home_path(parts.path) and not parts.query,
         listing_url=listing_url,
         article_url=looks_like_article_url(markup.url) and not listing_url,
         sections=tuple(dict.fromkeys(s for s in segments if s in NON_ARTICLE_SECTIONS)),
@@ -374,7 +374,7 @@ def page_signals(tree: HtmlElement, markup: PageMarkup) -> PageSignals:
         prices=price_count(tree),
         services=service_markup(tree, markup),
         site_names=site_names(markup),
-        **_card_signals(read_cards(tree, markup.url)),
+        **_card_signals(read_cards(tree)),
     )
 
 
@@ -519,7 +519,10 @@ class Body:
 
 def _rejection(signals: PageSignals, shown: list[str], body: Body) -> tuple[str, str] | None:
     words, prose = body.words, body.prose
-    texture = f"link density {signals.link_density:.2f}, prose share {prose:.2f}, {words} words"
+    texture = (
+        f"link density {signals.link_density:.2f}, prose share {prose:.2f}, {words} words,"
+        f" {signals.prices} prices"
+    )
     signed = f"article signals: {', '.join(shown) or 'none'}"
     if signals.product:
         return "product", f"product markup: {', '.join(signals.product)}"
@@ -545,6 +548,7 @@ def _rejection(signals: PageSignals, shown: list[str], body: Body) -> tuple[str,
         signals.link_density >= UNSIGNED_LINK_DENSITY
         or (prose < UNSIGNED_PROSE_SHARE and not body.guessed_date)
         or words < UNSIGNED_MIN_WORDS
+        or signals.prices >= UNSIGNED_MAX_PRICES
     ):
         return "no_article_signals", f"{signed}; {texture}"
     if signals.priced_cards >= CATALOGUE_MIN_PRICED and not dated_and_signed:
@@ -558,7 +562,7 @@ def _rejection(signals: PageSignals, shown: list[str], body: Body) -> tuple[str,
         and not dated_and_signed
     ):
         return "teaser_list", (
-            f"{signals.teasers} teasers of the site's pages, {signals.teaser_words} words"
+            f"{signals.teasers} teasers, {signals.teaser_words} words"
             f" for {words} of main text; {signed}"
         )
     density = body.headings_per_1000_words(signals.headings)
