@@ -5,9 +5,10 @@ or a sitemap, or declaring an article type, goes to extraction; a page found thr
 there too unless it is *clearly* a hub: the home page, listing markup (``CollectionPage``,
 ``ItemList``…), a calendar archive or numbered listing URL, or a page made of links. What
 routing read (:class:`PageSignals`) travels with the page, and after extraction
-:func:`judge_extraction` rejects a page that is no article on evidence it names (product markup,
-an add-to-cart control, a shop's URL section, a listing's structure or a page of cards, no
-article signal at all).
+:func:`judge_extraction` rejects a page that is no article on evidence it names (product or
+service markup, an add-to-cart control, a shop's URL section, a catalogue of priced cards, a
+listing of teasers, a listing's structure or a page of cards, no article signal at all).
+htmldate's guess of a date and a byline naming the site itself are no article signals.
 A page is never a hub, nor rejected, for having little ``<p>`` text: only extraction's minimum
 (``NEWSCRAWLER_EXTRACTION_MIN_WORDS``) is about length.
 """
@@ -168,7 +169,7 @@ class PageKind:
 class Rejection:
     """An extracted page that is no article: the reason and every signal read."""
 
-    reason: str  # "product", "home", "listing", "non_article_section", "no_article_signals"
+    reason: str  # "product", "service", "catalogue", "teaser_list", "listing", ... (see below)
     detail: str  # the deciding evidence, for the log line
     signals: dict[str, Any]
 
@@ -463,14 +464,20 @@ def judge_extraction(signals: PageSignals, record: Mapping[str, Any]) -> Rejecti
 
     ``record`` holds the fields extraction found (``text``, ``published``, ``authors``...). A
     page declaring an article type is an article; otherwise, in this order: product markup
-    (``product``), the home page (``home``), listing markup (``listing``), an add-to-cart
+    (``product``), service markup on a page without both a publication date and a byline
+    (``service``), the home page (``home``), listing markup (``listing``), an add-to-cart
     control or product microdata on a page with neither ``og:type`` article nor a byline,
     unless its main text is a body of long prose paragraphs on a page of few prices
-    (``product``), a shop or service URL section with at most one article signal
-    (``non_article_section``), no article signal and a text of links, not prose or short
-    (``no_article_signals``), a page of cards: many headings over little text, with neither
-    a publication date nor a byline (``listing``), and a text of links that is hardly prose
-    with at most one article signal (``listing``).
+    (``product``), a shop or service URL section with at most one article signal or with
+    neither a date nor a byline (``non_article_section``), no article signal and a text of
+    links, not prose (unless htmldate guessed a date), short, or a page of many prices
+    (``no_article_signals``), a group of cards with prices on a page without both a date and
+    a byline (``catalogue``), teasers making most of a main text that is not prose, on a page
+    without both a date and a byline (``teaser_list``), a page of cards: many headings over
+    little text, with neither a publication date nor a byline (``listing``), and a text of
+    links that is hardly prose with at most one article signal (``listing``). The
+    publication date is the page's (its markup, its text, its URL or the feed), not htmldate's
+    guess; the byline names a person or an organisation other than the site.
     """
     text = str(record.get("text") or "")
     shown = article_signals(signals, record)
