@@ -306,7 +306,8 @@ def _card(block: HtmlElement) -> _Card | None:
     links = [a for a in block.iter("a") if a.get("href")]
     if not links:
         return None
-    words = len(block.text_content().split())
+    text = block.text_content()
+    words = len(text.split())
     if not words or words > CARD_MAX_WORDS:
         return None
     headings = " ".join(h.text_content() for h in block.iter(*_HEADINGS)).split()
@@ -316,7 +317,7 @@ def _card(block: HtmlElement) -> _Card | None:
     snippet = words - max(len(headings), link_words)  # besides the headline and the link text
     return _Card(
         words,
-        bool(PRICE.search(block.text_content())),
+        bool(PRICE.search(text)),
         bool(headings) and snippet >= TEASER_MIN_SNIPPET,
     )
 
