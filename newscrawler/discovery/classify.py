@@ -56,10 +56,9 @@ HUB_LINKED_HEADINGS = 10
 HUB_HEADINGS_LINK_DENSITY = 0.4
 # After extraction, a page with no article signal at all (no og:type article, no publication
 # date, no byline, no article-like URL) is rejected when its text is mostly links, or its main
-# text is mostly not prose (unless htmldate guessed a date), or short, or the page shows this
-# many prices.
+# text is short, or the page shows this many prices (not for a main text that is no prose: a
+# list-heavy post is an article).
 UNSIGNED_LINK_DENSITY = 0.4
-UNSIGNED_PROSE_SHARE = 0.5
 UNSIGNED_MIN_WORDS = 150
 UNSIGNED_MAX_PRICES = 10
 # With at most one article signal, a page mostly of links whose main text is hardly prose is a
@@ -471,12 +470,12 @@ def judge_extraction(signals: PageSignals, record: Mapping[str, Any]) -> Rejecti
     unless its main text is a body of long prose paragraphs on a page of few prices
     (``product``), a shop or service URL section with at most one article signal or with
     neither a date nor a byline (``non_article_section``), no article signal and a text of
-    links, not prose (unless htmldate guessed a date), short, or a page of many prices
-    (``no_article_signals``), a group of cards with prices on a page without both a date and
-    a byline (``catalogue``), teasers making most of a main text that is not prose, on a page
-    without both a date and a byline (``teaser_list``), a page of cards: many headings over
-    little text, with neither a publication date nor a byline (``listing``), and a text of
-    links that is hardly prose with at most one article signal (``listing``). The
+    links, a short one, or a page of many prices (``no_article_signals``), a group of cards
+    with prices on a page without both a date and a byline (``catalogue``), teasers making
+    most of a main text that is not prose, on a page without both a date and a byline
+    (``teaser_list``), a page of cards: many headings over little text, with neither a
+    publication date nor a byline (``listing``), and a text of links that is hardly prose
+    with at most one article signal (``listing``). The
     publication date is the page's (its markup, its text, its URL or the feed), not htmldate's
     guess; the byline names a person or an organisation other than the site.
     """
@@ -484,15 +483,13 @@ def judge_extraction(signals: PageSignals, record: Mapping[str, Any]) -> Rejecti
     shown = article_signals(signals, record)
     words = len(text.split())
     prose = prose_share(text)
-    guessed = bool(record.get("published")) and record.get("published_method") == METHOD_HTMLDATE
-    body = Body(words, prose, long_paragraphs(text), guessed)
+    body = Body(words, prose, long_paragraphs(text))
     evidence = {
         **signals.as_dict(),
         "article_signals": shown,
         "words": words,
         "prose_share": round(prose, 3),
         "long_paragraphs": body.long_paragraphs,
-        "guessed_date": guessed,
     }
     if signals.article_types:
         return None
@@ -510,7 +507,6 @@ class Body:
     words: int
     prose: float  # prose_share()
     long_paragraphs: int  # long_paragraphs()
-    guessed_date: bool = False  # only htmldate's guess of a publication date
 
     def is_prose_body(self, prices: int) -> bool:
         """A main text of many long paragraphs of prose on a page showing few prices: an
@@ -554,7 +550,6 @@ def _rejection(signals: PageSignals, shown: list[str], body: Body) -> tuple[str,
         return "non_article_section", f"URL section {signals.sections[0]!r}; {signed}"
     if not shown and (
         signals.link_density >= UNSIGNED_LINK_DENSITY
-        or (prose < UNSIGNED_PROSE_SHARE and not body.guessed_date)
         or words < UNSIGNED_MIN_WORDS
         or signals.prices >= UNSIGNED_MAX_PRICES
     ):
