@@ -310,6 +310,15 @@ def test_a_guessed_date_and_the_site_named_as_author_are_no_article_signals() ->
     assert judged(signals, shown) is None
 
 
+def test_a_personal_blogs_byline_names_the_site_and_still_signs_a_dated_post() -> None:
+    # a teaser listing needs a page without both a date and a byline: the owner's post has both
+    signals = PageSignals(site_names=("annlee",), teasers=10, teaser_words=400, article_url=True)
+    lines = "\n".join(["A weekend on the water with the club"] * 40)
+    post = record(lines, authors=["Ann Lee"], published="2024-03-27", published_method="visible")
+    assert judged(signals, post) is None
+    assert judged(signals, record(lines, authors=["Ann Lee"])) == "teaser_list"
+
+
 def test_a_page_of_short_lines_without_any_signal_is_not_rejected_for_lacking_prose() -> None:
     lines = "\n".join(["Webcam at the harbour entrance, updated every minute"] * 30)
     assert judged(PageSignals(), record(lines)) is None

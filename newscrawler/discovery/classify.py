@@ -8,7 +8,8 @@ routing read (:class:`PageSignals`) travels with the page, and after extraction
 :func:`judge_extraction` rejects a page that is no article on evidence it names (product or
 service markup, an add-to-cart control, a shop's URL section, a catalogue of priced cards, a
 listing of teasers, a listing's structure or a page of cards, no article signal at all).
-htmldate's guess of a date and a byline naming the site itself are no article signals.
+htmldate's guess of a date is no article signal, nor is a byline naming only the site itself
+on a page that shows no other.
 A page is never a hub, nor rejected, for having little ``<p>`` text: only extraction's minimum
 (``NEWSCRAWLER_EXTRACTION_MIN_WORDS``) is about length.
 """
@@ -451,12 +452,18 @@ def article_signals(signals: PageSignals, record: Mapping[str, Any]) -> list[str
     present = {
         "og_type_article": signals.og_type == "article",
         "published": bool(record.get("published")) and method not in _NOT_A_DATE,
-        "byline": any(
-            fold_name(str(a)) not in signals.site_names for a in record.get("authors") or ()
-        ),
+        "byline": bool(record.get("authors")),
         "article_url": signals.article_url,
     }
     return [name for name, shown in present.items() if shown]
+
+
+def byline_names_the_site(signals: PageSignals, record: Mapping[str, Any]) -> bool:
+    """Whether the record's byline is only the site's own name ("Gym Provisions" on
+    gymprovisions.com): no article evidence on a page that shows nothing else (a personal
+    blog's byline is its owner's name too, so it is no evidence against an article either)."""
+    authors = record.get("authors") or ()
+    return bool(authors) and all(fold_name(str(a)) in signals.site_names for a in authors)
 
 
 def judge_extraction(signals: PageSignals, record: Mapping[str, Any]) -> Rejection | None:
@@ -477,7 +484,7 @@ def judge_extraction(signals: PageSignals, record: Mapping[str, Any]) -> Rejecti
     publication date nor a byline (``listing``), and a text of links that is hardly prose
     with at most one article signal (``listing``). The
     publication date is the page's (its markup, its text, its URL or the feed), not htmldate's
-    guess; the byline names a person or an organisation other than the site.
+    guess; a byline naming only the site is no signal when it would be the page's only one.
     """
     text = str(record.get("text") or "")
     shown = article_signals(signals, record)
@@ -490,10 +497,11 @@ def judge_extraction(signals: PageSignals, record: Mapping[str, Any]) -> Rejecti
         "words": words,
         "prose_share": round(prose, 3),
         "long_paragraphs": body.long_paragraphs,
+        "site_byline": byline_names_the_site(signals, record),
     }
     if signals.article_types:
         return None
-    found = _rejection(signals, shown, body)
+    found = _rejection(signals, shown, body, site_byline=evidence["site_byline"])
     if found is None:
         return None
     reason, detail = found
@@ -521,7 +529,9 @@ class Body:
         return 1000 * headings / max(1, self.words)
 
 
-def _rejection(signals: PageSignals, shown: list[str], body: Body) -> tuple[str, str] | None:
+def _rejection(
+    signals: PageSignals, shown: list[str], body: Body, *, site_byline: bool = False
+) -> tuple[str, str] | None:
     words, prose = body.words, body.prose
     texture = (
         f"link density {signals.link_density:.2f}, prose share {prose:.2f}, {words} words,"
@@ -548,7 +558,8 @@ def _rejection(signals: PageSignals, shown: list[str], body: Body) -> tuple[str,
         )
     if signals.sections and (len(shown) <= 1 or not {"published", "byline"} & set(shown)):
         return "non_article_section", f"URL section {signals.sections[0]!r}; {signed}"
-    if not shown and (
+    unsigned = not shown or (shown == ["byline"] and site_byline)
+    if unsigned and (
         signals.link_density >= UNSIGNED_LINK_DENSITY
         or words < UNSIGNED_MIN_WORDS
         or signals.prices >= UNSIGNED_MAX_PRICES
