@@ -813,6 +813,21 @@ PRODUCT_TYPES = frozenset(
         "offercatalog",
     }
 )
+# The page offers a service (a company's consulting, a council's repair grant, a course of
+# lessons): schema.org ``Service`` and its subtypes. ``LocalBusiness`` types are left out: a
+# company's blog declares its business on every post.
+SERVICE_TYPES = frozenset(
+    {
+        "service",
+        "broadcastservice",
+        "cableorsatelliteservice",
+        "financialproduct",
+        "foodservice",
+        "governmentservice",
+        "taxiservice",
+        "webapi",
+    }
+)
 ORGANISATION_TYPES = frozenset(
     {"organization", "newsmediaorganization", "corporation", "ngo", "governmentorganization"}
 )
@@ -841,6 +856,9 @@ PRICE = re.compile(
     rf"|{_AMOUNT}\s?(?:[€₽]|руб\.?|р\.|zł|kč|\b(?:usd|eur|gbp|chf|rub)\b)",
     re.I,
 )
+# URL path segments of a site's edition for all countries: with locale segments ("/en/",
+# "/us/en/", "/en-gb/") alone, a path is an edition's home page.
+SITE_EDITIONS = frozenset({"global", "intl", "international", "worldwide", "int"})
 # URL path segments of a site's shop, catalogue and service pages ("/products/…",
 # "/services/…", "/category/…"): with at most one article signal the page is no article.
 NON_ARTICLE_SECTIONS = frozenset(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from newscrawler.discovery.classify import (
     long_paragraphs,
     prose_share,
 )
+from newscrawler.extraction import extract_article
 from newscrawler.markup import read_markup
 
 SENTENCE = "The ferry timetable changes on Monday, and the early boat now leaves at six. "
@@ -208,3 +210,124 @@ def test_prices_are_read_in_several_currencies() -> None:
 
 def test_long_paragraphs_count_prose_of_forty_words_or_more() -> None:
     assert long_paragraphs("\n".join([LONG_PARAGRAPH, SENTENCE, "Buy now"])) == 1
+
+
+# --- whole pages: routed as link-found pages, extracted, judged -----------------------------
+
+PAGES = Path(__file__).parent / "fixtures" / "judgement"
+
+
+def crawl(name: str, url: str) -> tuple[str, dict[str, Any]]:
+    """What a crawl makes of the fixture page ``name`` found through a link at ``url``:
+    ``("record", fields)``, ``("rejected/<reason>", evidence)`` or ``("hub/<reason>", {})``."""
+    body = (PAGES / name).read_bytes()
+    kind = classify(url, body.decode("utf-8"))
+    if not kind.is_article:
+        return f"hub/{kind.reason}", {}
+    result = extract_article(body, url)
+    assert result.fields is not None, result.reason
+    rejection = judge_extraction(kind.signals, result.fields)
+    if rejection is not None:
+        return f"rejected/{rejection.reason}", {"detail": rejection.detail, **rejection.signals}
+    return "record", dict(result.fields)
+
+
+@pytest.mark.parametrize(
+    ("name", "url", "reason", "detail"),
+    [
+        (
+            "en_product.html",
+            "https://chandlery.example/teak-deck-chair-folding",
+            "product",
+            "product markup: jsonld:product",
+        ),
+        (
+            "en_services.html",
+            "https://quayside.example/harbour-engineering-services/",
+            "service",
+            "service markup: jsonld:service",
+        ),
+        (
+            "ru_catalogue.html",
+            "https://tropa.example/snaryazhenie-dlya-pokhodov",
+            "catalogue",
+            "8 of 8 repeated cards show a price",
+        ),
+        ("en_topic.html", "https://gazette.example/harbour/", "teaser_list", "9 teasers"),
+    ],
+)
+def test_shops_services_catalogues_and_teaser_listings_give_no_record(
+    name: str, url: str, reason: str, detail: str
+) -> None:
+    outcome, evidence = crawl(name, url)
+    assert outcome == f"rejected/{reason}"
+    assert evidence["detail"].startswith(detail)
+    json.dumps(evidence)  # the rejected file's line: every signal is a JSON value
+
+
+def test_a_services_page_declaring_og_type_article_is_no_article() -> None:
+    # og:type article and a slug URL are two article signals; the Service markup outweighs them
+    _, evidence = crawl(
+        "en_services.html", "https://quayside.example/harbour-engineering-services/"
+    )
+    assert evidence["article_signals"] == ["og_type_article", "article_url"]
+    assert evidence["services"] == ["jsonld:service"]
+
+
+def test_a_teaser_listing_is_no_article_though_a_teaser_names_its_author() -> None:
+    _, evidence = crawl("en_topic.html", "https://gazette.example/harbour/")
+    assert evidence["article_signals"] == ["byline"]
+    assert evidence["teasers"] == 9 and evidence["teaser_words"] > evidence["words"]
+
+
+def test_a_blog_post_without_paragraphs_and_with_related_teasers_keeps_its_record() -> None:
+    outcome, fields = crawl(
+        "en_blog_post.html", "https://saltandsawdust.example/rebuilding-the-dinghy-trailer/"
+    )
+    assert outcome == "record"
+    assert fields["title"] == "Rebuilding the dinghy trailer"
+    assert fields["published"] == "2025-03-12"
+    assert "galvanised one from the chandlery" in fields["text"]
+
+
+def test_a_russian_list_post_with_a_price_keeps_its_record() -> None:
+    outcome, fields = crawl(
+        "ru_list_post.html", "https://tropa.example/sovety/chto-vzyat-v-pervyj-pokhod/"
+    )
+    assert outcome == "record"
+    assert fields["title"] == "Что взять в первый поход: список"
+    assert fields["published"] == "2025-05-14"
+    assert "Горелка и газовый баллон" in fields["text"]
+
+
+def test_a_guessed_date_and_the_site_named_as_author_are_no_article_signals() -> None:
+    signals = PageSignals(site_names=("quaysideworks", "quayside"), link_density=0.5)
+    guessed = record(published="2024-03-27", published_method="htmldate")
+    assert judged(signals, guessed) == "no_article_signals"
+    assert judged(signals, record(authors=["Quayside Works"])) == "no_article_signals"
+    assert judged(signals, record(authors=["Ann Lee"])) is None
+    shown = record(published="2024-03-27", published_method="visible")
+    assert judged(signals, shown) is None
+
+
+def test_a_personal_blogs_byline_names_the_site_and_still_signs_a_dated_post() -> None:
+    # a teaser listing needs a page without both a date and a byline: the owner's post has both
+    signals = PageSignals(site_names=("annlee",), teasers=10, teaser_words=400, article_url=True)
+    lines = "\n".join(["A weekend on the water with the club"] * 40)
+    post = record(lines, authors=["Ann Lee"], published="2024-03-27", published_method="visible")
+    assert judged(signals, post) is None
+    assert judged(signals, record(lines, authors=["Ann Lee"])) == "teaser_list"
+
+
+def test_a_page_of_short_lines_without_any_signal_is_not_rejected_for_lacking_prose() -> None:
+    lines = "\n".join(["Webcam at the harbour entrance, updated every minute"] * 30)
+    assert judged(PageSignals(), record(lines)) is None
+    assert judged(PageSignals(prices=12), record(lines)) == "no_article_signals"
+
+
+def test_an_editions_home_page_is_a_home_page() -> None:
+    for path in ("/", "/en/", "/us/en/", "/global/", "/en-gb/"):
+        kind = classify(f"https://n.example{path}", page(f"<p>{SENTENCE}</p>"))
+        assert (kind.is_article, kind.reason) == (False, "home"), path
+    kind = classify("https://n.example/en/harbour-news/", page(f"<p>{SENTENCE}</p>"))
+    assert kind.is_article

@@ -5,9 +5,11 @@ or a sitemap, or declaring an article type, goes to extraction; a page found thr
 there too unless it is *clearly* a hub: the home page, listing markup (``CollectionPage``,
 ``ItemList``…), a calendar archive or numbered listing URL, or a page made of links. What
 routing read (:class:`PageSignals`) travels with the page, and after extraction
-:func:`judge_extraction` rejects a page that is no article on evidence it names (product markup,
-an add-to-cart control, a shop's URL section, a listing's structure or a page of cards, no
-article signal at all).
+:func:`judge_extraction` rejects a page that is no article on evidence it names (product or
+service markup, an add-to-cart control, a shop's URL section, a catalogue of priced cards, a
+listing of teasers, a listing's structure or a page of cards, no article signal at all).
+htmldate's guess of a date is no article signal, nor is a byline naming only the site itself
+on a page that shows no other.
 A page is never a hub, nor rejected, for having little ``<p>`` text: only extraction's minimum
 (``NEWSCRAWLER_EXTRACTION_MIN_WORDS``) is about length.
 """
@@ -24,7 +26,9 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from newscrawler.discovery.patterns import is_archive_url, pagination_number
+from newscrawler.extraction.dates import METHOD_HTMLDATE
 from newscrawler.markup import PageMarkup
+from newscrawler.urls import registered_domain, url_host
 from newscrawler.vocabulary import (
     ADD_TO_CART,
     ARTICLE_TYPES,
@@ -34,12 +38,16 @@ from newscrawler.vocabulary import (
     PRICE_META,
     PRODUCT_OG_TYPES,
     PRODUCT_TYPES,
+    SERVICE_TYPES,
+    SITE_EDITIONS,
     schema_type,
 )
 
 _DATE_IN_PATH = re.compile(r"/(19|20)\d{2}[/-](0?[1-9]|1[0-2])([/-](0?[1-9]|[12]\d|3[01]))?(/|-|$)")
 _SLUG = re.compile(r"/[^/]*[a-z0-9\u0400-\u04ff]+(-[a-z0-9\u0400-\u04ff]+){2,}[^/]*/?$", re.I)
 _ARTICLE_ID = re.compile(r"/\d{5,}(\.html?)?/?$|[-_/]\d{5,}(\.html?)?$")
+# A locale in a URL path: a language, a country or both ("en", "us", "en-gb", "pt_BR").
+_LOCALE = re.compile(r"^[a-z]{2}(?:[-_][a-z]{2,4})?$", re.I)
 
 # A link-found page is clearly a hub when, without article markup and on a URL that does not
 # look like an article's, this share of its visible text is link text, or it has this many
@@ -49,10 +57,11 @@ HUB_LINKED_HEADINGS = 10
 HUB_HEADINGS_LINK_DENSITY = 0.4
 # After extraction, a page with no article signal at all (no og:type article, no publication
 # date, no byline, no article-like URL) is rejected when its text is mostly links, or its main
-# text is mostly not prose, or short.
+# text is short, or the page shows this many prices (not for a main text that is no prose: a
+# list-heavy post is an article).
 UNSIGNED_LINK_DENSITY = 0.4
-UNSIGNED_PROSE_SHARE = 0.5
 UNSIGNED_MIN_WORDS = 150
+UNSIGNED_MAX_PRICES = 10
 # With at most one article signal, a page mostly of links whose main text is hardly prose is a
 # listing.
 LISTING_LINK_DENSITY = 0.6
@@ -74,8 +83,26 @@ _LONG_PARAGRAPH_WORDS = 40
 _PROSE_MIN_WORDS = 8
 _SENTENCE_END = re.compile(r"[.!?…。！？][\"'»”’)\]]*$")
 # Publication-date methods that are no article signal: an update time alone (a site's pages
-# carry one too).
-_NOT_A_DATE = frozenset({"modified"})
+# carry one too), and htmldate's guess (it finds a day on most pages of a site: a copyright
+# line, a listed story's date).
+_NOT_A_DATE = frozenset({"modified", METHOD_HTMLDATE})
+# Repeated cards: sibling blocks of the same tag and first class, each with a link and a
+# heading or an image, of at most this many words (a card, not a section of an article); a
+# group counts from this many cards.
+CARD_MAX_WORDS = 120
+CARD_MIN_GROUP = 4
+# A teaser: a card with a heading and a snippet of at least this many words besides the
+# heading and the link text.
+TEASER_MIN_SNIPPET = 8
+# A catalogue: a group of cards of which this many show a price, on a page with no
+# publication date or no byline.
+CATALOGUE_MIN_PRICED = 6
+# A teaser listing: this many teasers whose text makes at least this share of the main text,
+# a main text of less than this share of prose (snippets cut short, not an article's
+# paragraphs), and not both a publication date and a byline.
+TEASERS_MIN = 8
+TEASERS_TEXT_SHARE = 0.5
+TEASERS_MAX_PROSE = 0.75
 
 _BODY_TEXT = etree.XPath(
     "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
@@ -86,6 +113,8 @@ _LINK_TEXT = etree.XPath(
     "//body//a//text()[not(ancestor::script or ancestor::style)]", smart_strings=False
 )
 _ITEMTYPES = etree.XPath("//@itemtype", smart_strings=False)
+_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+_NAME = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -105,6 +134,12 @@ class PageSignals:
     linked_headings: int = 0  # h2-h4 headings that are links (teasers)
     headings: int = 0  # h2-h4 headings with text, outside nav/header/footer/aside
     prices: int = 0  # prices in the body's visible text ("$12.99", "1 200 руб.")
+    services: tuple[str, ...] = ()  # service markup: "jsonld:service", "microdata:service"
+    site_names: tuple[str, ...] = ()  # the site's names (og:site_name, its domain), folded
+    cards: int = 0  # the largest group of repeated cards (a grid, a list of teasers)
+    priced_cards: int = 0  # most cards showing a price in one group
+    teasers: int = 0  # most teasers (a heading, a link, a snippet) in one group
+    teaser_words: int = 0  # the words of those teasers
 
     def as_dict(self) -> dict[str, Any]:
         """The signals as JSON values (tuples as lists)."""
@@ -134,7 +169,7 @@ class PageKind:
 class Rejection:
     """An extracted page that is no article: the reason and every signal read."""
 
-    reason: str  # "product", "home", "listing", "non_article_section", "no_article_signals"
+    reason: str  # "product", "service", "catalogue", "teaser_list", "listing", ... (see below)
     detail: str  # the deciding evidence, for the log line
     signals: dict[str, Any]
 
@@ -144,6 +179,12 @@ def looks_like_article_url(url: str) -> bool:
     if path in ("", "/"):
         return False
     return bool(_DATE_IN_PATH.search(path) or _SLUG.search(path) or _ARTICLE_ID.search(path))
+
+
+def is_home_path(path: str) -> bool:
+    """Whether ``path`` is a home page's: ``/``, or an edition's (``/en/``, ``/us/en/``,
+    ``/global/``: locale or edition segments alone)."""
+    return all(_LOCALE.match(s) or s.lower() in SITE_EDITIONS for s in path.split("/") if s)
 
 
 def _visible_chars(texts: list[str]) -> int:
@@ -220,6 +261,99 @@ def shop_evidence(tree: HtmlElement) -> tuple[str, ...]:
     return tuple(found)
 
 
+def service_markup(tree: HtmlElement, markup: PageMarkup) -> tuple[str, ...]:
+    """What the page declares of a service it offers: its own JSON-LD ``Service`` (or a
+    subtype), ``Service`` microdata."""
+    found = [f"jsonld:{t}" for t in sorted(markup.types & SERVICE_TYPES)]
+    itemtypes = {schema_type(t) for value in _ITEMTYPES(tree) for t in str(value).split()}  # type: ignore[union-attr]
+    found += [f"microdata:{t}" for t in sorted(itemtypes & SERVICE_TYPES)]
+    return tuple(found)
+
+
+def fold_name(name: str) -> str:
+    """A name compared with others: lower case, letters and digits only ("Gym-Provisions" and
+    "gymprovisions" are one)."""
+    return "".join(_NAME.findall(name.lower()))
+
+
+def site_names(markup: PageMarkup) -> tuple[str, ...]:
+    """The names the site goes by, folded: ``og:site_name``, ``application-name`` and its
+    domain without the suffix (``gymprovisions`` for ``www.gymprovisions.com``)."""
+    names = [markup.first(key) or "" for key in ("og:site_name", "application-name")]
+    names.append(registered_domain(url_host(markup.url)).split(".", 1)[0])
+    return tuple(dict.fromkeys(n for n in map(fold_name, names) if n))
+
+
+@dataclass(frozen=True)
+class Cards:
+    """Repeated cards read on a page (see :func:`read_cards`)."""
+
+    cards: int = 0
+    priced: int = 0
+    teasers: int = 0
+    teaser_words: int = 0
+
+
+@dataclass(frozen=True)
+class _Card:
+    words: int
+    priced: bool
+    teaser: bool  # a heading and a snippet besides it
+
+
+def _card(block: HtmlElement) -> _Card | None:
+    """The block as a card (a link, a heading or an image, a few words), or None."""
+    links = [a for a in block.iter("a") if a.get("href")]
+    if not links:
+        return None
+    text = block.text_content()
+    words = len(text.split())
+    if not words or words > CARD_MAX_WORDS:
+        return None
+    headings = " ".join(h.text_content() for h in block.iter(*_HEADINGS)).split()
+    if not headings and next(block.iter("img", "picture"), None) is None:
+        return None
+    link_words = len(" ".join(a.text_content() for a in links).split())
+    snippet = words - max(len(headings), link_words)  # besides the headline and the link text
+    return _Card(
+        words,
+        bool(PRICE.search(text)),
+        bool(headings) and snippet >= TEASER_MIN_SNIPPET,
+    )
+
+
+def read_cards(tree: HtmlElement) -> Cards:
+    """The page's groups of repeated cards outside the site's navigation, header, footer and
+    side bars (sibling blocks of one tag and first class, each a card: :func:`_card`): the
+    largest group, the most priced cards of a group, and the group of the most teasers."""
+    groups: list[list[_Card]] = []
+    body = tree.find("body")
+    stack = [body if body is not None else tree]
+    while stack:
+        parent = stack.pop()
+        blocks = [c for c in parent if isinstance(c.tag, str) and c.tag not in _SITE_CHROME]
+        stack.extend(blocks)
+        if len(blocks) < CARD_MIN_GROUP:
+            continue
+        siblings: dict[tuple[str, str], list[HtmlElement]] = {}
+        for block in blocks:
+            first_class = (block.get("class") or "").split()[:1]
+            siblings.setdefault((str(block.tag), "".join(first_class)), []).append(block)
+        for group in siblings.values():
+            cards = [c for c in map(_card, group) if c is not None]
+            if len(cards) >= CARD_MIN_GROUP:
+                groups.append(cards)
+    if not groups:
+        return Cards()
+    teasers = max(([c for c in g if c.teaser] for g in groups), key=len)
+    return Cards(
+        cards=max(map(len, groups)),
+        priced=max(sum(c.priced for c in g) for g in groups),
+        teasers=len(teasers),
+        teaser_words=sum(c.words for c in teasers),
+    )
+
+
 def page_signals(tree: HtmlElement, markup: PageMarkup) -> PageSignals:
     """Everything routing and the later judgement read on the page ``tree`` (its ``markup``)."""
     parts = urlsplit(markup.url)
@@ -232,7 +366,7 @@ def page_signals(tree: HtmlElement, markup: PageMarkup) -> PageSignals:
         listing_types=tuple(sorted(markup.types & LISTING_TYPES)),
         product=product_markup(markup),
         shop=shop_evidence(tree),
-        home=parts.path in ("", "/") and not parts.query,
+        home=is_home_path(parts.path) and not parts.query,
         listing_url=listing_url,
         article_url=looks_like_article_url(markup.url) and not listing_url,
         sections=tuple(dict.fromkeys(s for s in segments if s in NON_ARTICLE_SECTIONS)),
@@ -240,7 +374,19 @@ def page_signals(tree: HtmlElement, markup: PageMarkup) -> PageSignals:
         linked_headings=linked_headings(tree),
         headings=heading_count(tree),
         prices=price_count(tree),
+        services=service_markup(tree, markup),
+        site_names=site_names(markup),
+        **_card_signals(read_cards(tree)),
     )
+
+
+def _card_signals(cards: Cards) -> dict[str, int]:
+    return {
+        "cards": cards.cards,
+        "priced_cards": cards.priced,
+        "teasers": cards.teasers,
+        "teaser_words": cards.teaser_words,
+    }
 
 
 def classify_page(tree: HtmlElement, markup: PageMarkup, *, announced: bool = False) -> PageKind:
@@ -312,19 +458,33 @@ def article_signals(signals: PageSignals, record: Mapping[str, Any]) -> list[str
     return [name for name, shown in present.items() if shown]
 
 
+def byline_names_the_site(signals: PageSignals, record: Mapping[str, Any]) -> bool:
+    """Whether the record's byline is only the site's own name ("Gym Provisions" on
+    gymprovisions.com): no article evidence on a page that shows nothing else (a personal
+    blog's byline is its owner's name too, so it is no evidence against an article either)."""
+    authors = record.get("authors") or ()
+    return bool(authors) and all(fold_name(str(a)) in signals.site_names for a in authors)
+
+
 def judge_extraction(signals: PageSignals, record: Mapping[str, Any]) -> Rejection | None:
     """The reason an extracted page is no article, with the evidence, or ``None`` (a record).
 
     ``record`` holds the fields extraction found (``text``, ``published``, ``authors``...). A
     page declaring an article type is an article; otherwise, in this order: product markup
-    (``product``), the home page (``home``), listing markup (``listing``), an add-to-cart
+    (``product``), service markup on a page without both a publication date and a byline
+    (``service``), the home page (``home``), listing markup (``listing``), an add-to-cart
     control or product microdata on a page with neither ``og:type`` article nor a byline,
     unless its main text is a body of long prose paragraphs on a page of few prices
-    (``product``), a shop or service URL section with at most one article signal
-    (``non_article_section``), no article signal and a text of links, not prose or short
-    (``no_article_signals``), a page of cards: many headings over little text, with neither
-    a publication date nor a byline (``listing``), and a text of links that is hardly prose
-    with at most one article signal (``listing``).
+    (``product``), a shop or service URL section with at most one article signal or with
+    neither a date nor a byline (``non_article_section``), no article signal and a text of
+    links, a short one, or a page of many prices (``no_article_signals``), a group of cards
+    with prices on a page without both a date and a byline (``catalogue``), teasers making
+    most of a main text that is not prose, on a page without both a date and a byline
+    (``teaser_list``), a page of cards: many headings over little text, with neither a
+    publication date nor a byline (``listing``), and a text of links that is hardly prose
+    with at most one article signal (``listing``). The
+    publication date is the page's (its markup, its text, its URL or the feed), not htmldate's
+    guess; a byline naming only the site is no signal when it would be the page's only one.
     """
     text = str(record.get("text") or "")
     shown = article_signals(signals, record)
@@ -337,10 +497,11 @@ def judge_extraction(signals: PageSignals, record: Mapping[str, Any]) -> Rejecti
         "words": words,
         "prose_share": round(prose, 3),
         "long_paragraphs": body.long_paragraphs,
+        "site_byline": byline_names_the_site(signals, record),
     }
     if signals.article_types:
         return None
-    found = _rejection(signals, shown, body)
+    found = _rejection(signals, shown, body, site_byline=evidence["site_byline"])
     if found is None:
         return None
     reason, detail = found
@@ -368,12 +529,20 @@ class Body:
         return 1000 * headings / max(1, self.words)
 
 
-def _rejection(signals: PageSignals, shown: list[str], body: Body) -> tuple[str, str] | None:
+def _rejection(
+    signals: PageSignals, shown: list[str], body: Body, *, site_byline: bool = False
+) -> tuple[str, str] | None:
     words, prose = body.words, body.prose
-    texture = f"link density {signals.link_density:.2f}, prose share {prose:.2f}, {words} words"
+    texture = (
+        f"link density {signals.link_density:.2f}, prose share {prose:.2f}, {words} words,"
+        f" {signals.prices} prices"
+    )
     signed = f"article signals: {', '.join(shown) or 'none'}"
     if signals.product:
         return "product", f"product markup: {', '.join(signals.product)}"
+    dated_and_signed = {"published", "byline"} <= set(shown)
+    if signals.services and not dated_and_signed:
+        return "service", f"service markup: {', '.join(signals.services)}; {signed}"
     if signals.home:
         return "home", "the site's home page"
     if signals.listing_types:
@@ -387,14 +556,29 @@ def _rejection(signals: PageSignals, shown: list[str], body: Body) -> tuple[str,
             f"{', '.join(signals.shop)}; no og:type article, no byline;"
             f" {body.long_paragraphs} long paragraphs, {signals.prices} prices"
         )
-    if signals.sections and len(shown) <= 1:
+    if signals.sections and (len(shown) <= 1 or not {"published", "byline"} & set(shown)):
         return "non_article_section", f"URL section {signals.sections[0]!r}; {signed}"
-    if not shown and (
+    unsigned = not shown or (shown == ["byline"] and site_byline)
+    if unsigned and (
         signals.link_density >= UNSIGNED_LINK_DENSITY
-        or prose < UNSIGNED_PROSE_SHARE
         or words < UNSIGNED_MIN_WORDS
+        or signals.prices >= UNSIGNED_MAX_PRICES
     ):
         return "no_article_signals", f"{signed}; {texture}"
+    if signals.priced_cards >= CATALOGUE_MIN_PRICED and not dated_and_signed:
+        return "catalogue", (
+            f"{signals.priced_cards} of {signals.cards} repeated cards show a price; {signed}"
+        )
+    if (
+        signals.teasers >= TEASERS_MIN
+        and signals.teaser_words >= TEASERS_TEXT_SHARE * words
+        and prose < TEASERS_MAX_PROSE
+        and not dated_and_signed
+    ):
+        return "teaser_list", (
+            f"{signals.teasers} teasers, {signals.teaser_words} words"
+            f" for {words} of main text; {signed}"
+        )
     density = body.headings_per_1000_words(signals.headings)
     if (
         not {"published", "byline"} & set(shown)
