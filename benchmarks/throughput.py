@@ -284,6 +284,7 @@ class Figures:
     max_rss_mb: float | None = None  # largest single process (/usr/bin/time -v)
     tree_rss_mb: float | None = None  # peak sum over the process tree
     tree_pss_mb: float | None = None
+    pss_by_role_mb: dict[str, float] = field(default_factory=dict)  # peak PSS of each role
     cpu_main: float = 0.0  # CPU seconds of the crawler's main process (or of the caller)
     cpu_total: float = 0.0  # CPU seconds of the whole process tree (or of the pool's tasks)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -512,6 +513,7 @@ class TreeSampler(threading.Thread):
         self.interval = interval
         self.peak_rss = 0
         self.peak_pss = 0
+        self.peak_pss_by_role: dict[str, int] = {}  # peak of each role's summed PSS (kB)
         self.cpu: dict[int, float] = {}  # last CPU seconds seen of each process in the tree
         self.main: int | None = None  # the measured command (below /usr/bin/time)
         self.done = threading.Event()
@@ -522,13 +524,31 @@ class TreeSampler(threading.Thread):
             pids = descendants(self.pid)
             if self.main is None and pids:
                 self.main = pids[0] if _comm(self.pid) == "time" else self.pid
+            by_role: dict[str, int] = {}
             for pid in [self.pid, *pids]:
                 rss += _proc_kb(pid, "status", "VmRSS:")
-                pss += _proc_kb(pid, "smaps_rollup", "Pss:")
+                kb = _proc_kb(pid, "smaps_rollup", "Pss:")
+                pss += kb
+                role = self.role(pid)
+                by_role[role] = by_role.get(role, 0) + kb
                 self.cpu[pid] = max(self.cpu.get(pid, 0.0), _cpu_seconds(pid))
             self.peak_rss = max(self.peak_rss, rss)
             self.peak_pss = max(self.peak_pss, pss)
+            for role, kb in by_role.items():
+                self.peak_pss_by_role[role] = max(self.peak_pss_by_role.get(role, 0), kb)
             self.done.wait(self.interval)
+
+    def role(self, pid: int) -> str:
+        """``main``, ``fork server``, ``workers`` (forked by the server) or ``other``."""
+        if pid == self.main:
+            return "main"
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            return "other"
+        if b"forkserver" not in cmdline:  # workers are forked from the server: same cmdline
+            return "other"
+        return "fork server" if _parent(pid) == self.main else "workers"
 
     @property
     def cpu_main(self) -> float:
@@ -555,6 +575,13 @@ def descendants(root: int) -> list[int]:
         found.append(pid)
         todo.extend(children.get(pid, []))
     return found
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _comm(pid: int) -> str:
@@ -639,6 +666,9 @@ def run_measured(
         memory["max_rss_mb"] = int(m[1]) / 1024 if m else None
     memory["tree_rss_mb"] = sampler.peak_rss / 1024
     memory["tree_pss_mb"] = sampler.peak_pss / 1024
+    memory["pss_by_role_mb"] = {
+        role: kb / 1024 for role, kb in sorted(sampler.peak_pss_by_role.items())
+    }
     memory["cpu_main"] = sampler.cpu_main
     memory["cpu_total"] = sampler.cpu_total
     return Measured(wall, launched, exited, timed_out, memory)
@@ -944,6 +974,12 @@ def report_phases(runs: list[Figures]) -> None:
         print(f"{label:32}" + "".join(f" {fmt(v, '.2f'):>24}" for v in values))
 
 
+def pss_parts(run: Figures) -> str:
+    """``main 150, fork server 200, workers 250``: each part's own peak (they need not
+    coincide, so they may add up to more than the tree's peak)."""
+    return ", ".join(f"{role} {mb:.0f}" for role, mb in run.pss_by_role_mb.items()) or "-"
+
+
 def ratio(a: float | None, b: float | None) -> str:
     return f"{a / b:.2f}" if a is not None and b else "-"
 
@@ -1090,8 +1126,10 @@ def main() -> None:
                 )
             )
         summary.append((f"tree PSS peak at {args.pages} pages (MB)", fmt(ours.tree_pss_mb)))
+        summary.append(("  peak PSS of each part (MB)", pss_parts(ours)))
         if large is not None:
             summary.append((f"tree PSS peak at {args.large} pages (MB)", fmt(large.tree_pss_mb)))
+            summary.append(("  peak PSS of each part (MB)", pss_parts(large)))
             summary.append(
                 (
                     f"end to end at {args.large} pages / our extraction alone",
