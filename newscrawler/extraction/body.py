@@ -28,11 +28,8 @@ from collections.abc import Iterable, Iterator
 from copy import deepcopy
 from typing import Any
 
-import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
-from trafilatura.settings import Document
-from trafilatura.xml import xmltotxt
 
 from newscrawler.extraction.dom import SelectorError, select
 from newscrawler.extraction.stages import timed
@@ -176,6 +173,11 @@ def _private_copy(tree: HtmlElement) -> HtmlElement:
 
 
 def _run(page: HtmlElement, url: str, **options: Any) -> etree._Element | None:
+    # trafilatura (and what it loads: htmldate, jusText, courlan) is imported where it is used:
+    # the crawl's main process imports this module but extracts nothing (its workers do).
+    import trafilatura
+    from trafilatura.settings import Document
+
     try:
         with timed("trafilatura"):
             doc = trafilatura.bare_extraction(
@@ -312,6 +314,8 @@ def _render(element: etree._Element) -> list[str]:
     copy.tail = None
     holder.append(copy)
     etree.strip_tags(holder, "ref")
+    from trafilatura.xml import xmltotxt  # imported by _run already: see there
+
     text = xmltotxt(holder, False)
     return [_tidy(line) for line in text.split("\n") if _tidy(line)]
 
