@@ -284,6 +284,7 @@ def choose_title(
     if (  # 5. the shown headline, a different one from the declared
         first
         and not is_news_article(page)
+        and not shown[0].headline
         and len(words(first)) >= SHOWN_HEADLINE_MIN_WORDS
         and not any(is_variant(first, value) for _m, value in declared)
     ):
