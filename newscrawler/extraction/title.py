@@ -1,22 +1,34 @@
 """The article's title: a choice among the headlines a page declares and the one it shows.
 
-Candidates: the JSON-LD article ``headline``, ``og:title``, ``twitter:title``, ``dc.title`` and
-``<title>`` (the declared ones, stripped of the site name and of tails another source leaves
-out), and the page's visible ``<h1>`` headlines. They are ranked by signals that can be told
-apart on one page, strongest first:
+Candidates: the JSON-LD article ``headline``, ``og:title``, ``twitter:title``, ``dc.title``,
+``<meta name="headline">`` and ``<title>`` (the declared ones, stripped of the site name and of
+tails another source leaves out), and the headings the page shows. A shown heading is an
+``<h1>`` outside navigation, widgets and breadcrumb trails (an ``<h1>`` that is the last step of
+a trail is the page's search title, not the headline shown above the article); when a heading is
+built of a kicker (topline) and a headline in elements of their own
+(``<h2><span>Kicker</span><span>Headline</span></h2>``), the headline alone is shown too. The
+candidates are ranked by signals that can be told apart on one page, strongest first:
 
-1. **confirmed**: a declared headline that the page also shows as an ``<h1>`` (declared order:
-   JSON-LD > OpenGraph > Twitter > Dublin Core > ``<title>``);
-2. **shown with a tail**: a declared headline that is a shown ``<h1>`` plus a separator and a
-   tail (``Headline - Section``): the ``<h1>``;
-3. **the shown headline**: on a page that is not a news article (no JSON-LD ``NewsArticle`` or
-   subtype), the first visible ``<h1>`` of at least :data:`SHOWN_HEADLINE_MIN_WORDS` words that
-   is a different headline from every declared one, not a variant of one (the same words with
-   a kicker before them, or a spelling difference). Blog and CMS pages fill ``og:title``,
-   ``<title>`` and often the JSON-LD from one search-engine title, while their ``<h1>`` is the
-   headline a reader sees; news sites write their declared headlines as headlines, and their
-   ``<h1>`` often carries a kicker or a live-ticker line;
-4. declared order without ``<title>``, then the first visible ``<h1>``, then ``<title>``.
+1. **confirmed**: a declared headline that the page also shows: first one that is a shown
+   headline without its kicker, then one that is a whole shown heading (declared order:
+   JSON-LD > OpenGraph > Twitter > Dublin Core > headline meta > ``<title>``);
+2. **shown with a tail**: a declared headline that is a shown heading plus a separator and a
+   tail (``Headline - Section``): the heading;
+3. **another kicker**: a declared headline that is a shown headline with a kicker of its own
+   before it (``Kicker: Headline``, the heading's kicker being a different one): the shown
+   headline;
+4. **the ``<h2>``**: on a page where no ``<h1>`` can be the headline (its ``<h1>`` is a
+   breadcrumb or a logo), rules 1 to 3 with the ``<h2>`` headings that are not teasers (in or
+   around a link) in place of the ``<h1>``;
+5. **the shown headline**: on a page that is not a news article (no JSON-LD ``NewsArticle`` or
+   subtype) and whose first ``<h1>`` is not a kicker and a headline (a news layout), that
+   ``<h1>`` when it has at least :data:`SHOWN_HEADLINE_MIN_WORDS` words and is a different
+   headline from every declared one, not a variant of one (the same words with a kicker
+   before them, or a spelling difference). Blog and CMS pages fill ``og:title``, ``<title>``
+   and often the JSON-LD from one search-engine title, while their ``<h1>`` is the headline a
+   reader sees; news sites write their declared headlines as headlines, and their ``<h1>``
+   often carries a kicker or a live-ticker line;
+6. declared order without ``<title>``, then the first shown ``<h1>``, then ``<title>``.
 """
 
 from __future__ import annotations
