@@ -123,7 +123,8 @@ def _links_home(el: HtmlElement, url: str) -> bool:
 
 def _in_breadcrumbs(el: HtmlElement) -> bool:
     """Whether ``el`` is the last step of a breadcrumb trail (the page's name in it): it or an
-    element around it below the nearest section (a page's classes name every part it has)."""
+    element around it names a breadcrumb, up to the nearest section (higher up, the classes of
+    a page's ``<body>`` or wrapper name every part the page has, breadcrumbs among them)."""
     node: HtmlElement | None = el
     while node is not None and node.tag not in _SECTIONS:
         if BREADCRUMB_HINT.search(f"{attr_words(node)} {node.get('itemtype')}"):
