@@ -793,6 +793,9 @@ ARTICLE_TYPES = frozenset(
 NEWS_ARTICLE_TYPES = frozenset(t for t in ARTICLE_TYPES if t.endswith("newsarticle")) | {
     "liveblogposting"
 }
+# Class, id or itemtype of a breadcrumb trail: an <h1> in it is the page's name in the trail (often
+# its search title), not the headline the article shows (title choice).
+BREADCRUMB_HINT = re.compile(r"crumb", re.I)
 # Objects that carry an article's fields without being an article: a video page's VideoObject
 # gives its headline and date, but video hubs list many, so it does not route a page.
 ARTICLE_LIKE_TYPES = ARTICLE_TYPES | {"videoobject"}

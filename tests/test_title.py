@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+from pathlib import Path
 
 from lxml import html as lxml_html
 
@@ -172,3 +173,87 @@ def test_record_title_and_body_come_from_the_same_headline() -> None:
     assert result.fields is not None
     assert result.fields["title"] == "What to plant next to tomatoes, and why it works"
     assert "What to plant next to tomatoes" not in result.fields["text"]
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "title"
+NOW = datetime(2024, 6, 1, tzinfo=timezone.utc)
+
+
+def record_of(name: str, url: str) -> dict[str, object]:
+    result = extract_article((FIXTURES / name).read_bytes(), url, now=NOW)
+    assert result.fields is not None, result.reason
+    return dict(result.fields)
+
+
+def test_breadcrumb_h1_gives_way_to_the_headline_shown_in_an_h2() -> None:
+    fields = record_of("de_breadcrumb_h1.html", "https://talbote.example/region/2024/05/03/f.html")
+    assert fields["title"] == "Neue Fähre verbindet drei Dörfer am Fluss"
+    assert fields["authors"] == ["Lena Berger"]
+    assert str(fields["published"]).startswith("2024-05-03")
+    assert "Nahverkehr auf dem Wasser" not in str(fields["text"])
+
+
+def test_h1_of_kicker_and_headline_gives_the_headline_another_kicker_is_dropped() -> None:
+    fields = record_of("en_kicker_parts.html", "https://coast-courier.example/news/lifeboat")
+    assert fields["title"] == "The night the lifeboat crew went out three times"
+
+
+def test_russian_breadcrumb_h1_and_headline_meta() -> None:
+    fields = record_of(
+        "ru_breadcrumb_h1.html", "https://vechernie-vesti.example/obshchestvo/m.html"
+    )
+    assert fields["title"] == "Мост через Оку открыли после ремонта"
+    assert str(fields["published"]).startswith("2024-03-27")
+
+
+def test_declared_headline_without_the_kicker_wins_over_the_one_with_it() -> None:
+    html = page(
+        "<meta property='og:title' content='Liverpool lose at Everton in the title race'>",
+        "<article><h1><span>Premier League</span> <span>Liverpool lose at Everton in the title "
+        f"race</span></h1>{PROSE}</article>",
+        jsonld={
+            "@type": "NewsArticle",
+            "headline": "Premier League: Liverpool lose at Everton in the title race",
+        },
+    )
+    assert title_of(html, NEWS_URL) == ("Liverpool lose at Everton in the title race", "meta")
+
+
+def test_a_kicker_and_headline_h1_is_a_news_layout_the_declared_headline_stays() -> None:
+    html = page(
+        "<meta property='og:title' content='Bridge works: the river crossing reopens'>",
+        "<article><h1><span>Bridge works:</span> <span>Drivers wait for the last lane"
+        f"</span></h1>{PROSE}</article>",
+    )
+    assert title_of(html, BLOG_URL) == ("Bridge works: the river crossing reopens", "meta")
+
+
+def test_page_classes_that_mention_breadcrumbs_do_not_hide_the_h1() -> None:
+    html = (
+        "<html><head><meta property='og:title' content='Companion Planting: 12 Tips'></head>"
+        "<body class='single-post has-breadcrumbs'><div class='content'><article>"
+        f"<h1>What to plant next to tomatoes, and why it works</h1>{PROSE}</article></div>"
+        "</body></html>"
+    )
+    assert title_of(html, BLOG_URL) == ("What to plant next to tomatoes, and why it works", "h1")
+
+
+def test_h2_teasers_linking_elsewhere_confirm_nothing() -> None:
+    html = page(
+        "<meta property='og:title' content='Companion planting for small beds'>",
+        "<nav class='breadcrumb'><h1>Companion planting: small beds guide</h1></nav><article>"
+        f"{PROSE}<h2><a href='/other/'>Companion planting: small beds guide</a></h2></article>",
+        jsonld={"@type": "NewsArticle", "headline": "Companion planting: small beds guide"},
+    )
+    assert title_of(html, NEWS_URL) == ("Companion planting: small beds guide", "jsonld")
+
+
+def test_headline_meta_cuts_the_section_off_the_declared_title() -> None:
+    html = page(
+        "<meta property='og:title' content='Мост через Оку открыли после ремонта — Общество "
+        "| Вечерние вести'><meta property='og:site_name' content='Вечерние вести'>"
+        "<meta name='headline' content='Мост через Оку открыли после ремонта'>",
+        f"<article>{RU_PROSE}</article>",
+        lang="ru",
+    )
+    assert title_of(html, RU_URL) == ("Мост через Оку открыли после ремонта", "meta")
