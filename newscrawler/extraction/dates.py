@@ -7,6 +7,9 @@ names go through dateparser, restricted to the page's languages (one cached pars
 set). A date that cannot exist, has an implausible year or lies in the future is dropped and
 reported as an event, never guessed.
 
+Where a page's candidates disagree, :func:`shown_over_declared` and :func:`saved_not_published`
+say when the date a page shows beats the one it declares; :func:`in_page_offset` and
+:func:`read_as_the_page` read the chosen date in the page's own offset and numeric order.
 :func:`htmldate_date` is the last resort of a page that neither declares nor shows a date that
 the other readers find: htmldate's search of the whole document (its own meta and JSON rules,
 attributes, copyright and "updated" lines, free text), as a day.
@@ -526,12 +529,12 @@ def ambiguous_numeric(raw: str) -> bool:
     """Whether ``raw`` is a numeric date that reads both day first and month first
     (``03/10/2023``: 3 October or 10 March)."""
     match = _NUMERIC.fullmatch(" ".join(raw.split()))
-    return bool(match) and match["a"] != match["b"] and int(match["a"]) <= 12 >= int(match["b"])
+    if match is None:
+        return False
+    return match["a"] != match["b"] and int(match["a"]) <= 12 >= int(match["b"])
 
 
-def read_as_the_page(
-    found: FoundDate, confirmed: set[str], ctx: DateContext
-) -> FoundDate:
+def read_as_the_page(found: FoundDate, confirmed: set[str], ctx: DateContext) -> FoundDate:
     """``found`` read in the other numeric order when the page writes that day unambiguously
     and not the day read; else ``found`` unchanged.
 
