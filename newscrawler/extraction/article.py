@@ -43,8 +43,10 @@ from newscrawler.extraction.dates import (
     parser_languages,
     read_as_the_page,
     saved_not_published,
+    saved_together,
     shown_over_declared,
     url_date,
+    written_with_time,
 )
 from newscrawler.extraction.decode import UndecodableBody, decode_html
 from newscrawler.extraction.dom import (
@@ -549,12 +551,18 @@ def _shown_date(
 ) -> FoundDate | None:
     """The page's shown date when it outvotes ``declared`` (see :func:`shown_over_declared`
     and :func:`saved_not_published`)."""
+    modified = None
+    if "T" in declared.value:  # a declared instant stands, unless it is only a save time
+        quiet: list[str] = []
+        found = (parse_dates(r, stage.ctx, m, quiet) for r, m in _declared_modified(stage) if r)
+        modified = next((f for f in found if f is not None), None)
+        if not saved_together(declared, modified):
+            return None
     shown = _quiet_dates(stage, [(r, m) for r, m in vis_published if m in SHOWN_METHODS])
     if not shown:
         return None
     elsewhere = _quiet_dates(stage, [(r, m) for r, m in vis_modified if m in SHOWN_METHODS])
-    if "T" in declared.value:  # a declared instant stands, unless it is only a save time
-        modified = next(iter(_quiet_dates(stage, _declared_modified(stage))), None)
+    if modified is not None:
         return saved_not_published(declared, modified, shown, elsewhere)
     guess = htmldate_date(stage.tree, stage.url, stage.ctx, [])
     return shown_over_declared(declared, shown, elsewhere, guess)
@@ -573,7 +581,15 @@ def _as_the_page_writes(
         return found  # nothing to settle: no need to read the page's other dates
     in_url = url_date(stage.url)
     url_day = in_url[1] if in_url else None
-    others = _quiet_dates(stage, [(r, m) for r, m in candidates if r and r != found.raw])
+    # Only dates with a time of day can tell an offset; every date can confirm an order.
+    others = _quiet_dates(
+        stage,
+        [
+            (r, m)
+            for r, m in candidates
+            if r and r != found.raw and (ambiguous or written_with_time(r))
+        ],
+    )
     if ambiguous:
         confirmed = {f.value[:10] for f in others if not ambiguous_numeric(f.raw)}
         confirmed |= {url_day.isoformat()} if url_day else set()

@@ -470,6 +470,18 @@ def local_days(found: FoundDate) -> set[str]:
     }
 
 
+def saved_together(published: FoundDate, modified: FoundDate | None) -> bool:
+    """Whether two declared instants are one save time (within :data:`SAVED_TOGETHER`)."""
+    if modified is None or "T" not in published.value or "T" not in modified.value:
+        return False
+    return abs(published.moment - modified.moment) <= SAVED_TOGETHER
+
+
+def written_with_time(raw: str) -> bool:
+    """Whether ``raw`` holds a time of day (``07:51``, ``T10:00``, ``7h30``)."""
+    return bool(_HAS_TIME.search(raw))
+
+
 def saved_not_published(
     declared: FoundDate,
     declared_modified: FoundDate | None,
@@ -489,9 +501,7 @@ def saved_not_published(
     """
     if declared.method not in DECLARED_METHODS or declared_modified is None or not shown:
         return None
-    if "T" not in declared.value or "T" not in declared_modified.value:
-        return None
-    if abs(declared.moment - declared_modified.moment) > SAVED_TOGETHER:
+    if not saved_together(declared, declared_modified):
         return None
     days = local_days(declared)
     if any(found.value[:10] in days for found in (*shown, *shown_elsewhere)):
