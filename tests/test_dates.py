@@ -498,9 +498,12 @@ DATE_PAGES = Path(__file__).parent / "fixtures" / "dates"
 LATER = datetime(2026, 1, 10, 12, 0, tzinfo=timezone.utc)
 
 
-def dated(name: str, url: str, replace: tuple[str, str] = ("", "")) -> dict[str, Any]:
-    """The record of the fixture page ``name`` at ``url`` (with one text replaced)."""
-    html = (DATE_PAGES / f"{name}.html").read_text("utf-8").replace(*replace)
+def dated(name: str, url: str, *replace: tuple[str, str]) -> dict[str, Any]:
+    """The record of the fixture page ``name`` at ``url`` (with texts replaced)."""
+    html = (DATE_PAGES / f"{name}.html").read_text("utf-8")
+    for old, new in replace:
+        assert old in html
+        html = html.replace(old, new)
     result = extract_article(html, url, now=LATER)
     assert result.fields is not None, result.reason
     return result.fields
@@ -530,6 +533,21 @@ def test_a_declared_publication_apart_from_the_modification_stands() -> None:
     )
     assert (fields["published"], fields["published_method"]) == (
         "2025-11-20T16:02:46+00:00",
+        "jsonld",
+    )
+
+
+def test_a_save_time_stands_against_a_shown_day_it_may_be_somewhere() -> None:
+    # Saved at 03:00 UTC on 20 November, which is still 19 November in the Americas: a page
+    # showing 19 November does not contradict it.
+    fields = dated(
+        "en_saved_with_modified",
+        "https://gardener.example/winter-garden/",
+        ("2025-11-20T16:02:46.767Z", "2025-11-20T03:00:00Z"),
+        ("May 14, 2025", "November 19, 2025"),
+    )
+    assert (fields["published"], fields["published_method"]) == (
+        "2025-11-20T03:00:00+00:00",
         "jsonld",
     )
 
