@@ -597,3 +597,18 @@ def test_an_ambiguous_numeric_date_is_read_in_the_order_the_page_confirms(
 ) -> None:
     fields = dated("en_ambiguous_numeric", url)
     assert (fields["published"], fields["published_raw"]) == (published, "03/10/2023")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://crafts.example/crafts/repairing-a-dry-stone-wall/",
+        # crawled under another address than its permalink: the permalink is still the page's
+        "http://www.crafts.example/crafts/repairing-a-dry-stone-wall?utm_source=feed",
+    ],
+)
+def test_a_teaser_cards_date_is_not_the_articles(url: str) -> None:
+    # The cards above the article link to other stories with their dates; the article's own
+    # date sits in its permalink.
+    fields = dated("en_teaser_cards", url)
+    assert (fields["published"], fields["published_method"]) == ("2024-03-05", "time_element")

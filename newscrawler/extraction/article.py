@@ -501,7 +501,7 @@ def _visible_candidates(
     """(published, modified) ``(raw, method)`` candidates from the page's own elements."""
     published: list[tuple[str, str]] = []
     modified: list[tuple[str, str]] = []
-    found_dates = find_visible_dates(stage.index, exclude, headline)
+    found_dates = find_visible_dates(stage.index, exclude, headline, stage.url)
     found_dates.sort(key=lambda d: not d.labelled)  # "Datum …", "Published …" first
     for found in found_dates:
         if found.method != "visible":
