@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -155,6 +157,16 @@ def test_url_dates() -> None:
     assert url_date("https://x.example/a-2024-03-27-b") is not None
     assert url_date("https://x.example/2024/02/31/b") is None
     assert url_date("https://x.example/item/12345678") is None
+    assert url_date("https://x.example/blog/2023/october/03/a") == (
+        "/2023/october/03/",
+        datetime(2023, 10, 3).date(),
+    )
+    assert url_date("https://x.example/2023/Sept/3") == (
+        "/2023/Sept/3",
+        datetime(2023, 9, 3).date(),
+    )
+    assert url_date("https://x.example/2023/spring/03/a") is None
+    assert url_date("https://x.example/2023/february/30/a") is None
 
 
 # --- Order of trust on a page ---------------------------------------------------------------
@@ -478,3 +490,125 @@ def test_a_declared_day_stands_when_htmldate_does_not_side_with_the_page() -> No
         "2024-01-17",
         "jsonld",
     )
+
+
+# --- Fixture pages: which candidate the record takes when they disagree ----------------------
+
+DATE_PAGES = Path(__file__).parent / "fixtures" / "dates"
+LATER = datetime(2026, 1, 10, 12, 0, tzinfo=timezone.utc)
+
+
+def dated(name: str, url: str, *replace: tuple[str, str]) -> dict[str, Any]:
+    """The record of the fixture page ``name`` at ``url`` (with texts replaced)."""
+    html = (DATE_PAGES / f"{name}.html").read_text("utf-8")
+    for old, new in replace:
+        assert old in html
+        html = html.replace(old, new)
+    result = extract_article(html, url, now=LATER)
+    assert result.fields is not None, result.reason
+    return result.fields
+
+
+def test_a_date_only_htmldate_finds_is_the_records() -> None:
+    # The one date is an <abbr title> of a byline without a year in its text: no declared,
+    # shown or URL date; htmldate's attribute rules give the day.
+    fields = dated("de_htmldate_only", "https://talbote.example/faehre")
+    assert (fields["published"], fields["published_method"]) == ("2024-03-12", "htmldate")
+
+
+def test_a_declared_publication_saved_with_the_modification_gives_way_to_the_shown_date() -> None:
+    # JSON-LD datePublished == dateModified to the millisecond (the CMS's last save); the
+    # byline shows 14 May: the article's date is the one it shows.
+    fields = dated("en_saved_with_modified", "https://gardener.example/winter-garden/")
+    assert (fields["published"], fields["published_method"]) == ("2025-05-14", "visible")
+    assert fields["modified"] == "2025-11-20T16:02:46+00:00"
+
+
+def test_a_declared_publication_apart_from_the_modification_stands() -> None:
+    # The same page, updated a day after it was published: the declaration says when.
+    fields = dated(
+        "en_saved_with_modified",
+        "https://gardener.example/winter-garden/",
+        ('"dateModified": "2025-11-20T16:02:46.767Z"', '"dateModified": "2025-11-21T09:00:00Z"'),
+    )
+    assert (fields["published"], fields["published_method"]) == (
+        "2025-11-20T16:02:46+00:00",
+        "jsonld",
+    )
+
+
+def test_a_save_time_stands_against_a_shown_day_it_may_be_somewhere() -> None:
+    # Saved at 03:00 UTC on 20 November, which is still 19 November in the Americas: a page
+    # showing 19 November does not contradict it.
+    fields = dated(
+        "en_saved_with_modified",
+        "https://gardener.example/winter-garden/",
+        ("2025-11-20T16:02:46.767Z", "2025-11-20T03:00:00Z"),
+        ("May 14, 2025", "November 19, 2025"),
+    )
+    assert (fields["published"], fields["published_method"]) == (
+        "2025-11-20T03:00:00+00:00",
+        "jsonld",
+    )
+
+
+def test_a_utc_declaration_keeps_the_pages_local_day() -> None:
+    # JSON-LD 26 March 21:51 UTC; the page's <time> is the same instant, 27 March 00:51 in
+    # Moscow: the record keeps the instant and the page's day.
+    fields = dated("ru_local_day", "https://vestnik.example/news/parom")
+    assert (fields["published"], fields["published_method"]) == (
+        "2024-03-27T00:51:00+03:00",
+        "jsonld",
+    )
+
+
+def test_a_russian_byline_date_stays_its_day() -> None:
+    # "27 марта 2024 07:51" on the page, the JSON-LD instant 04:51 UTC: the day stays the 27th,
+    # and a comment's time (another instant, another day) moves nothing.
+    fields = dated("ru_byline_day", "https://vestnik.example/news/barzha")
+    assert fields["published"] == "2024-03-27T04:51:00+00:00"
+    assert fields["published"][:10] == "2024-03-27"
+
+
+@pytest.mark.parametrize(
+    ("url", "published"),
+    [
+        # the URL writes the local day: the UTC instant in the offset the page's times use
+        ("https://notes.example/2025/12/18/are-we-there-yet/", "2025-12-18T19:05:00-08:00"),
+        # nothing says which offset is the page's: the instant as declared
+        ("https://notes.example/are-we-there-yet/", "2025-12-19T03:05:00+00:00"),
+    ],
+)
+def test_a_utc_declaration_takes_the_day_of_the_url(url: str, published: str) -> None:
+    fields = dated("en_local_day_url", url)
+    assert (fields["published"], fields["published_method"]) == (published, "meta")
+
+
+@pytest.mark.parametrize(
+    ("url", "published"),
+    [
+        # "03/10/2023" month first on an English page, unless the URL says 3 October
+        ("https://orchard.example/blog/2023/october/03/cider-styles/", "2023-10-03"),
+        ("https://orchard.example/blog/cider-styles/", "2023-03-10"),
+    ],
+)
+def test_an_ambiguous_numeric_date_is_read_in_the_order_the_page_confirms(
+    url: str, published: str
+) -> None:
+    fields = dated("en_ambiguous_numeric", url)
+    assert (fields["published"], fields["published_raw"]) == (published, "03/10/2023")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://crafts.example/crafts/repairing-a-dry-stone-wall/",
+        # crawled under another address than its permalink: the permalink is still the page's
+        "http://www.crafts.example/crafts/repairing-a-dry-stone-wall?utm_source=feed",
+    ],
+)
+def test_a_teaser_cards_date_is_not_the_articles(url: str) -> None:
+    # The cards above the article link to other stories with their dates; the article's own
+    # date sits in its permalink.
+    fields = dated("en_teaser_cards", url)
+    assert (fields["published"], fields["published_method"]) == ("2024-03-05", "time_element")

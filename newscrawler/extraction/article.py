@@ -31,15 +31,22 @@ from newscrawler.extraction.boilerplate import boilerplate_nodes
 from newscrawler.extraction.dates import (
     DECLARED_METHODS,
     EVENT_MODIFIED_BEFORE_PUBLISHED,
+    SHOWN_METHODS,
     DateContext,
     FoundDate,
+    ambiguous_numeric,
     date_order,
     find_dates,
     htmldate_date,
+    in_page_offset,
     parse_dates,
     parser_languages,
+    read_as_the_page,
+    saved_not_published,
+    saved_together,
     shown_over_declared,
     url_date,
+    written_with_time,
 )
 from newscrawler.extraction.decode import UndecodableBody, decode_html
 from newscrawler.extraction.dom import (
@@ -494,7 +501,7 @@ def _visible_candidates(
     """(published, modified) ``(raw, method)`` candidates from the page's own elements."""
     published: list[tuple[str, str]] = []
     modified: list[tuple[str, str]] = []
-    found_dates = find_visible_dates(stage.index, exclude, headline)
+    found_dates = find_visible_dates(stage.index, exclude, headline, stage.url)
     found_dates.sort(key=lambda d: not d.labelled)  # "Datum …", "Published …" first
     for found in found_dates:
         if found.method != "visible":
@@ -519,30 +526,75 @@ def _first_date(stage: _Stage, candidates: list[tuple[str | None, str]]) -> Foun
     return None
 
 
+def _quiet_dates(stage: _Stage, candidates: list[tuple[str | None, str]]) -> list[FoundDate]:
+    """The plausible dates of ``candidates``; rejections are not counted (these are not the
+    record's dates, only the page's other readings)."""
+    quiet: list[str] = []
+    found = (parse_dates(raw, stage.ctx, method, quiet) for raw, method in candidates if raw)
+    return [f for f in found if f is not None]
+
+
+def _declared_modified(stage: _Stage) -> list[tuple[str | None, str]]:
+    """``(raw, method)`` of the modification times the page declares (JSON-LD, then meta)."""
+    article = stage.page.article
+    return [
+        (article.modified if article else None, "jsonld"),
+        *((v, "meta") for key in MODIFIED_META for v in stage.page.meta.get(key, [])),
+    ]
+
+
 def _shown_date(
     stage: _Stage,
     declared: FoundDate,
     vis_published: list[tuple[str, str]],
     vis_modified: list[tuple[str, str]],
 ) -> FoundDate | None:
-    """The page's shown date when it outvotes ``declared`` (see :func:`shown_over_declared`)."""
-    if "T" in declared.value:
-        return None  # a declared instant stands: no need to read the rest of the page
-    quiet: list[str] = []  # dates after the first plausible one are not the record's: not counted
-
-    def parsed(candidates: list[tuple[str, str]]) -> list[FoundDate]:
-        found = (
-            parse_dates(raw, stage.ctx, method, quiet)
-            for raw, method in candidates
-            if method in ("time_element", "visible")
-        )
-        return [f for f in found if f is not None]
-
-    shown = parsed(vis_published)
+    """The page's shown date when it outvotes ``declared`` (see :func:`shown_over_declared`
+    and :func:`saved_not_published`)."""
+    modified = None
+    if "T" in declared.value:  # a declared instant stands, unless it is only a save time
+        quiet: list[str] = []
+        found = (parse_dates(r, stage.ctx, m, quiet) for r, m in _declared_modified(stage) if r)
+        modified = next((f for f in found if f is not None), None)
+        if not saved_together(declared, modified):
+            return None
+    shown = _quiet_dates(stage, [(r, m) for r, m in vis_published if m in SHOWN_METHODS])
     if not shown:
         return None
-    guess = htmldate_date(stage.tree, stage.url, stage.ctx, quiet)
-    return shown_over_declared(declared, shown, parsed(vis_modified), guess)
+    elsewhere = _quiet_dates(stage, [(r, m) for r, m in vis_modified if m in SHOWN_METHODS])
+    if modified is not None:
+        return saved_not_published(declared, modified, shown, elsewhere)
+    guess = htmldate_date(stage.tree, stage.url, stage.ctx, [])
+    return shown_over_declared(declared, shown, elsewhere, guess)
+
+
+def _as_the_page_writes(
+    stage: _Stage,
+    found: FoundDate,
+    candidates: list[tuple[str | None, str]],
+) -> FoundDate:
+    """``found`` read in the page's own numeric order and in its own UTC offset (see
+    :func:`read_as_the_page` and :func:`in_page_offset`), from the page's other dates
+    (``candidates``) and its URL."""
+    ambiguous = ambiguous_numeric(found.raw)
+    if not ambiguous and not found.value.endswith("+00:00"):
+        return found  # nothing to settle: no need to read the page's other dates
+    in_url = url_date(stage.url)
+    url_day = in_url[1] if in_url else None
+    # Only dates with a time of day can tell an offset; every date can confirm an order.
+    others = _quiet_dates(
+        stage,
+        [
+            (r, m)
+            for r, m in candidates
+            if r and r != found.raw and (ambiguous or written_with_time(r))
+        ],
+    )
+    if ambiguous:
+        confirmed = {f.value[:10] for f in others if not ambiguous_numeric(f.raw)}
+        confirmed |= {url_day.isoformat()} if url_day else set()
+        found = read_as_the_page(found, confirmed, stage.ctx)
+    return in_page_offset(found, others, url_day)
 
 
 def _dates(
@@ -558,19 +610,20 @@ def _dates(
             selected.append((value, "selector"))
         selected.extend((raw, "selector") for raw in find_dates(text_of(node), stage.ctx.languages))
     vis_published, vis_modified = _visible_candidates(stage, exclude, headline)
-    published = _first_date(
-        stage,
-        [
-            *selected,
-            (article.published if article else None, "jsonld"),
-            *((v, "meta") for key in PUBLISHED_META for v in page.meta.get(key, [])),
-            *((raw, m) for raw, m in vis_published if m == "microdata"),
-            *((raw, m) for raw, m in vis_published if m == "time_element"),
-            *((raw, m) for raw, m in vis_published if m == "visible"),
-        ],
-    )
+    candidates: list[tuple[str | None, str]] = [
+        *selected,
+        (article.published if article else None, "jsonld"),
+        *((v, "meta") for key in PUBLISHED_META for v in page.meta.get(key, [])),
+        *((raw, m) for raw, m in vis_published if m == "microdata"),
+        *((raw, m) for raw, m in vis_published if m == "time_element"),
+        *((raw, m) for raw, m in vis_published if m == "visible"),
+    ]
+    published = _first_date(stage, candidates)
     if published is not None and published.method in DECLARED_METHODS:
         published = _shown_date(stage, published, vis_published, vis_modified) or published
+    if published is not None and published.method != "selector":
+        everything = [*candidates, *_declared_modified(stage), *vis_modified]
+        published = _as_the_page_writes(stage, published, everything)
     if published is None:
         in_url = url_date(stage.url)
         if in_url is not None:
@@ -580,14 +633,7 @@ def _dates(
         published = parse_dates(
             hints.published, stage.ctx, hints.published_method or "feed", stage.events
         )
-    modified = _first_date(
-        stage,
-        [
-            (article.modified if article else None, "jsonld"),
-            *((v, "meta") for key in MODIFIED_META for v in page.meta.get(key, [])),
-            *vis_modified,
-        ],
-    )
+    modified = _first_date(stage, [*_declared_modified(stage), *vis_modified])
     if modified is not None and published is not None and modified.moment < published.moment:
         stage.events.append(EVENT_MODIFIED_BEFORE_PUBLISHED)
         modified = None

@@ -7,6 +7,9 @@ names go through dateparser, restricted to the page's languages (one cached pars
 set). A date that cannot exist, has an implausible year or lies in the future is dropped and
 reported as an event, never guessed.
 
+Where a page's candidates disagree, :func:`shown_over_declared` and :func:`saved_not_published`
+say when the date a page shows beats the one it declares; :func:`in_page_offset` and
+:func:`read_as_the_page` read the chosen date in the page's own offset and numeric order.
 :func:`htmldate_date` is the last resort of a page that neither declares nor shows a date that
 the other readers find: htmldate's search of the whole document (its own meta and JSON rules,
 attributes, copyright and "updated" lines, free text), as a day.
@@ -14,6 +17,7 @@ attributes, copyright and "updated" lines, free text), as a day.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from dataclasses import dataclass
@@ -41,6 +45,16 @@ EVENT_HTMLDATE_FAILED = "dates/htmldate_failed"  # htmldate raised on the page's
 METHOD_HTMLDATE = "htmldate"
 # Methods of the dates a page declares in its markup for machines (not shown to readers).
 DECLARED_METHODS = frozenset({"jsonld", "meta", "microdata"})
+# Methods of the dates a page shows to its readers.
+SHOWN_METHODS = frozenset({"time_element", "visible"})
+# A declared publication this close to the declared modification was written with it: it is
+# the time the record was last saved, not the time the article appeared.
+SAVED_TOGETHER = timedelta(minutes=1)
+# Two instants this close are the same time written twice (in different offsets, say).
+SAME_INSTANT = timedelta(minutes=1)
+# The world's UTC offsets run from -12:00 to +14:00: the days an instant falls on somewhere.
+_WESTMOST = timedelta(hours=-12)
+_EASTMOST = timedelta(hours=14)
 
 logger = logging.getLogger(__name__)
 
@@ -373,11 +387,33 @@ def find_dates(text: str, languages: tuple[str, ...]) -> list[str]:
     return [text[s:e].strip(" ,|·•-–—") for s, e in sorted(spans)]
 
 
+@lru_cache(maxsize=1)
+def _url_months() -> dict[str, int]:
+    """English month names and abbreviations (``october``, ``oct``) by number, as URLs write
+    them."""
+    info = default_loader.get_locale("en").info
+    return {
+        str(name).lower().rstrip("."): number
+        for number, key in enumerate(_MONTH_KEYS, start=1)
+        for name in info.get(key, [])
+    }
+
+
 def url_date(url: str) -> tuple[str, date] | None:
-    """A publication day in the URL path (``/2024/03/27/``, ``/20240327/``, ``2024-03-27``)."""
+    """A publication day in the URL path (``/2024/03/27/``, ``/20240327/``, ``2024-03-27``,
+    ``/2024/march/27/``)."""
     path = url.split("?", 1)[0].split("#", 1)[0]
     path = path.split("://", 1)[-1]
     path = path[path.find("/") :] if "/" in path else ""
+    named = re.search(
+        r"/(?P<y>(?:19|20)\d{2})/(?P<m>[a-z]{3,9})\.?/(?P<d>[0-3]?\d)(?:/|$|[-_])", path, re.I
+    )
+    month = _url_months().get(named["m"].lower()) if named else None
+    if named and month:
+        try:
+            return named.group(0), date(int(named["y"]), month, int(named["d"]))
+        except ValueError:
+            pass
     for pattern in (
         r"/(?P<y>(?:19|20)\d{2})/(?P<m>[01]?\d)/(?P<d>[0-3]?\d)(?:/|$|[-_])",
         r"(?<!\d)(?P<y>(?:19|20)\d{2})[-_](?P<m>[01]\d)[-_](?P<d>[0-3]\d)(?!\d)",
@@ -415,6 +451,117 @@ def shown_over_declared(
         return None
     first = shown[0]
     return first if first.value[:10] == guess.value[:10] != day else None
+
+
+def _has_offset(found: FoundDate) -> bool:
+    """Whether ``found`` was written with its UTC offset (an instant, not a wall-clock time)."""
+    return "T" in found.value and bool(re.search(r"(?:[+-]\d{2}:\d{2}|Z)$", found.value))
+
+
+def local_days(found: FoundDate) -> set[str]:
+    """The days (``YYYY-MM-DD``) that ``found`` is somewhere on Earth: all the days its instant
+    falls on from UTC-12:00 to UTC+14:00; only its own day for a day or a time without offset
+    (the page's wall clock)."""
+    if not _has_offset(found):
+        return {found.value[:10]}
+    utc = found.moment.astimezone(_UTC)
+    return {(utc + _WESTMOST).date().isoformat(), (utc + _EASTMOST).date().isoformat()} | {
+        utc.date().isoformat()
+    }
+
+
+def saved_together(published: FoundDate, modified: FoundDate | None) -> bool:
+    """Whether two declared instants are one save time (within :data:`SAVED_TOGETHER`)."""
+    if modified is None or "T" not in published.value or "T" not in modified.value:
+        return False
+    return abs(published.moment - modified.moment) <= SAVED_TOGETHER
+
+
+def written_with_time(raw: str) -> bool:
+    """Whether ``raw`` holds a time of day (``07:51``, ``T10:00``, ``7h30``)."""
+    return bool(_HAS_TIME.search(raw))
+
+
+def saved_not_published(
+    declared: FoundDate,
+    declared_modified: FoundDate | None,
+    shown: list[FoundDate],
+    shown_elsewhere: list[FoundDate],
+) -> FoundDate | None:
+    """The first date the page shows, when the declared publication is only a save time; else
+    None.
+
+    A declared publication instant equal (within :data:`SAVED_TOGETHER`) to the declared
+    modification instant is what a CMS writes into both fields when a record is saved: it
+    says when the page was last touched, not when the article appeared. When the page then
+    shows a publication date (``shown``) and no date it shows (``shown`` and
+    ``shown_elsewhere``, update dates included) is the declared instant's day in any time zone,
+    the first shown date is the article's. Declared days without a time are not compared: a
+    page published and updated on one day declares the same day twice.
+    """
+    if declared.method not in DECLARED_METHODS or declared_modified is None or not shown:
+        return None
+    if not saved_together(declared, declared_modified):
+        return None
+    days = local_days(declared)
+    if any(found.value[:10] in days for found in (*shown, *shown_elsewhere)):
+        return None
+    return shown[0]
+
+
+def in_page_offset(found: FoundDate, others: list[FoundDate], url_day: date | None) -> FoundDate:
+    """``found`` in the page's own UTC offset when it is written in UTC and the page says which
+    offset is its own; else ``found`` unchanged.
+
+    The page's offset is the one of another date of the page that is the same instant (the
+    JSON-LD in UTC, the ``<time>`` element in local time), or else one of the offsets of the
+    page's other dates that puts the instant on the day of the URL (CMSs write the local day
+    into the path). The instant stays the same; its calendar day becomes the page's: a post of
+    18 December 19:05 in California is not one of 19 December.
+    """
+    if not _has_offset(found) or found.moment.utcoffset() != timedelta(0):
+        return found
+    local = [f for f in others if _has_offset(f) and f.moment.utcoffset()]
+    offset = next(
+        (f.moment.utcoffset() for f in local if abs(f.moment - found.moment) <= SAME_INSTANT), None
+    )
+    if offset is None and url_day is not None and found.moment.date() != url_day:
+        offsets = [f.moment.utcoffset() for f in local]
+        offset = next((o for o in offsets if o and (found.moment + o).date() == url_day), None)
+    if offset is None:
+        return found
+    moment = found.moment.astimezone(timezone(offset))
+    value = moment.replace(microsecond=0).isoformat()
+    return dataclasses.replace(found, value=value, moment=moment)
+
+
+def ambiguous_numeric(raw: str) -> bool:
+    """Whether ``raw`` is a numeric date that reads both day first and month first
+    (``03/10/2023``: 3 October or 10 March)."""
+    match = _NUMERIC.fullmatch(" ".join(raw.split()))
+    if match is None:
+        return False
+    return match["a"] != match["b"] and int(match["a"]) <= 12 >= int(match["b"])
+
+
+def read_as_the_page(found: FoundDate, confirmed: set[str], ctx: DateContext) -> FoundDate:
+    """``found`` read in the other numeric order when the page writes that day unambiguously
+    and not the day read; else ``found`` unchanged.
+
+    ``03/10/2023`` on a page whose URL holds ``/2023/october/03/`` (or whose ``<time>`` says
+    ``2023-10-03``) is the page's order, whatever its locale suggests. ``confirmed`` holds the
+    days (``YYYY-MM-DD``) the page writes unambiguously: ISO values, month names, the URL.
+    """
+    if not ambiguous_numeric(found.raw) or found.value[:10] in confirmed:
+        return found
+    other = dataclasses.replace(ctx, order="DMY" if ctx.order == "MDY" else "MDY")
+    try:
+        flipped = parse_date(found.raw, other, found.method)
+    except DateRejected:
+        return found
+    if flipped is None or flipped.value[:10] not in confirmed:
+        return found
+    return flipped
 
 
 def htmldate_date(

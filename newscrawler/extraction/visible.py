@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
 from newscrawler.extraction.dom import PageIndex, ancestors, attr_words
+from newscrawler.urls import absolute_url
 from newscrawler.vocabulary import (
     MODIFIED_HINT,
     PICTURE_CREDIT,
@@ -137,6 +139,26 @@ def _in_teaser(index: PageIndex, el: HtmlElement, headline: HtmlElement | None) 
     return any(a.tag == "article" for a in ancestors(headline))
 
 
+def _in_link_card(
+    index: PageIndex, el: HtmlElement, headline: HtmlElement | None, page_url: str
+) -> bool:
+    """``el`` sits inside a link to another page that does not hold the headline: a teaser
+    card (``<a href="/other-story"><h3>…</h3><time>…</time></a>``) shows its story's date.
+    A link to the page itself (its permalink around its date, a comment's ``#comment-7``) is
+    not another page."""
+    link = next((a for a in ancestors(el) if a.tag == "a"), None)
+    if link is None or (headline is not None and index.contains(link, headline)):
+        return False
+    target = absolute_url(page_url, link.get("href"))
+    return target is not None and _path(target) != _path(page_url)
+
+
+def _path(url: str) -> str:
+    """The path of ``url`` without its trailing slash: a permalink and the crawled address of
+    one page differ in scheme, host, query or fragment, not in path."""
+    return urlsplit(url).path.rstrip("/")
+
+
 def _separate_names(index: PageIndex, el: HtmlElement, text: str) -> str:
     """``Ingrid Treborg; Marlene Holm`` for a byline block whose text is only the texts of
     several marked bylines (``<div class="bylines"><div class="byline">…``), which would
@@ -238,11 +260,17 @@ def find_signature(index: PageIndex, exclude: list[HtmlElement]) -> str | None:
 
 
 def find_visible_dates(
-    index: PageIndex, exclude: list[HtmlElement], headline: HtmlElement | None = None
+    index: PageIndex,
+    exclude: list[HtmlElement],
+    headline: HtmlElement | None = None,
+    page_url: str = "",
 ) -> list[VisibleDate]:
-    """Date-bearing elements in document order: ``<time>``, microdata, date-ish classes."""
+    """Date-bearing elements in document order: ``<time>``, microdata, date-ish classes; not
+    those of teaser cards linking to other pages (``page_url`` is the page's own)."""
     out: list[VisibleDate] = []
     for el in index.elements:
+        if _in_link_card(index, el, headline, page_url):
+            continue
         prop = (el.get("itemprop") or "").lower()
         if prop in ("datepublished", "datemodified", "datecreated", "dateupdated"):
             if index.inside_any(el, exclude):
