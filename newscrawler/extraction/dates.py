@@ -24,16 +24,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dateparser.data import language_order
-from dateparser.date import DateDataParser
-from dateparser.languages.loader import default_loader
-from htmldate import find_date
 from lxml import etree
 from lxml.html import HtmlElement
 
 from newscrawler.vocabulary import TIME_JOINERS, YEAR_SUFFIXES
+
+# dateparser and htmldate are imported where they are used: the crawl's main process imports
+# this module (for its names) but parses no page's dates, its extraction workers do.
+if TYPE_CHECKING:
+    from dateparser.date import DateDataParser
+    from dateparser.languages.loader import LocaleDataLoader
 
 # Events (stat suffixes under ``newscrawler/extraction/``).
 EVENT_INVALID = "dates/invalid"  # date-shaped but impossible (31 February) or unparsable
@@ -59,7 +62,6 @@ _EASTMOST = timedelta(hours=14)
 logger = logging.getLogger(__name__)
 
 _UTC = timezone.utc
-_SUPPORTED = frozenset(language_order)
 _MONTH_KEYS = (
     "january",
     "february",
@@ -167,13 +169,29 @@ def parser_languages(languages: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     out: list[str] = []
     for lang in [*languages, "en"]:
         code = lang.lower()
-        if code in _SUPPORTED and code not in out:
+        if code in _supported() and code not in out:
             out.append(code)
     return tuple(out)
 
 
+@lru_cache(maxsize=1)
+def _supported() -> frozenset[str]:
+    """The language codes dateparser knows."""
+    from dateparser.data import language_order
+
+    return frozenset(language_order)
+
+
+def _locales() -> LocaleDataLoader:
+    from dateparser.languages.loader import default_loader
+
+    return default_loader
+
+
 @lru_cache(maxsize=64)
 def _date_parser(languages: tuple[str, ...], order: str) -> DateDataParser:
+    from dateparser.date import DateDataParser
+
     settings = {
         "DATE_ORDER": order,
         "PREFER_DAY_OF_MONTH": "first",
@@ -188,7 +206,7 @@ def month_names(languages: tuple[str, ...]) -> frozenset[str]:
     """Lower-case month names and abbreviations (all grammatical cases) of ``languages``."""
     names: set[str] = set()
     for lang in languages:
-        info = default_loader.get_locale(lang).info
+        info = _locales().get_locale(lang).info
         for key in _MONTH_KEYS:
             names.update(str(n).lower().rstrip(".") for n in info.get(key, []))
     return frozenset(n for n in names if n)
@@ -391,7 +409,7 @@ def find_dates(text: str, languages: tuple[str, ...]) -> list[str]:
 def _url_months() -> dict[str, int]:
     """English month names and abbreviations (``october``, ``oct``) by number, as URLs write
     them."""
-    info = default_loader.get_locale("en").info
+    info = _locales().get_locale("en").info
     return {
         str(name).lower().rstrip("."): number
         for number, key in enumerate(_MONTH_KEYS, start=1)
@@ -579,6 +597,8 @@ def htmldate_date(
     latest = ctx.now + timedelta(seconds=ctx.future_tolerance)
     earliest = datetime(ctx.min_year, 1, 1)
     latest = datetime(latest.year, latest.month, latest.day, 23, 59, 59)
+    from htmldate import find_date
+
     raw = None
     try:
         for extensive in (False, True):
