@@ -26,7 +26,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from newscrawler.discovery.patterns import is_archive_url, pagination_number
-from newscrawler.extraction.dates import METHOD_HTMLDATE
+from newscrawler.extraction.dates import METHOD_HTMLDATE, find_dates, parser_languages
 from newscrawler.markup import PageMarkup
 from newscrawler.urls import registered_domain, url_host
 from newscrawler.vocabulary import (
@@ -130,6 +130,12 @@ LEAD_FORM_MIN_FIELDS = 3
 LANDING_MIN_CALLS = 2
 _CALL_MAX_CHARS = 40  # a button's label, not a sentence
 _NOT_FIELDS = frozenset({"hidden", "submit", "button", "checkbox", "radio", "search", "image"})
+# A listing of dated entries (episodes, events, an archive's teasers): at least this many of
+# the main text's paragraphs end on a date, and this share of them, with neither a
+# publication date nor a byline.
+DATED_ENTRIES_MIN = 8
+DATED_ENTRIES_SHARE = 0.5
+_DATE_TAIL_CHARS = 40  # where a paragraph's closing date is looked for
 _TABLE_ROW = re.compile(r"^\|.*\|$")
 _QUOTED = re.compile(rf"^[{QUOTE_OPENERS}].*[{QUOTE_CLOSERS}][^\w]*$")
 
@@ -540,6 +546,19 @@ def quoted_paragraphs(text: str) -> tuple[int, float]:
     return count, (quoted / total if total else 0.0)
 
 
+def dated_entries(text: str, language: str | None = None) -> tuple[int, int]:
+    """Paragraphs of ``text`` that end on a date ("… 46m - Dec 15, 2025"), and all its
+    paragraphs (month names of ``language`` and English)."""
+    languages = parser_languages([language.split("-")[0]] if language else [])
+    paragraphs = [line.strip() for line in text.splitlines() if line.strip()]
+    dated = 0
+    for line in paragraphs:
+        found = find_dates(line[-_DATE_TAIL_CHARS:], languages)
+        if found and line.rstrip(" .,;)|").endswith(found[-1]):
+            dated += 1
+    return dated, len(paragraphs)
+
+
 def is_list_title(title: str) -> bool:
     """Whether ``title`` names a list page ("List of Nobel laureates", "Список …")."""
     folded = " ".join(title.split()).lower() + " "
@@ -592,7 +611,10 @@ def judge_extraction(signals: PageSignals, record: Mapping[str, Any]) -> Rejecti
     prose = prose_share(text)
     rows, table = table_rows(text)
     quoted, quoted_share = quoted_paragraphs(text)
-    body = Body(words, prose, long_paragraphs(text), rows, table, quoted, quoted_share)
+    dated, paragraphs = dated_entries(text, record.get("language"))
+    body = Body(
+        words, prose, long_paragraphs(text), rows, table, quoted, quoted_share, dated, paragraphs
+    )
     title = str(record.get("title") or "")
     evidence = {
         **signals.as_dict(),
@@ -604,6 +626,8 @@ def judge_extraction(signals: PageSignals, record: Mapping[str, Any]) -> Rejecti
         "table_share": round(table, 3),
         "quoted_paragraphs": quoted,
         "quoted_share": round(quoted_share, 3),
+        "dated_entries": dated,
+        "paragraphs": paragraphs,
         "list_title": is_list_title(title),
         "site_byline": byline_names_the_site(signals, record),
     }
@@ -630,6 +654,8 @@ class Body:
     table: float = 0.0  # and their share of the words
     quoted: int = 0  # quoted_paragraphs(): the paragraphs that are quotations in full
     quoted_share: float = 0.0  # and their share of the words
+    dated_entries: int = 0  # dated_entries(): paragraphs ending on a date
+    paragraphs: int = 0  # all its paragraphs
 
     def is_prose_body(self, prices: int) -> bool:
         """A main text of many long paragraphs of prose on a page showing few prices: an
@@ -703,6 +729,15 @@ def _rejection(
     ):
         return "testimonials", (
             f"{body.quoted} quoted paragraphs, {body.quoted_share:.0%} of the main text;"
+            f" no date, no byline; {signed}"
+        )
+    if (
+        undated_unsigned
+        and body.dated_entries >= DATED_ENTRIES_MIN
+        and body.dated_entries >= DATED_ENTRIES_SHARE * body.paragraphs
+    ):
+        return "dated_list", (
+            f"{body.dated_entries} of {body.paragraphs} paragraphs end on a date;"
             f" no date, no byline; {signed}"
         )
     if signals.priced_cards >= CATALOGUE_MIN_PRICED and not dated_and_signed:
