@@ -7,7 +7,9 @@ there too unless it is *clearly* a hub: the home page, listing markup (``Collect
 routing read (:class:`PageSignals`) travels with the page, and after extraction
 :func:`judge_extraction` rejects a page that is no article on evidence it names (product or
 service markup, an add-to-cart control, a shop's URL section, a catalogue of priced cards, a
-listing of teasers, a listing's structure or a page of cards, no article signal at all).
+listing of teasers, a landing page's lead form and calls to action, a main text of data tables,
+of testimonials or of dated entries, a list page, a listing's structure or a page of cards, no
+article signal at all).
 htmldate's guess of a date is no article signal, nor is a byline naming only the site itself
 on a page that shows no other.
 A page is never a hub, nor rejected, for having little ``<p>`` text: only extraction's minimum
@@ -589,14 +591,18 @@ def judge_extraction(signals: PageSignals, record: Mapping[str, Any]) -> Rejecti
     """The reason an extracted page is no article, with the evidence, or ``None`` (a record).
 
     ``record`` holds the fields extraction found (``text``, ``published``, ``authors``...). A
-    page declaring an article type is an article; otherwise, in this order: product markup
+    list page (a title "List of …" over a page of links) is none (``list_page``); a page
+    declaring an article type is an article; otherwise, in this order: product markup
     (``product``), service markup on a page without both a publication date and a byline
     (``service``), the home page (``home``), listing markup (``listing``), an add-to-cart
     control or product microdata on a page with neither ``og:type`` article nor a byline,
     unless its main text is a body of long prose paragraphs on a page of few prices
     (``product``), a shop or service URL section with at most one article signal or with
     neither a date nor a byline (``non_article_section``), no article signal and a text of
-    links, a short one, or a page of many prices (``no_article_signals``), a group of cards
+    links, a short one, or a page of many prices (``no_article_signals``); with neither a date
+    nor a byline: a lead form and calls to action over a main text that is no prose body
+    (``landing_page``), a main text of table rows (``table``), of quotations in full
+    (``testimonials``) or of paragraphs ending on a date (``dated_list``); a group of cards
     with prices on a page without both a date and a byline (``catalogue``), teasers making
     most of a main text that is not prose, on a page without both a date and a byline
     (``teaser_list``), a page of cards: many headings over little text, with neither a
