@@ -859,6 +859,53 @@ PRICE = re.compile(
     rf"|{_AMOUNT}\s?(?:[€₽]|руб\.?|р\.|zł|kč|\b(?:usd|eur|gbp|chf|rub)\b)",
     re.I,
 )
+# Titles of a list page: an index whose entries are other pages ("List of programming
+# languages"), the naming convention of wikis; with a page mostly of links, no article, whatever
+# its markup declares. Compared lower case with the title's start.
+LIST_TITLE_PREFIXES = (
+    "list of ",
+    "lists of ",
+    "index of ",
+    "список ",
+    "перечень ",
+    "liste der ",
+    "liste des ",
+    "liste de ",
+    "lista de ",
+    "elenco di ",
+    "lijst van ",
+    "lista över ",
+)
+# Quotation marks opening and closing a paragraph that is a quotation in full (a testimonial:
+# "“Olivia's classes changed my week…”").
+QUOTE_OPENERS = '"“«„‘'
+QUOTE_CLOSERS = '"”»“’'
+# Calls to action of a company's landing page: a link's or a button's whole label asking the
+# reader to get in touch, ask for a quote, book or start ("Get a free quote", "Book a demo",
+# "Оставить заявку"). A blog post ends on one too; a landing page shows several and a form.
+CALL_TO_ACTION = re.compile(
+    r"^(?:contact(?: us)?|get (?:a |your )?(?:free )?(?:quote|estimate|consultation|started|"
+    r"in touch|proposal)|request (?:a |more )?(?:free )?(?:quote|demo|info|information|"
+    r"consultation|callback|call back|proposal|estimate)|book (?:a |your )?(?:free )?(?:demo|"
+    r"call|consultation|appointment|meeting)|schedule (?:a |your )?(?:free )?(?:call|demo|"
+    r"consultation|visit|appointment|meeting)|talk to (?:an? |our )?(?:expert|specialist|"
+    r"sales|team)s?|speak (?:to|with) (?:an? |our )?(?:expert|advisor|specialist|team)s?|"
+    r"let'?s (?:talk|connect|chat)|apply(?: now| online| today)|enquire(?: now)?|"
+    r"inquire(?: now)?|call (?:us|now)(?: today)?|(?:start|try) (?:your |a )?free trial|"
+    r"free consultation|hire us|get pricing|"
+    r"связаться(?: с нами)?|свяжитесь с нами|оставить заявку|отправить заявку|подать заявку|"
+    r"заказать звонок|получить консультацию|записаться(?: на консультацию)?|"
+    r"узнать (?:стоимость|цену)|рассчитать стоимость|получить предложение|"
+    r"kontakt aufnehmen|angebot anfordern|jetzt anfragen|termin vereinbaren|"
+    r"contactez-nous|demander un devis|prendre rendez-vous|contáctanos|contacta con nosotros|"
+    r"solicitar presupuesto|pide presupuesto)[.!…]*$",
+    re.I,
+)
+# Forms that are no lead form (a search box, a comment form, a newsletter sign-up, a login):
+# words of their action, id, class, name or role.
+NOT_LEAD_FORM = re.compile(
+    r"search|comment|newsletter|subscri|login|log-in|signin|sign-in|poisk|поиск", re.I
+)
 # URL path segments of a site's edition for all countries: with locale segments ("/en/",
 # "/us/en/", "/en-gb/") alone, a path is an edition's home page.
 SITE_EDITIONS = frozenset({"global", "intl", "international", "worldwide", "int"})

@@ -331,3 +331,122 @@ def test_an_editions_home_page_is_a_home_page() -> None:
         assert (kind.is_article, kind.reason) == (False, "home"), path
     kind = classify("https://n.example/en/harbour-news/", page(f"<p>{SENTENCE}</p>"))
     assert kind.is_article
+
+
+# --- landing pages, data tables, testimonials, list pages, dated entries ---------------------
+
+LANDING_URL = "https://prichal-servis.example/remont-katerov-i-yakht-pod-klyuch/"
+
+
+def test_a_landing_page_with_calls_to_action_and_a_contact_form_gives_no_record() -> None:
+    outcome, evidence = crawl("ru_landing.html", LANDING_URL)
+    assert outcome == "rejected/landing_page"
+    assert evidence["detail"].startswith("1 lead form(s), calls to action: оставить заявку")
+    # og:type article and a slug URL are outweighed: the page has neither date nor byline
+    assert evidence["article_signals"] == ["og_type_article", "article_url"]
+    assert "заказать звонок" in evidence["calls_to_action"]
+    assert evidence["lead_forms"] == 1
+    json.dumps(evidence)  # the rejected file's line
+
+
+def test_the_companys_blog_post_with_the_same_form_and_buttons_keeps_its_record() -> None:
+    outcome, fields = crawl(
+        "ru_company_post.html", "https://prichal-servis.example/blog/kak-podgotovit-kater-k-zime/"
+    )
+    assert outcome == "record"
+    assert fields["title"] == "Как подготовить катер к зиме"
+    assert fields["authors"] == ["Ирина Соколова"]
+    assert fields["published"].startswith("2025-10-14")
+    assert "Слейте воду отовсюду" in fields["text"]
+
+
+def test_calls_to_action_in_the_sites_navigation_and_footer_are_not_counted() -> None:
+    chrome = '<nav><a href="/q">Get a quote</a></nav><footer><a href="/c">Contact us</a></footer>'
+    kind = classify("https://quayside.example/harbour-survey", page(chrome + f"<p>{SENTENCE}</p>"))
+    assert kind.signals.calls_to_action == ()
+    body = '<p><a class="btn" href="/q">Get a free quote</a> <button>Book a demo</button></p>'
+    kind = classify("https://quayside.example/harbour-survey", page(body + f"<p>{SENTENCE}</p>"))
+    assert kind.signals.calls_to_action == ("get a free quote", "book a demo")
+
+
+def test_search_comment_and_newsletter_forms_are_no_lead_forms() -> None:
+    fields = '<input name="a"><input name="b"><input type="email" name="c"><textarea></textarea>'
+    forms = "".join(
+        f'<form id="{name}">{fields}</form>' for name in ("commentform", "search", "newsletter")
+    )
+    kind = classify("https://quayside.example/harbour-survey", page(forms))
+    assert kind.signals.lead_forms == 0
+    kind = classify("https://quayside.example/harbour-survey", page(f"<form>{fields}</form>"))
+    assert kind.signals.lead_forms == 1
+
+
+LANDING = PageSignals(
+    lead_forms=1, calls_to_action=("get a quote", "book a call"), article_url=True
+)
+LONG_PARAGRAPH = (
+    "We took the old trailer apart on a wet Saturday, and every bolt we touched had rusted "
+    "into its nut, so the angle grinder did most of the work while the kettle did the rest, "
+    "and by the evening the frame lay bare on the drive waiting for a coat of primer. "
+)
+
+
+def test_a_long_prose_post_outweighs_its_calls_to_action_and_form() -> None:
+    prose = "\n".join([LONG_PARAGRAPH] * 12)
+    assert judged(LANDING, record(prose)) is None
+    short = "\n".join(["Harbour surveys by divers, with a written report."] * 12)
+    assert judged(LANDING, record(short)) == "landing_page"
+    signed = record(short, authors=["Ann Lee"])
+    assert judged(LANDING, signed) is None
+
+
+# a slug URL: the one article signal these pages show (short pages without any are rejected
+# for that: no_article_signals)
+SLUG = PageSignals(article_url=True)
+STANDINGS = "\n".join(
+    ["Eastern Conference", "| Team | W | L | PCT |"]
+    + [f"| Harbour Club {i} | {40 - i} | {20 + i} | .{600 - i * 10} |" for i in range(12)]
+)
+
+
+def test_a_page_of_data_tables_without_date_or_byline_is_no_article() -> None:
+    assert judged(SLUG, record(STANDINGS)) == "table"
+    rejection = judge_extraction(SLUG, record(STANDINGS))
+    assert rejection is not None and rejection.detail.startswith("13 table rows, 9")
+    assert rejection.signals["table_rows"] == 13
+    dated = record(STANDINGS, published="2024-03-27", published_method="visible")
+    assert judged(SLUG, dated) is None
+    # a page laid out in one table row of paragraphs is no data
+    assert judged(SLUG, record(f"| {SENTENCE * 20} |")) is None
+
+
+def test_a_page_of_testimonials_is_no_article_but_an_interview_is() -> None:
+    quote = "“Olivia's classes changed my week, and I have recommended her to all my friends.”"
+    testimonials = "\n".join([quote, "— Anna, London"] * 6)
+    assert judged(SLUG, record(testimonials)) == "testimonials"
+    interview = record(testimonials, authors=["Ann Lee"])
+    assert judged(SLUG, interview) is None
+    mixed = "\n".join([quote, SENTENCE * 3] * 6)  # the writer's sentences between the quotes
+    assert judged(SLUG, record(mixed)) is None
+
+
+def test_a_list_page_is_no_article_whatever_type_it_declares() -> None:
+    signals = PageSignals(article_types=("article",), link_density=0.8)
+    for title in ("List of lighthouses in Wales", "Список маяков Балтийского моря"):
+        assert judged(signals, record(title=title)) == "list_page"
+    assert judged(signals, record(title="Lighthouses of Wales")) is None
+    listicle = PageSignals(article_types=("article",), link_density=0.2)
+    assert judged(listicle, record(title="List of the best harbour walks")) is None
+
+
+def test_a_listing_of_dated_entries_is_no_article() -> None:
+    episodes = "\n".join(
+        f"Episode {i}: the harbour, the ferries and the weather this week. 46m - Dec {i}, 2025"
+        for i in range(1, 11)
+    )
+    assert judged(SLUG, record(episodes)) == "dated_list"
+    russian = "\n".join(
+        f"Выпуск {i}: паромы, погода и новости причала за неделю. 14 марта 2025" for i in range(10)
+    )
+    assert judged(SLUG, record(russian, language="ru")) == "dated_list"
+    dated = record(episodes, published="2025-12-20", published_method="visible")
+    assert judged(SLUG, dated) is None

@@ -7,7 +7,9 @@ there too unless it is *clearly* a hub: the home page, listing markup (``Collect
 routing read (:class:`PageSignals`) travels with the page, and after extraction
 :func:`judge_extraction` rejects a page that is no article on evidence it names (product or
 service markup, an add-to-cart control, a shop's URL section, a catalogue of priced cards, a
-listing of teasers, a listing's structure or a page of cards, no article signal at all).
+listing of teasers, a landing page's lead form and calls to action, a main text of data tables,
+of testimonials or of dated entries, a list page, a listing's structure or a page of cards, no
+article signal at all).
 htmldate's guess of a date is no article signal, nor is a byline naming only the site itself
 on a page that shows no other.
 A page is never a hub, nor rejected, for having little ``<p>`` text: only extraction's minimum
@@ -26,18 +28,23 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from newscrawler.discovery.patterns import is_archive_url, pagination_number
-from newscrawler.extraction.dates import METHOD_HTMLDATE
+from newscrawler.extraction.dates import METHOD_HTMLDATE, find_dates, parser_languages
 from newscrawler.markup import PageMarkup
 from newscrawler.urls import registered_domain, url_host
 from newscrawler.vocabulary import (
     ADD_TO_CART,
     ARTICLE_TYPES,
+    CALL_TO_ACTION,
+    LIST_TITLE_PREFIXES,
     LISTING_TYPES,
     NON_ARTICLE_SECTIONS,
+    NOT_LEAD_FORM,
     PRICE,
     PRICE_META,
     PRODUCT_OG_TYPES,
     PRODUCT_TYPES,
+    QUOTE_CLOSERS,
+    QUOTE_OPENERS,
     SERVICE_TYPES,
     SITE_EDITIONS,
     schema_type,
@@ -104,6 +111,36 @@ TEASERS_MIN = 8
 TEASERS_TEXT_SHARE = 0.5
 TEASERS_MAX_PROSE = 0.75
 
+# A data page (standings, a price table, a timetable): this many table rows making this share
+# of the main text's words, with neither a publication date nor a byline (split A's such pages
+# have 85% or more; an article's tables sit among its paragraphs, and a page laid out in a
+# table is a row or two of paragraphs).
+TABLE_MIN_ROWS = 5
+TABLE_SHARE = 0.8
+# A page of testimonials: at least this many paragraphs that are quotations in full, making
+# this share of the main text, with neither a publication date nor a byline (an interview's
+# quotes are mixed with the writer's sentences and come with a byline or a date).
+QUOTED_MIN_PARAGRAPHS = 3
+QUOTED_SHARE = 0.5
+# A list page (an index titled "List of …", LIST_TITLE_PREFIXES): this share of the page's
+# visible text in links, whatever article type it declares.
+LIST_PAGE_LINK_DENSITY = HUB_LINK_DENSITY
+# A landing page: a lead form (a contact or quote form: a message box, or this many fields to
+# fill in) and this many different calls to action outside the site's navigation, header,
+# footer and side bars (CALL_TO_ACTION), with neither a publication date nor a byline.
+LEAD_FORM_MIN_FIELDS = 3
+LANDING_MIN_CALLS = 2
+_CALL_MAX_CHARS = 40  # a button's label, not a sentence
+_NOT_FIELDS = frozenset({"hidden", "submit", "button", "checkbox", "radio", "search", "image"})
+# A listing of dated entries (episodes, events, an archive's teasers): at least this many of
+# the main text's paragraphs end on a date, and this share of them, with neither a
+# publication date nor a byline.
+DATED_ENTRIES_MIN = 8
+DATED_ENTRIES_SHARE = 0.5
+_DATE_TAIL_CHARS = 40  # where a paragraph's closing date is looked for
+_TABLE_ROW = re.compile(r"^\|.*\|$")
+_QUOTED = re.compile(rf"^[{QUOTE_OPENERS}].*[{QUOTE_CLOSERS}][^\w]*$")
+
 _BODY_TEXT = etree.XPath(
     "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
     " or ancestor::template)]",
@@ -140,6 +177,8 @@ class PageSignals:
     priced_cards: int = 0  # most cards showing a price in one group
     teasers: int = 0  # most teasers (a heading, a link, a snippet) in one group
     teaser_words: int = 0  # the words of those teasers
+    calls_to_action: tuple[str, ...] = ()  # different labels ("get a quote", "book a demo")
+    lead_forms: int = 0  # contact or quote forms (no search, comment or newsletter form)
 
     def as_dict(self) -> dict[str, Any]:
         """The signals as JSON values (tuples as lists)."""
@@ -270,6 +309,41 @@ def service_markup(tree: HtmlElement, markup: PageMarkup) -> tuple[str, ...]:
     return tuple(found)
 
 
+def _in_site_chrome(el: HtmlElement) -> bool:
+    return any(a.tag in _SITE_CHROME for a in el.iterancestors())
+
+
+def calls_to_action(tree: HtmlElement) -> tuple[str, ...]:
+    """The different calls to action (links and buttons labelled "Get a quote", "Book a
+    demo", "Оставить заявку"…) outside the site's navigation, header, footer and side bars,
+    lower case."""
+    found: dict[str, None] = {}
+    for el in tree.iter("a", "button"):
+        label = " ".join(el.text_content().split()).replace("\u2019", "'").lower()
+        is_call = label and len(label) <= _CALL_MAX_CHARS and CALL_TO_ACTION.match(label)
+        if is_call and not _in_site_chrome(el):
+            found[label.rstrip(".!…")] = None
+    return tuple(found)
+
+
+def lead_form_count(tree: HtmlElement) -> int:
+    """Forms asking the reader to get in touch: a message box or at least three fields to fill
+    in (a search box, a comment form, a newsletter sign-up or a login is none)."""
+    count = 0
+    for form in tree.iter("form"):
+        attributes = " ".join(form.get(k) or "" for k in ("action", "id", "class", "name", "role"))
+        if NOT_LEAD_FORM.search(attributes):
+            continue
+        fields = [
+            f
+            for f in form.iter("input", "textarea", "select")
+            if (f.get("type") or "text").lower() not in _NOT_FIELDS
+        ]
+        if len(fields) >= LEAD_FORM_MIN_FIELDS or next(form.iter("textarea"), None) is not None:
+            count += 1
+    return count
+
+
 def fold_name(name: str) -> str:
     """A name compared with others: lower case, letters and digits only ("Gym-Provisions" and
     "gymprovisions" are one)."""
@@ -376,6 +450,8 @@ def page_signals(tree: HtmlElement, markup: PageMarkup) -> PageSignals:
         prices=price_count(tree),
         services=service_markup(tree, markup),
         site_names=site_names(markup),
+        calls_to_action=calls_to_action(tree),
+        lead_forms=lead_form_count(tree),
         **_card_signals(read_cards(tree)),
     )
 
@@ -446,6 +522,51 @@ def long_paragraphs(text: str) -> int:
     )
 
 
+def table_rows(text: str) -> tuple[int, float]:
+    """Table rows in ``text`` (extraction writes a row ``| a | b |``) and their share of its
+    words."""
+    total = rows = count = 0
+    for line in text.splitlines():
+        words = len(line.split())
+        total += words
+        if _TABLE_ROW.match(line.strip()):
+            rows += words
+            count += 1
+    return count, (rows / total if total else 0.0)
+
+
+def quoted_paragraphs(text: str) -> tuple[int, float]:
+    """Paragraphs of ``text`` that are quotations in full (a testimonial: it opens and closes
+    with quotation marks, 8 words or more), and their share of its words."""
+    total = quoted = count = 0
+    for line in text.splitlines():
+        words = len(line.split())
+        total += words
+        if words >= _PROSE_MIN_WORDS and _QUOTED.match(line.strip()):
+            quoted += words
+            count += 1
+    return count, (quoted / total if total else 0.0)
+
+
+def dated_entries(text: str, language: str | None = None) -> tuple[int, int]:
+    """Paragraphs of ``text`` that end on a date ("… 46m - Dec 15, 2025"), and all its
+    paragraphs (month names of ``language`` and English)."""
+    languages = parser_languages([language.split("-")[0]] if language else [])
+    paragraphs = [line.strip() for line in text.splitlines() if line.strip()]
+    dated = 0
+    for line in paragraphs:
+        found = find_dates(line[-_DATE_TAIL_CHARS:], languages)
+        if found and line.rstrip(" .,;)|").endswith(found[-1]):
+            dated += 1
+    return dated, len(paragraphs)
+
+
+def is_list_title(title: str) -> bool:
+    """Whether ``title`` names a list page ("List of Nobel laureates", "Список …")."""
+    folded = " ".join(title.split()).lower() + " "
+    return folded.startswith(LIST_TITLE_PREFIXES)
+
+
 def article_signals(signals: PageSignals, record: Mapping[str, Any]) -> list[str]:
     """The signals of an article that the page and its extracted ``record`` show."""
     method = record.get("published_method")
@@ -470,14 +591,18 @@ def judge_extraction(signals: PageSignals, record: Mapping[str, Any]) -> Rejecti
     """The reason an extracted page is no article, with the evidence, or ``None`` (a record).
 
     ``record`` holds the fields extraction found (``text``, ``published``, ``authors``...). A
-    page declaring an article type is an article; otherwise, in this order: product markup
+    list page (a title "List of …" over a page of links) is none (``list_page``); a page
+    declaring an article type is an article; otherwise, in this order: product markup
     (``product``), service markup on a page without both a publication date and a byline
     (``service``), the home page (``home``), listing markup (``listing``), an add-to-cart
     control or product microdata on a page with neither ``og:type`` article nor a byline,
     unless its main text is a body of long prose paragraphs on a page of few prices
     (``product``), a shop or service URL section with at most one article signal or with
     neither a date nor a byline (``non_article_section``), no article signal and a text of
-    links, a short one, or a page of many prices (``no_article_signals``), a group of cards
+    links, a short one, or a page of many prices (``no_article_signals``); with neither a date
+    nor a byline: a lead form and calls to action over a main text that is no prose body
+    (``landing_page``), a main text of table rows (``table``), of quotations in full
+    (``testimonials``) or of paragraphs ending on a date (``dated_list``); a group of cards
     with prices on a page without both a date and a byline (``catalogue``), teasers making
     most of a main text that is not prose, on a page without both a date and a byline
     (``teaser_list``), a page of cards: many headings over little text, with neither a
@@ -490,15 +615,31 @@ def judge_extraction(signals: PageSignals, record: Mapping[str, Any]) -> Rejecti
     shown = article_signals(signals, record)
     words = len(text.split())
     prose = prose_share(text)
-    body = Body(words, prose, long_paragraphs(text))
+    rows, table = table_rows(text)
+    quoted, quoted_share = quoted_paragraphs(text)
+    dated, paragraphs = dated_entries(text, record.get("language"))
+    body = Body(
+        words, prose, long_paragraphs(text), rows, table, quoted, quoted_share, dated, paragraphs
+    )
+    title = str(record.get("title") or "")
     evidence = {
         **signals.as_dict(),
         "article_signals": shown,
         "words": words,
         "prose_share": round(prose, 3),
         "long_paragraphs": body.long_paragraphs,
+        "table_rows": rows,
+        "table_share": round(table, 3),
+        "quoted_paragraphs": quoted,
+        "quoted_share": round(quoted_share, 3),
+        "dated_entries": dated,
+        "paragraphs": paragraphs,
+        "list_title": is_list_title(title),
         "site_byline": byline_names_the_site(signals, record),
     }
+    if evidence["list_title"] and signals.link_density >= LIST_PAGE_LINK_DENSITY:
+        detail = f"a list page: title {title[:60]!r}, link density {signals.link_density:.2f}"
+        return Rejection("list_page", detail, evidence)
     if signals.article_types:
         return None
     found = _rejection(signals, shown, body, site_byline=evidence["site_byline"])
@@ -515,6 +656,12 @@ class Body:
     words: int
     prose: float  # prose_share()
     long_paragraphs: int  # long_paragraphs()
+    table_rows: int = 0  # table_rows(): the rows of its tables
+    table: float = 0.0  # and their share of the words
+    quoted: int = 0  # quoted_paragraphs(): the paragraphs that are quotations in full
+    quoted_share: float = 0.0  # and their share of the words
+    dated_entries: int = 0  # dated_entries(): paragraphs ending on a date
+    paragraphs: int = 0  # all its paragraphs
 
     def is_prose_body(self, prices: int) -> bool:
         """A main text of many long paragraphs of prose on a page showing few prices: an
@@ -565,6 +712,40 @@ def _rejection(
         or signals.prices >= UNSIGNED_MAX_PRICES
     ):
         return "no_article_signals", f"{signed}; {texture}"
+    undated_unsigned = not {"published", "byline"} & set(shown)
+    if (
+        undated_unsigned
+        and signals.lead_forms
+        and len(signals.calls_to_action) >= LANDING_MIN_CALLS
+        and not body.is_prose_body(signals.prices)
+    ):
+        return "landing_page", (
+            f"{signals.lead_forms} lead form(s), calls to action:"
+            f" {', '.join(signals.calls_to_action[:4])}; no date, no byline; {signed}"
+        )
+    if undated_unsigned and body.table_rows >= TABLE_MIN_ROWS and body.table >= TABLE_SHARE:
+        return "table", (
+            f"{body.table_rows} table rows, {body.table:.0%} of the main text;"
+            f" no date, no byline; {signed}"
+        )
+    if (
+        undated_unsigned
+        and body.quoted >= QUOTED_MIN_PARAGRAPHS
+        and body.quoted_share >= QUOTED_SHARE
+    ):
+        return "testimonials", (
+            f"{body.quoted} quoted paragraphs, {body.quoted_share:.0%} of the main text;"
+            f" no date, no byline; {signed}"
+        )
+    if (
+        undated_unsigned
+        and body.dated_entries >= DATED_ENTRIES_MIN
+        and body.dated_entries >= DATED_ENTRIES_SHARE * body.paragraphs
+    ):
+        return "dated_list", (
+            f"{body.dated_entries} of {body.paragraphs} paragraphs end on a date;"
+            f" no date, no byline; {signed}"
+        )
     if signals.priced_cards >= CATALOGUE_MIN_PRICED and not dated_and_signed:
         return "catalogue", (
             f"{signals.priced_cards} of {signals.cards} repeated cards show a price; {signed}"
@@ -581,7 +762,7 @@ def _rejection(
         )
     density = body.headings_per_1000_words(signals.headings)
     if (
-        not {"published", "byline"} & set(shown)
+        undated_unsigned
         and signals.headings >= CARDS_MIN_HEADINGS
         and density >= CARDS_HEADINGS_PER_1000_WORDS
     ):
