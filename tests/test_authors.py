@@ -395,3 +395,11 @@ def test_signature_paragraph_credits_the_text_when_nothing_else_names_a_person()
     # a bold sentence is not a signature: the organisation stays the credit
     unsigned = signed.replace("Lê Phương", "Read more")
     assert visible_authors(unsigned) == ["The Midday Herald"]
+
+
+def test_a_sign_in_link_is_no_byline() -> None:
+    # "authorization" holds "author": a log-in link styled by its class is no credit
+    body = '<a class="authorization-link" href="/account/login">Sign In</a>'
+    assert authors_of("", body) == []
+    byline = '<p class="byline">Von Anna Schmidt</p>'
+    assert authors_of("", body + byline) == ["Anna Schmidt"]

@@ -19,7 +19,9 @@ from newscrawler.vocabulary import (
 )
 
 _BYLINE_ATTR = re.compile(r"author|byline|by-line|autor|avtor|signature|signatur|writer|journalist")
-_NOT_BYLINE_ATTR = re.compile(r"author-?(?:bio|image|img|photo|avatar|pic|social|follow)|comment")
+_NOT_BYLINE_ATTR = re.compile(
+    r"author-?(?:bio|image|img|photo|avatar|pic|social|follow)|authori[sz]|comment"
+)
 # Links to an author's page ("/autoren/name/max-kolter", "/author/jane-doe/", "/av/viktor-h/").
 _AUTHOR_HREF = re.compile(
     r"/(?:authors?|autor(?:en|in)?|auteurs?|autores?|autori|forfatter|skribent|journalists?"
