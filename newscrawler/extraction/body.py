@@ -11,7 +11,8 @@ of it. Cleaning drops, in any language
 - share, newsletter and subscription prompts ("Share this article", "Поделиться", "Sign up for
   our newsletter", ...);
 - "related" blocks: lists whose text is mostly links, and link-only lines opened by
-  "Read more" / "Читайте также" / "Lesen Sie auch" and the like;
+  "Read more" / "Читайте также" / "Lesen Sie auch" and the like (a list whose links mostly lead
+  off the site, with prose after it, is the article's sources and stays);
 - a paragraph near the top that repeats the headline, date stamps, bylines, reading times,
   copyright lines and passages repeated verbatim.
 
