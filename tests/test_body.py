@@ -143,6 +143,10 @@ def test_navigation_only_page_returns_none() -> None:
         "November 20, 2019 - 11:28 AMT",
         "Reading time: 3 min",
         "By Jane Doe and John Roe",
+        "Table of Contents",
+        "Back to top ↑",
+        "Inhaltsverzeichnis",
+        "Содержание:",
     ],
 )
 def test_boilerplate_lines(line: str) -> None:
@@ -156,6 +160,8 @@ def test_boilerplate_lines(line: str) -> None:
         "By the end of the day the river had risen by two metres.",
         "10 p.m.",
         "Реклама на улицах города станет тише: совет принял новые правила.",
+        "The contents of the report were leaked before the vote.",
+        "Содержание отчёта стало известно до голосования.",
     ],
 )
 def test_article_lines_are_not_boilerplate(line: str) -> None:
@@ -323,3 +329,18 @@ def test_list_of_offsite_links_after_the_last_paragraph_is_dropped() -> None:
 def test_link_list_on_a_page_without_address_is_a_related_block() -> None:
     text = extract_body(load("en_link_lists.html"), "")
     assert text is not None and "Eastwick Ferry bridge inspection, 2019" not in text
+
+
+@pytest.mark.parametrize(
+    ("name", "url", "labels"),
+    [
+        ("en_link_lists.html", "https://ledger.example/b", ("Table of contents", "Back to top")),
+        ("de_link_lists.html", "https://talbote.example/region/b", ("Inhalt", "Nach oben")),
+        ("ru_link_lists.html", "https://vestnik.example/news/most", ("Содержание", "Наверх")),
+    ],
+)
+def test_navigation_labels_are_not_text(name: str, url: str, labels: tuple[str, ...]) -> None:
+    fields = extract_article((FIXTURES / name).read_bytes(), url).fields
+    assert fields is not None
+    paras = paragraphs(fields["text"])
+    assert len(paras) > 5 and not set(labels) & set(paras)

@@ -14,7 +14,8 @@ of it. Cleaning drops, in any language
   "Read more" / "Читайте также" / "Lesen Sie auch" and the like (a list whose links mostly lead
   off the site, with prose after it, is the article's sources and stays);
 - a paragraph near the top that repeats the headline, date stamps, bylines, reading times,
-  copyright lines and passages repeated verbatim.
+  copyright lines, navigation labels ("Table of contents", "Back to top", "Inhalt",
+  "Содержание") and passages repeated verbatim.
 
 Headings and list items stay as paragraphs of their own; paragraphs are separated by a blank line.
 """
@@ -44,6 +45,7 @@ from newscrawler.vocabulary import (
     BYLINE_LINE,
     DATE_STAMP_WORDS,
     FURNITURE_LINE,
+    NAVIGATION_LABEL,
     NEWSLETTER_PROMPT,
     READER_ADDRESS,
     READING_TIME,
@@ -352,13 +354,14 @@ def _tidy(line: str) -> str:
 
 
 def is_boilerplate(text: str, link_density: float = 0.0) -> bool:
-    """True for ad labels, share/newsletter prompts, related-link lines and date stamps."""
+    """True for ad labels, share/newsletter prompts, related-link lines, navigation labels
+    ("Table of contents", "Содержание") and date stamps."""
     norm = normalise_text(text)
     if not norm and "_" not in text:
         return True  # no word at all: punctuation, symbols or nothing (a rule of ___ is kept)
     if is_ad_label(text) or is_share_prompt(text):
         return True
-    if _ONLY_DATE.match(text):
+    if _ONLY_DATE.match(text) or NAVIGATION_LABEL.match(text):
         return True
     words = len(norm.split())
     if words <= DATE_LINE_MAX_WORDS and _is_date_stamp(text, norm):
