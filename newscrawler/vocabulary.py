@@ -738,6 +738,15 @@ FURNITURE_LINE = re.compile(
     r"have a (?:news )?tip\b|filed under\b|posted in\b)",
     re.IGNORECASE,
 )
+# A line that only labels the page's navigation: a table of contents' title, a way back.
+NAVIGATION_LABEL = re.compile(
+    r"^\W*(?:table of contents?|contents|content map|in this article|on this page|"
+    r"back to (?:top|blog|all posts)|inhaltsverzeichnis|inhalt|inhalte|nach oben|"
+    r"содержание|оглавление|содержание статьи|наверх|"
+    r"sommaire|table des matières|índice|tabla de contenidos?|indice|sommario|"
+    r"inhoudsopgave|innehåll|indholdsfortegnelse|innhold|spis treści)\W*$",
+    re.IGNORECASE,
+)
 # Words a date-and-time stamp is made of (besides numbers and time-zone abbreviations).
 _DATE_STAMP_WORDS_TEXT = (
     "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june "

@@ -8,6 +8,7 @@ import pytest
 from lxml import etree
 from lxml import html as lxml_html
 
+from newscrawler.extraction import extract_article
 from newscrawler.extraction.body import _loses_content, extract_body, is_boilerplate, word_count
 from newscrawler.vocabulary import AD_LABELS, SHARE_LABELS, is_ad_label, is_share_prompt
 
@@ -142,6 +143,10 @@ def test_navigation_only_page_returns_none() -> None:
         "November 20, 2019 - 11:28 AMT",
         "Reading time: 3 min",
         "By Jane Doe and John Roe",
+        "Table of Contents",
+        "Back to top ↑",
+        "Inhaltsverzeichnis",
+        "Содержание:",
     ],
 )
 def test_boilerplate_lines(line: str) -> None:
@@ -155,6 +160,8 @@ def test_boilerplate_lines(line: str) -> None:
         "By the end of the day the river had risen by two metres.",
         "10 p.m.",
         "Реклама на улицах города станет тише: совет принял новые правила.",
+        "The contents of the report were leaked before the vote.",
+        "Содержание отчёта стало известно до голосования.",
     ],
 )
 def test_article_lines_are_not_boilerplate(line: str) -> None:
@@ -276,3 +283,64 @@ def test_items_before_a_short_label_line_are_not_between_kept_passages(
     # a members-only box lost by precision mode, with only a label line kept after it
     default = [("p", _PROSE_EN, 0.0), *(("item", i, 0.0) for i in items), ("p", label, 0.0)]
     assert not _loses_content(default, f"{_PROSE_EN}\n{label}")
+
+
+LINK_LIST_PAGES = [
+    (
+        "en_link_lists.html",
+        "https://www.valley-ledger.example/news/bridge-study",
+        "National guidance on bridge loads, edition seven",
+        ("Council budget vote delayed again", "What divers find under old river bridges"),
+    ),
+    (
+        "de_link_lists.html",
+        "https://www.talbote.example/region/talbruecke",
+        "Richtlinie des Bundesamts für Brückenlasten, siebte Ausgabe",
+        ("Kreistag vertagt den Haushalt erneut",),
+    ),
+    (
+        "ru_link_lists.html",
+        "https://vestnik.example/news/most",
+        "Правила расчёта нагрузок на мосты, седьмая редакция",
+        ("Депутаты снова отложили бюджет",),
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "url", "source", "related"), LINK_LIST_PAGES)
+def test_list_of_offsite_sources_inside_the_article_is_text_the_site_s_own_is_not(
+    name: str, url: str, source: str, related: tuple[str, ...]
+) -> None:
+    fields = extract_article((FIXTURES / name).read_bytes(), url).fields
+    assert fields is not None
+    paras = paragraphs(fields["text"])
+    assert source in paras  # links to other sites, followed by more of the article
+    for line in related:  # links to the site's own stories, set into the text or closing it
+        assert all(line not in p for p in paras)
+
+
+def test_list_of_offsite_links_after_the_last_paragraph_is_dropped() -> None:
+    text = extract_body(load("en_link_lists.html"), "https://www.valley-ledger.example/news/b")
+    assert text is not None
+    assert "Eastwick Ferry bridge inspection, 2019" in text
+    assert "A county that closed its bridge too early" not in text
+
+
+def test_link_list_on_a_page_without_address_is_a_related_block() -> None:
+    text = extract_body(load("en_link_lists.html"), "")
+    assert text is not None and "Eastwick Ferry bridge inspection, 2019" not in text
+
+
+@pytest.mark.parametrize(
+    ("name", "url", "labels"),
+    [
+        ("en_link_lists.html", "https://ledger.example/b", ("Table of contents", "Back to top")),
+        ("de_link_lists.html", "https://talbote.example/region/b", ("Inhalt", "Nach oben")),
+        ("ru_link_lists.html", "https://vestnik.example/news/most", ("Содержание", "Наверх")),
+    ],
+)
+def test_navigation_labels_are_not_text(name: str, url: str, labels: tuple[str, ...]) -> None:
+    fields = extract_article((FIXTURES / name).read_bytes(), url).fields
+    assert fields is not None
+    paras = paragraphs(fields["text"])
+    assert len(paras) > 5 and not set(labels) & set(paras)

@@ -11,9 +11,11 @@ of it. Cleaning drops, in any language
 - share, newsletter and subscription prompts ("Share this article", "Поделиться", "Sign up for
   our newsletter", ...);
 - "related" blocks: lists whose text is mostly links, and link-only lines opened by
-  "Read more" / "Читайте также" / "Lesen Sie auch" and the like;
+  "Read more" / "Читайте также" / "Lesen Sie auch" and the like (a list whose links mostly lead
+  off the site, with prose after it, is the article's sources and stays);
 - a paragraph near the top that repeats the headline, date stamps, bylines, reading times,
-  copyright lines and passages repeated verbatim.
+  copyright lines, navigation labels ("Table of contents", "Back to top", "Inhalt",
+  "Содержание") and passages repeated verbatim.
 
 Headings and list items stay as paragraphs of their own; paragraphs are separated by a blank line.
 """
@@ -35,10 +37,12 @@ from newscrawler.extraction.dom import SelectorError, select
 from newscrawler.extraction.stages import timed
 from newscrawler.markup import PageMarkup, read_markup
 from newscrawler.text import coverage, normalise_text, shingle_counts
+from newscrawler.urls import registered_domain, url_host
 from newscrawler.vocabulary import (
     BYLINE_LINE,
     DATE_STAMP_WORDS,
     FURNITURE_LINE,
+    NAVIGATION_LABEL,
     NEWSLETTER_PROMPT,
     READER_ADDRESS,
     READING_TIME,
@@ -70,6 +74,11 @@ JSONLD_MIN_DISTINCT = 0.9  # share of distinct shingles below which the text rep
 # A list (or a paragraph opened by a "read more" cue) is a related block when at least this
 # share of its text is link text.
 LINK_DENSITY_RELATED = 0.6
+# ... unless most of its links (more than this share) lead off the site and at least this many
+# prose paragraphs follow it: a list of sources or changes inside the article, not the block of
+# the site's own stories that closes it or is set into it.
+OFFSITE_LIST_LINKS = 0.5
+OFFSITE_LIST_PROSE_AFTER = 2
 # Consecutive short lines with at least this share of link text are a related-stories list.
 LINK_DENSITY_LINE = 0.8
 # Paragraphs of at least this many words that repeat earlier ones, this many in a row, are a
@@ -90,6 +99,7 @@ _PRUNE_XPATH = ["//figcaption"]
 _SENTENCE_END = frozenset(".!?…。！？\"”»“'’)")
 # UTF-8 bytes decoded as Latin-1/cp1252 ("Ã©", "Ã³", "â€™").
 _MOJIBAKE = re.compile("[ÂÃ][\u0080-\u00bf]|â€")
+_LINK_LISTS = ("related-list", "offsite-list")
 _BLOCKS = ("p", "head", "item", "quote", "list", "table", "row", "cell", "code")
 
 _TIME_ZONE = re.compile(r"\b(?:[A-Z]{1,3}T|UTC|GMT|MSK|Z)\b")
@@ -205,7 +215,9 @@ def _choose_extraction(page: HtmlElement, url: str) -> list[str]:
     # its text), so it runs without trafilatura's fallback algorithms (readability, jusText):
     # they would cost it ~40% more for a result that is rarely chosen where they change it.
     bodies = (_run(page, url), _run(page, url, favor_precision=True, fast=True))
-    default, precise = (_clean(_paragraphs(b), headlines) if b is not None else [] for b in bodies)
+    default, precise = (
+        _clean(_paragraphs(b, url), headlines) if b is not None else [] for b in bodies
+    )
     if not default or not precise:
         return [text for _, text, _ in default or precise]
     kept = "\n".join(text for _, text, _ in precise)
@@ -290,14 +302,22 @@ def _top_blocks(body: etree._Element) -> Iterator[etree._Element]:
             yield element
 
 
-def _paragraphs(body: etree._Element) -> list[tuple[str, str, float]]:
-    """``(kind, text, link density)`` of each block of trafilatura's body tree."""
+def _paragraphs(body: etree._Element, url: str = "") -> list[tuple[str, str, float]]:
+    """``(kind, text, link density)`` of each block of trafilatura's body tree: ``head``,
+    ``p``, ``item``, or the items of a link list, ``related-list`` (the site's own pages) or
+    ``offsite-list`` (links off the site of ``url``)."""
     out: list[tuple[str, str, float]] = []
     for block in _top_blocks(body):
         if block.tag == "list":
             density = _link_density(block)
             items = block.findall("item") or [block]
-            kind = "related-list" if density >= LINK_DENSITY_RELATED and len(items) > 1 else "item"
+            kind = "item"
+            if density >= LINK_DENSITY_RELATED and len(items) > 1:
+                kind = (
+                    "offsite-list"
+                    if _offsite_share(block, url) > OFFSITE_LIST_LINKS
+                    else "related-list"
+                )
             for item in items:
                 out.extend((kind, line, _link_density(item)) for line in _render(item))
             continue
@@ -305,6 +325,18 @@ def _paragraphs(body: etree._Element) -> list[tuple[str, str, float]]:
         kind = "head" if block.tag == "head" else "p"
         out.extend((kind, line, density) for line in _render(block))
     return out
+
+
+def _offsite_share(element: etree._Element, url: str) -> float:
+    """Share of the links in ``element`` that lead to another site than ``url``'s."""
+    site = registered_domain(url_host(url))
+    targets = [str(ref.get("target") or "") for ref in element.iter("ref")]
+    if not site or not targets:
+        return 0.0
+    offsite = [
+        t for t in targets if t.startswith("http") and registered_domain(url_host(t)) != site
+    ]
+    return len(offsite) / len(targets)
 
 
 def _render(element: etree._Element) -> list[str]:
@@ -326,13 +358,14 @@ def _tidy(line: str) -> str:
 
 
 def is_boilerplate(text: str, link_density: float = 0.0) -> bool:
-    """True for ad labels, share/newsletter prompts, related-link lines and date stamps."""
+    """True for ad labels, share/newsletter prompts, related-link lines, navigation labels
+    ("Table of contents", "Содержание") and date stamps."""
     norm = normalise_text(text)
     if not norm and "_" not in text:
         return True  # no word at all: punctuation, symbols or nothing (a rule of ___ is kept)
     if is_ad_label(text) or is_share_prompt(text):
         return True
-    if _ONLY_DATE.match(text):
+    if _ONLY_DATE.match(text) or NAVIGATION_LABEL.match(text):
         return True
     words = len(norm.split())
     if words <= DATE_LINE_MAX_WORDS and _is_date_stamp(text, norm):
@@ -363,15 +396,20 @@ def _clean(
 ) -> list[tuple[str, str, float]]:
     """Drop related blocks, the repeated headline, repeated passages and boilerplate lines."""
     linky = [
-        kind != "related-list"
+        kind not in _LINK_LISTS
         and density >= LINK_DENSITY_LINE
         and len(text.split()) <= PROMPT_MAX_WORDS
         for kind, text, density in blocks
     ]
     repeated = _repeated_passages([text for _, text, _ in blocks])
+    prose_after = _prose_after(blocks)
     kept: list[tuple[str, str, float]] = []
     for index, (kind, text, density) in enumerate(blocks):
-        if kind == "related-list" or repeated[index]:
+        if repeated[index]:
+            continue
+        if kind == "related-list":
+            continue
+        if kind == "offsite-list" and prose_after[index] < OFFSITE_LIST_PROSE_AFTER:
             continue
         if linky[index] and (
             (index > 0 and linky[index - 1]) or (index + 1 < len(linky) and linky[index + 1])
@@ -385,6 +423,17 @@ def _clean(
             continue
         kept.append((kind, text, density))
     return kept
+
+
+def _prose_after(blocks: list[tuple[str, str, float]]) -> list[int]:
+    """For each block, how many prose paragraphs (see :func:`_is_prose`) come after it."""
+    counts = [0] * len(blocks)
+    seen = 0
+    for index in range(len(blocks) - 1, -1, -1):
+        counts[index] = seen
+        kind, text, _ = blocks[index]
+        seen += kind == "p" and _is_prose(text)
+    return counts
 
 
 def _repeated_passages(texts: list[str]) -> list[bool]:
