@@ -57,7 +57,9 @@ SETTINGS = {
 _UNSAFE = re.compile(r"[^A-Za-z0-9/_.-]+")
 _RECORD = re.compile(r"^\S+ \S+ \[(?P<logger>[^\]]+)\] (?P<level>[A-Z]+): (?P<msg>.*)", re.S)
 _CRAWLED = re.compile(r"^Crawled \((?P<status>\d+)\) <GET (?P<url>\S+)>")
-_URL = re.compile(r"https?://127\.0\.0\.1:\d+[^\s\"'<>),]*")
+# A URL of the loopback site in a log line; not the colon or full stop that may follow it
+# ("No article from http://…/story: product").
+_URL = re.compile(r"https?://127\.0\.0\.1:\d+(?:[^\s\"'<>),]*[^\s\"'<>),:.])?")
 _NO_ARTICLE = re.compile(r"no article from \S+: (?P<reason>\w+)")
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.evaluate_crawl import load_pages, main
+from benchmarks.evaluate_crawl import load_pages, log_reasons, main
 
 BODY = Path(__file__).parent / "fixtures" / "body"
 LISTING = (
@@ -69,10 +69,20 @@ def test_every_page_served_is_a_record_or_has_a_reason(
     }
     assert rows["news"] == ["3", "3", "3"]  # pages, served, records
     assert rows["shop"] == ["1", "1", "0"]  # the listing page is not stored as an article
-    assert "1  not an article" in out
+    assert "1  news: Hub <url>: listing" in out  # the spider's log line names it, and why
     assert "pages without a record and without a reason in the log or the stats: 0" in out
 
 
 def test_missing_corpus_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--corpus", str(tmp_path / "absent")]) == 2
     assert "corpus not found" in capsys.readouterr().err
+
+
+def test_a_dropped_page_is_found_by_its_url_before_the_colon() -> None:
+    origin = "http://127.0.0.1:8000"
+    log = (
+        "2026-01-01 10:00:00 [scrapy.core.scraper] DEBUG: Dropped: no article from"
+        f" {origin}/shop/socks: product (product markup: jsonld:product)\n"
+    )
+    _, reasons = log_reasons(log, origin)
+    assert reasons == {f"{origin}/shop/socks": "no article: product"}
