@@ -29,6 +29,7 @@ from lxml.html import HtmlElement
 
 from newscrawler.discovery.patterns import is_archive_url, pagination_number
 from newscrawler.extraction.dates import METHOD_HTMLDATE, find_dates, parser_languages
+from newscrawler.extraction.dom import CHROME_TAGS
 from newscrawler.markup import PageMarkup
 from newscrawler.urls import registered_domain, url_host
 from newscrawler.vocabulary import (
@@ -251,7 +252,9 @@ def linked_headings(tree: HtmlElement) -> int:
     return count
 
 
-_SITE_CHROME = frozenset({"nav", "header", "footer", "aside"})
+# The site's own furniture (navigation, header, footer, side bars): the chrome tags but forms,
+# which on a landing page are the content.
+_SITE_CHROME = CHROME_TAGS - {"form"}
 
 
 def heading_count(tree: HtmlElement) -> int:
