@@ -1,6 +1,6 @@
 """Main text of an article page: trafilatura's candidates, chosen by page signals, then cleaned.
 
-:func:`extract_body` runs trafilatura twice on a private copy of the page (its balanced default,
+:func:`extract_body` runs trafilatura twice on the page, without its comments (its balanced default,
 with its readability and jusText fallbacks, and its precision mode without them, links kept so
 that link density can be measured), picks one by how much they agree, cleans the result, and
 considers the page's JSON-LD ``articleBody`` when it agrees with the extraction but carries more
@@ -138,7 +138,7 @@ def extract_body_method(
     ``"json_ld"`` (the JSON-LD ``articleBody``)."""
     if markup is None:
         markup = read_markup(tree, url)
-    page = _private_copy(tree)
+    page = _without_comments(tree)
     if body_selector:
         selected = _select(page, body_selector)
         if selected:
@@ -170,7 +170,7 @@ def word_count(text: str) -> int:
 # --- candidates ------------------------------------------------------------------------------
 
 
-def _private_copy(tree: HtmlElement) -> HtmlElement:
+def _without_comments(tree: HtmlElement) -> HtmlElement:
     """The page without comments and processing instructions, as trafilatura's own parser makes
     it: a copy when it has some (:func:`~newscrawler.extraction.parse_page` leaves none, and
     trafilatura works on a copy of its own)."""
