@@ -1,10 +1,9 @@
 """Main text of an article page: trafilatura's candidates, chosen by page signals, then cleaned.
 
-:func:`extract_body` runs trafilatura twice on the page, without its comments (its balanced default,
-with its readability and jusText fallbacks, and its precision mode without them, links kept so
-that link density can be measured), picks one by how much they agree, cleans the result, and
-considers the page's JSON-LD ``articleBody`` when it agrees with the extraction but carries more
-of it. Cleaning drops, in any language
+:func:`extract_body` runs trafilatura twice on the page, without its comments (its balanced
+default and its precision mode, links kept so that link density can be measured), picks one by
+how much they agree, cleans the result, and considers the page's JSON-LD ``articleBody`` when it
+agrees with the extraction but carries more of it. Cleaning drops, in any language
 :mod:`newscrawler.vocabulary` lists:
 
 - paragraphs that only label an ad slot ("Advertisement", "Anzeige", "Реклама", ...);
@@ -211,10 +210,7 @@ def _choose_extraction(page: HtmlElement, url: str) -> list[str]:
     """Cleaned paragraphs of the default extraction, or of the precision one when it keeps
     most of the default's text and what it leaves out does not read as article content."""
     headlines = _headlines(page)
-    # The precision pass only trims the default one (it replaces it only when it keeps most of
-    # its text), so it runs without trafilatura's fallback algorithms (readability, jusText):
-    # they would cost it ~40% more for a result that is rarely chosen where they change it.
-    bodies = (_run(page, url), _run(page, url, favor_precision=True, fast=True))
+    bodies = (_run(page, url), _run(page, url, favor_precision=True))
     default, precise = (
         _clean(_paragraphs(b, url), headlines) if b is not None else [] for b in bodies
     )
