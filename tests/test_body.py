@@ -344,3 +344,48 @@ def test_navigation_labels_are_not_text(name: str, url: str, labels: tuple[str, 
     assert fields is not None
     paras = paragraphs(fields["text"])
     assert len(paras) > 5 and not set(labels) & set(paras)
+
+
+_UNCLOSED_POPUP = """<!DOCTYPE html>
+<html lang="es"><head><meta charset="utf-8"><title>Mercado de abastos</title></head>
+<body>
+<aside class="popup-newsletter"><div class="popup-inner"><p>Suscríbete a nuestro boletín</p>
+<header class="site-header"><nav><a href="/">Inicio</a> <a href="/ciudad">Ciudad</a></nav>
+<article class="entry">
+<h1>El mercado de abastos reabre tras dos años de obras</h1>
+<p>El mercado municipal de la plaza Mayor volvió a abrir sus puertas el sábado, después de
+dos años de obras que cambiaron la cubierta, los suelos y la instalación eléctrica del edificio.</p>
+<p>Los cuarenta puestos de fruta, pescado y carne ocupan de nuevo la nave central, y la planta
+alta acoge ahora una escuela de cocina para los vecinos del barrio.</p>
+<p>La alcaldesa explicó que la reforma costó tres millones de euros, pagados a medias por el
+ayuntamiento y por los propios comerciantes a lo largo de diez años.</p>
+</article>
+</body></html>"""
+
+
+def test_content_inside_an_unclosed_popup_is_still_read() -> None:
+    """A pop-up's <aside> and a <header> never closed: the parser puts the article inside
+    them, and extraction, which skips site furniture, would find no text."""
+    result = extract_article(_UNCLOSED_POPUP, "https://diario.example/ciudad/mercado-reabre")
+    assert result.fields is not None, result.reason
+    text = result.fields["text"]
+    assert text.startswith("El mercado municipal de la plaza Mayor volvió a abrir")
+    assert "escuela de cocina" in text and "tres millones de euros" in text
+    assert "Suscríbete" not in text
+    assert "text/unclosed_chrome" in result.events
+
+
+def test_a_sidebar_of_teaser_articles_is_furniture_still() -> None:
+    page = _UNCLOSED_POPUP.replace(
+        '<aside class="popup-newsletter"><div class="popup-inner"><p>Suscríbete a nuestro'
+        " boletín</p>\n<header",
+        "<header",
+    ).replace(
+        "</article>",
+        "</article></header><aside><article><a href='/otra'>Otra noticia del barrio</a>"
+        "</article></aside>",
+    )
+    result = extract_article(page, "https://diario.example/ciudad/mercado-reabre")
+    assert result.fields is not None
+    assert "Otra noticia" not in result.fields["text"]
+    assert "text/unclosed_chrome" not in result.events

@@ -26,7 +26,7 @@ from newscrawler.extraction.authors import (
     merge_authors,
     parse_byline,
 )
-from newscrawler.extraction.body import extract_body_method, word_count
+from newscrawler.extraction.body import EVENT_UNCLOSED_CHROME, extract_body_method, word_count
 from newscrawler.extraction.boilerplate import boilerplate_nodes
 from newscrawler.extraction.dates import (
     DECLARED_METHODS,
@@ -256,12 +256,14 @@ def build_from_tree(
             drop(node)
     body_nodes = stage.select("body")
     with timed("body"):
-        body, text_method = extract_body_method(
+        body, text_method, unclosed = extract_body_method(
             tree,
             url,
             body_selector=options.selectors.get("body") if body_nodes else None,
             markup=markup,
         )
+    if unclosed:
+        events.append(EVENT_UNCLOSED_CHROME)
     with timed("app_state"):
         app = None if body_nodes else read_app_state(tree)  # a site's body selector wins
     if app is not None and prefer_app_state(body, app.text, options.min_words):
