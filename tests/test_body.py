@@ -372,20 +372,25 @@ def test_content_inside_an_unclosed_popup_is_still_read() -> None:
     assert text.startswith("El mercado municipal de la plaza Mayor volvió a abrir")
     assert "escuela de cocina" in text and "tres millones de euros" in text
     assert "Suscríbete" not in text
-    assert "text/unclosed_chrome" in result.events
+    assert result.fields["title"] == "El mercado de abastos reabre tras dos años de obras"
+    assert "unclosed_chrome" in result.events
 
 
 def test_a_sidebar_of_teaser_articles_is_furniture_still() -> None:
-    page = _UNCLOSED_POPUP.replace(
-        '<aside class="popup-newsletter"><div class="popup-inner"><p>Suscríbete a nuestro'
-        " boletín</p>\n<header",
-        "<header",
-    ).replace(
-        "</article>",
-        "</article></header><aside><article><a href='/otra'>Otra noticia del barrio</a>"
-        "</article></aside>",
+    page = (
+        _UNCLOSED_POPUP.replace(
+            '<aside class="popup-newsletter"><div class="popup-inner"><p>Suscríbete a nuestro'
+            " boletín</p>\n<header",
+            "<header",
+        )
+        .replace("</nav>", "</nav></header>")
+        .replace(
+            "</article>",
+            "</article><aside><article><a href='/otra'>Otra noticia del barrio</a>"
+            "</article></aside>",
+        )
     )
     result = extract_article(page, "https://diario.example/ciudad/mercado-reabre")
     assert result.fields is not None
     assert "Otra noticia" not in result.fields["text"]
-    assert "text/unclosed_chrome" not in result.events
+    assert "unclosed_chrome" not in result.events

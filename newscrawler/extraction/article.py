@@ -26,7 +26,7 @@ from newscrawler.extraction.authors import (
     merge_authors,
     parse_byline,
 )
-from newscrawler.extraction.body import EVENT_UNCLOSED_CHROME, extract_body_method, word_count
+from newscrawler.extraction.body import extract_body_method, word_count
 from newscrawler.extraction.boilerplate import boilerplate_nodes
 from newscrawler.extraction.dates import (
     DECLARED_METHODS,
@@ -55,6 +55,7 @@ from newscrawler.extraction.dom import (
     drop,
     short_text,
     text_of,
+    unwrap_unclosed_chrome,
 )
 from newscrawler.extraction.dom import select as select_nodes
 from newscrawler.extraction.metadata import (
@@ -120,6 +121,8 @@ AUTHOR_META = (
     "byl",
     "cxenseparse:author",
 )
+# The page's content sat inside a header, aside, nav, footer or menu left unclosed: unwrapped.
+EVENT_UNCLOSED_CHROME = "unclosed_chrome"
 # Publication dates that the app state's declared one replaces.
 _GUESSED_DATES = frozenset({"url", "htmldate"})
 # Country-code top-level domains whose region differs from the code.
@@ -228,6 +231,8 @@ def build_from_tree(
     )
     if hints.selectors:  # the site's selectors (from the sites file) win over the crawl's
         options = dataclasses.replace(options, selectors={**options.selectors, **hints.selectors})
+    if unwrap_unclosed_chrome(tree):
+        events.append(EVENT_UNCLOSED_CHROME)
     with timed("index"):
         stage = _Stage(tree, PageIndex(tree), url, markup.base, page, ctx, options, events)
     with timed("title"):
@@ -256,14 +261,12 @@ def build_from_tree(
             drop(node)
     body_nodes = stage.select("body")
     with timed("body"):
-        body, text_method, unclosed = extract_body_method(
+        body, text_method = extract_body_method(
             tree,
             url,
             body_selector=options.selectors.get("body") if body_nodes else None,
             markup=markup,
         )
-    if unclosed:
-        events.append(EVENT_UNCLOSED_CHROME)
     with timed("app_state"):
         app = None if body_nodes else read_app_state(tree)  # a site's body selector wins
     if app is not None and prefer_app_state(body, app.text, options.min_words):

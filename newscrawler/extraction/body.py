@@ -27,7 +27,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from copy import deepcopy
-from typing import Any, NamedTuple
+from typing import Any
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -52,13 +52,6 @@ from newscrawler.vocabulary import (
 
 logger = logging.getLogger(__name__)
 
-# A header, aside, nav, footer or menu holding an <article> or <main> and more than this share of
-# the page's visible text was left unclosed by the page's markup: when extraction finds nothing,
-# the page is read again without it.
-UNCLOSED_CHROME_SHARE = 0.5
-_UNCLOSABLE = ("header", "aside", "nav", "footer", "menu")
-EVENT_UNCLOSED_CHROME = "text/unclosed_chrome"  # read without a furniture element left open
-_VISIBLE_TEXT = etree.XPath(".//text()[not(ancestor::script or ancestor::style)]")
 # Fewer words than this are no body at all (menus, link lists, error stubs).
 BODY_MIN_WORDS = 5
 # A precision-mode extraction replaces the default one when it keeps at least this share of the
@@ -133,24 +126,15 @@ def extract_body(
     return extract_body_method(tree, url, body_selector=body_selector, markup=markup)[0]
 
 
-class BodyText(NamedTuple):
-    """:func:`extract_body_method`'s answer."""
-
-    text: str | None
-    method: str  # "dom" (the page's elements) or "json_ld" (the JSON-LD articleBody)
-    # the page's content sat inside a header, aside, nav, footer or menu left unclosed
-    # (see unclosed_chrome), read without that element
-    unclosed_chrome: bool = False
-
-
 def extract_body_method(
     tree: HtmlElement,
     url: str,
     *,
     body_selector: str | None = None,
     markup: PageMarkup | None = None,
-) -> BodyText:
-    """:func:`extract_body`'s text and where it came from."""
+) -> tuple[str | None, str]:
+    """:func:`extract_body`'s text and where it came from: ``"dom"`` (the page's elements) or
+    ``"json_ld"`` (the JSON-LD ``articleBody``)."""
     if markup is None:
         markup = read_markup(tree, url)
     page = _without_comments(tree)
@@ -159,28 +143,18 @@ def extract_body_method(
         if selected:
             text = render_blocks(selected)
             if text:
-                return BodyText(text, "dom")
+                return text, "dom"
             logger.debug("Body selector %r matched no text on %s", body_selector, url)
         else:
             logger.debug("Body selector %r matched nothing on %s", body_selector, url)
     paragraphs = _choose_extraction(page, url)
-    repaired = False
-    if not paragraphs:
-        page = deepcopy(page)
-        wrappers = unclosed_chrome(page)
-        for wrapper in wrappers:
-            wrapper.drop_tag()
-        if wrappers:
-            paragraphs = _choose_extraction(page, url)
-            repaired = bool(paragraphs)
-            logger.debug("Read %s without its unclosed %s", url, wrappers[0].tag)
     chosen = _prefer_jsonld(paragraphs, markup)
     method = "dom" if chosen is paragraphs else "json_ld"
     if method == "dom":
         shown = _unshown_jsonld(paragraphs, markup, tree)
         chosen, method = (shown, "json_ld") if shown else (chosen, method)
     text = "\n\n".join(chosen).strip()
-    return BodyText(text if word_count(text) >= BODY_MIN_WORDS else None, method, repaired)
+    return (text if word_count(text) >= BODY_MIN_WORDS else None), method
 
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -193,26 +167,6 @@ def word_count(text: str) -> int:
 
 
 # --- candidates ------------------------------------------------------------------------------
-
-
-def unclosed_chrome(page: HtmlElement) -> list[HtmlElement]:
-    """The site furniture elements (header, aside, nav, footer, menu) of ``page`` that hold an
-    ``<article>`` or ``<main>`` and most of its visible text: markup that never closed them, so
-    that the parser put the page's content inside (a pop-up's ``<aside>`` left open), where
-    extraction, which skips furniture, cannot see it. Outermost first."""
-    total = _visible_length(page)
-    found: list[HtmlElement] = []
-    for element in page.iter(*_UNCLOSABLE):
-        if any(ancestor in found for ancestor in element.iterancestors()):
-            continue
-        holds_content = next(element.iter("article", "main"), None) is not None
-        if holds_content and _visible_length(element) > UNCLOSED_CHROME_SHARE * total:
-            found.append(element)
-    return found
-
-
-def _visible_length(element: HtmlElement) -> int:
-    return sum(len(text.strip()) for text in _VISIBLE_TEXT(element))  # type: ignore[union-attr]
 
 
 def _without_comments(tree: HtmlElement) -> HtmlElement:

@@ -12,6 +12,18 @@ from lxml.html import HtmlElement
 # Containers that never hold the article's own metadata.
 CHROME_TAGS = frozenset({"nav", "footer", "aside", "header", "form", "menu"})
 _SKIP_TEXT = frozenset({"script", "style", "noscript", "template", "svg"})
+# A header, aside, nav, footer or menu holding an <article> or <main> and more than this share of
+# the page's visible text was left unclosed by the page's markup (see unwrap_unclosed_chrome).
+UNCLOSED_CHROME_SHARE = 0.5
+_UNCLOSABLE = ("header", "aside", "nav", "footer", "menu")
+_CONTENT_IN_CHROME = etree.XPath(
+    "//*[self::article or self::main]"
+    "[ancestor::header or ancestor::aside or ancestor::nav or ancestor::footer or ancestor::menu]"
+)
+_VISIBLE_TEXT = etree.XPath(
+    ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+    " or ancestor::template)]"
+)
 
 
 class SelectorError(ValueError):
@@ -235,3 +247,28 @@ def _collapsed_len(text: str | None) -> int:
     if not text:
         return 0
     return len(" ".join(text.split()))
+
+
+def unwrap_unclosed_chrome(tree: HtmlElement) -> int:
+    """Unwrap (keeping their content) the site-furniture elements of ``tree`` (header, aside,
+    nav, footer, menu) that hold an ``<article>`` or ``<main>`` and most of the page's visible
+    text: elements the markup never closed (a pop-up's ``<aside>`` left open before the
+    article), inside which the parser put the page's content, where every stage, which skips
+    furniture, would miss it. Returns how many were unwrapped."""
+    if not _CONTENT_IN_CHROME(tree):
+        return 0
+    total = _visible_length(tree)
+    wrappers: list[HtmlElement] = []
+    for element in tree.iter(*_UNCLOSABLE):
+        if any(ancestor in wrappers for ancestor in element.iterancestors()):
+            continue
+        holds_content = next(element.iter("article", "main"), None) is not None
+        if holds_content and _visible_length(element) > UNCLOSED_CHROME_SHARE * total:
+            wrappers.append(element)
+    for element in wrappers:
+        element.drop_tag()
+    return len(wrappers)
+
+
+def _visible_length(element: HtmlElement) -> int:
+    return sum(len(text.strip()) for text in _VISIBLE_TEXT(element))  # type: ignore[union-attr]
