@@ -16,10 +16,6 @@ _SKIP_TEXT = frozenset({"script", "style", "noscript", "template", "svg"})
 # the page's visible text was left unclosed by the page's markup (see unwrap_unclosed_chrome).
 UNCLOSED_CHROME_SHARE = 0.5
 _UNCLOSABLE = ("header", "aside", "nav", "footer", "menu")
-_CONTENT_IN_CHROME = etree.XPath(
-    "//*[self::article or self::main]"
-    "[ancestor::header or ancestor::aside or ancestor::nav or ancestor::footer or ancestor::menu]"
-)
 _VISIBLE_TEXT = etree.XPath(
     ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
     " or ancestor::template)]"
@@ -255,7 +251,11 @@ def unwrap_unclosed_chrome(tree: HtmlElement) -> int:
     text: elements the markup never closed (a pop-up's ``<aside>`` left open before the
     article), inside which the parser put the page's content, where every stage, which skips
     furniture, would miss it. Returns how many were unwrapped."""
-    if not _CONTENT_IN_CHROME(tree):
+    if not any(
+        ancestor.tag in _UNCLOSABLE
+        for content in tree.iter("article", "main")
+        for ancestor in content.iterancestors()
+    ):
         return 0
     total = _visible_length(tree)
     wrappers: list[HtmlElement] = []

@@ -271,18 +271,17 @@ def find_visible_dates(
     those of teaser cards linking to other pages (``page_url`` is the page's own)."""
     out: list[VisibleDate] = []
     for el in index.elements:
-        if _in_link_card(index, el, headline, page_url):
-            continue
+        # (the link-card test, the dearest, runs last: on the elements that would be kept)
         prop = (el.get("itemprop") or "").lower()
         if prop in ("datepublished", "datemodified", "datecreated", "dateupdated"):
-            if index.inside_any(el, exclude):
+            if index.inside_any(el, exclude) or _in_link_card(index, el, headline, page_url):
                 continue
             value = el.get("content") or el.get("datetime") or index.short_text(el, 120)
             if value:
                 out.append(VisibleDate(value, "microdata", prop in ("datemodified", "dateupdated")))
             continue
         if el.tag == "time":
-            if index.inside_any(el, exclude):
+            if index.inside_any(el, exclude) or _in_link_card(index, el, headline, page_url):
                 continue
             parent = el.getparent()
             around = index.short_text(parent, 160) if parent is not None else None
@@ -314,6 +313,8 @@ def find_visible_dates(
         if index.inside_any(el, exclude):
             continue
         if any(index.short_text(c, 160) == text for c in el):
+            continue
+        if _in_link_card(index, el, headline, page_url):
             continue
         out.append(VisibleDate(text, "visible", bool(MODIFIED_HINT.search(text)), labelled))
     return out
