@@ -108,6 +108,8 @@ def test_rejections_name_their_evidence() -> None:
 def test_a_page_without_any_signal_keeps_its_record_when_it_is_long_prose() -> None:
     assert judged(PageSignals(link_density=0.1), record()) is None
     assert judged(PageSignals(link_density=0.1), record(SENTENCE * 5)) == "no_article_signals"
+    # a large menu around a guide: less than half of the page's text is links
+    assert judged(PageSignals(link_density=0.45), record()) is None
 
 
 def test_shop_hints_do_not_reject_an_article_with_a_byline_or_og_type_article() -> None:

@@ -64,10 +64,10 @@ HUB_LINK_DENSITY = 0.6
 HUB_LINKED_HEADINGS = 10
 HUB_HEADINGS_LINK_DENSITY = 0.4
 # After extraction, a page with no article signal at all (no og:type article, no publication
-# date, no byline, no article-like URL) is rejected when its text is mostly links, or its main
-# text is short, or the page shows this many prices (not for a main text that is no prose: a
-# list-heavy post is an article).
-UNSIGNED_LINK_DENSITY = 0.4
+# date, no byline, no article-like URL) is rejected when its text is mostly links (at least half
+# of it), or its main text is short, or the page shows this many prices (not for a main text
+# that is no prose: a list-heavy post is an article).
+UNSIGNED_LINK_DENSITY = 0.5
 UNSIGNED_MIN_WORDS = 150
 UNSIGNED_MAX_PRICES = 10
 # With at most one article signal, a page mostly of links whose main text is hardly prose is a
