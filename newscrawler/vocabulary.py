@@ -918,6 +918,37 @@ NOT_LEAD_FORM = re.compile(
 # URL path segments of a site's edition for all countries: with locale segments ("/en/",
 # "/us/en/", "/en-gb/") alone, a path is an edition's home page.
 SITE_EDITIONS = frozenset({"global", "intl", "international", "worldwide", "int"})
+# URL path segments naming the section of a site that lists its stories: a path of one of them
+# alone (after locale segments: "/news", "/en/blog/", "/novosti") is that section's front page,
+# a listing.
+STORY_SECTIONS = frozenset(
+    {
+        "news",
+        "blog",
+        "blogs",
+        "articles",
+        "stories",
+        "posts",
+        "latest",
+        "issues",
+        "newsroom",
+        "press",
+        "updates",
+        "insights",
+        "nachrichten",
+        "aktuelles",
+        "neuigkeiten",
+        "actualites",
+        "actualités",
+        "noticias",
+        "notizie",
+        "nieuws",
+        "novosti",
+        "новости",
+        "статьи",
+        "публикации",
+    }
+)
 # URL path segments of a site's shop, catalogue and service pages ("/products/…",
 # "/services/…", "/category/…"): with at most one article signal the page is no article.
 NON_ARTICLE_SECTIONS = frozenset(

@@ -53,7 +53,10 @@ COLLECTION = '<script type="application/ld+json">{"@type": "CollectionPage"}</sc
         ("https://n.example/archive/2024/03/", page(f"<p>{SENTENCE}</p>"), "listing_url"),
         ("https://n.example/news/?page=3", page(f"<p>{SENTENCE}</p>"), "listing_url"),
         ("https://n.example/harbour/", page(f"<ul>{LINKS}</ul>"), "listing"),
-        ("https://n.example/news/", page(TEASERS + "<p>Short intro.</p>" * 3), "listing"),
+        ("https://n.example/topics/", page(TEASERS + "<p>Short intro.</p>" * 3), "listing"),
+        ("https://n.example/news", page(f"<p>{SENTENCE}</p>" * 9), "section_front"),
+        ("https://n.example/en/blog/", page(f"<p>{SENTENCE}</p>" * 9), "section_front"),
+        ("https://vestnik.example/novosti/", page(f"<p>{SENTENCE}</p>" * 9), "section_front"),
     ],
 )
 def test_clear_hubs_are_recognised_by_what_they_show(url: str, html: str, reason: str) -> None:
@@ -325,6 +328,15 @@ def test_a_page_of_short_lines_without_any_signal_is_not_rejected_for_lacking_pr
     lines = "\n".join(["Webcam at the harbour entrance, updated every minute"] * 30)
     assert judged(PageSignals(), record(lines)) is None
     assert judged(PageSignals(prices=12), record(lines)) == "no_article_signals"
+
+
+def test_a_story_sections_front_page_is_no_article_whatever_it_shows() -> None:
+    for url in ("https://n.example/news/harbour-opens", "https://n.example/news?id=7"):
+        assert classify(url, page(f"<p>{SENTENCE}</p>" * 9)).is_article, url
+    front = PageSignals(section_front="news", og_type="article")
+    dated_and_signed = record(published="2024-03-27T07:51:00+03:00", authors=["Anna Berg"])
+    assert judged(front, dated_and_signed) == "section_front"
+    assert judged(PageSignals(og_type="article"), dated_and_signed) is None
 
 
 def test_an_editions_home_page_is_a_home_page() -> None:

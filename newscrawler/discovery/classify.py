@@ -22,7 +22,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -48,6 +48,7 @@ from newscrawler.vocabulary import (
     QUOTE_OPENERS,
     SERVICE_TYPES,
     SITE_EDITIONS,
+    STORY_SECTIONS,
     schema_type,
 )
 
@@ -165,6 +166,7 @@ class PageSignals:
     product: tuple[str, ...] = ()  # product markup: "jsonld:product", "og:type:product", ...
     shop: tuple[str, ...] = ()  # weaker: "add_to_cart" (a control), "microdata:product"
     home: bool = False  # the site's home page (path "/", no query)
+    section_front: str = ""  # the story section whose front page it is ("news" for /news)
     listing_url: bool = False  # a calendar archive or a numbered listing page
     article_url: bool = False  # a date, a slug or an id in the path (not a listing URL)
     sections: tuple[str, ...] = ()  # shop/service URL segments ("products", "services", ...)
@@ -225,6 +227,15 @@ def is_home_path(path: str) -> bool:
     """Whether ``path`` is a home page's: ``/``, or an edition's (``/en/``, ``/us/en/``,
     ``/global/``: locale or edition segments alone)."""
     return all(_LOCALE.match(s) or s.lower() in SITE_EDITIONS for s in path.split("/") if s)
+
+
+def section_front(path: str) -> str:
+    """The story section (``STORY_SECTIONS``) whose front page ``path`` is: ``news`` for
+    ``/news``, ``/en/news/``; ``""`` for any other path (``/news/some-story``)."""
+    segments = [unquote(s).lower() for s in path.split("/") if s]
+    while len(segments) > 1 and (_LOCALE.match(segments[0]) or segments[0] in SITE_EDITIONS):
+        segments.pop(0)
+    return segments[0] if len(segments) == 1 and segments[0] in STORY_SECTIONS else ""
 
 
 def _visible_chars(texts: list[str]) -> int:
@@ -444,6 +455,7 @@ def page_signals(tree: HtmlElement, markup: PageMarkup) -> PageSignals:
         product=product_markup(markup),
         shop=shop_evidence(tree),
         home=is_home_path(parts.path) and not parts.query,
+        section_front="" if parts.query else section_front(parts.path),
         listing_url=listing_url,
         article_url=looks_like_article_url(markup.url) and not listing_url,
         sections=tuple(dict.fromkeys(s for s in segments if s in NON_ARTICLE_SECTIONS)),
@@ -489,6 +501,8 @@ def route(signals: PageSignals, *, announced: bool = False) -> tuple[bool, str]:
         return True, "og_type"
     if signals.home:
         return False, "home"
+    if signals.section_front:
+        return False, "section_front"
     if signals.listing_types:
         return False, "hub_markup"
     if signals.listing_url:
@@ -597,7 +611,8 @@ def judge_extraction(signals: PageSignals, record: Mapping[str, Any]) -> Rejecti
     list page (a title "List of …" over a page of links) is none (``list_page``); a page
     declaring an article type is an article; otherwise, in this order: product markup
     (``product``), service markup on a page without both a publication date and a byline
-    (``service``), the home page (``home``), listing markup (``listing``), an add-to-cart
+    (``service``), the home page (``home``), a story section's front page (``/news``,
+    ``/blog``: ``section_front``), listing markup (``listing``), an add-to-cart
     control or product microdata on a page with neither ``og:type`` article nor a byline,
     unless its main text is a body of long prose paragraphs on a page of few prices
     (``product``), a shop or service URL section with at most one article signal or with
@@ -695,6 +710,8 @@ def _rejection(
         return "service", f"service markup: {', '.join(signals.services)}; {signed}"
     if signals.home:
         return "home", "the site's home page"
+    if signals.section_front:
+        return "section_front", f"the front page of the site's {signals.section_front!r} section"
     if signals.listing_types:
         return "listing", f"listing markup: {', '.join(signals.listing_types)}"
     if (
