@@ -257,3 +257,54 @@ def test_headline_meta_cuts_the_section_off_the_declared_title() -> None:
         lang="ru",
     )
     assert title_of(html, RU_URL) == ("Мост через Оку открыли после ремонта", "meta")
+
+
+def news_jsonld(headline: str) -> dict[str, object]:
+    return {"@context": "https://schema.org", "@type": "NewsArticle", "headline": headline}
+
+
+def test_a_social_title_cut_short_does_not_replace_the_shown_headline() -> None:
+    shown = "Council approves the riverside cycle path after a year of debate"
+    html = page(
+        "<meta property='og:title' content='Council approves the riverside cycle path'>"
+        "<meta name='twitter:title' content='Council approves the riverside cycle path'>",
+        f"<article><h1>{shown}</h1>{PROSE}</article>",
+        jsonld=news_jsonld(shown),
+    )
+    assert title_of(html, NEWS_URL) == (shown, "jsonld")
+
+
+def test_the_page_title_that_the_h1_shows_wins_over_other_social_titles() -> None:
+    shown = "Stadtrat beschließt den Radweg am Fluss nach einem Jahr Streit"
+    html = page(
+        f"<title>{shown} | Abendkurier</title>"
+        "<meta property='og:site_name' content='Abendkurier'>"
+        "<meta property='og:title' content='Radweg kommt – endlich'>"
+        "<meta name='twitter:title' content='Radweg kommt – endlich'>",
+        f"<article><h1>{shown}</h1>{PROSE}</article>",
+        lang="de",
+    )
+    assert title_of(html, NEWS_URL) == (shown, "title")
+
+
+def test_russian_h2_headline_without_its_kicker_wins_over_the_joined_one() -> None:
+    html = page(
+        "<meta property='og:title' content='Мост через реку открыли после ремонта'>",
+        "<nav class='breadcrumbs'><h1>Общество</h1></nav><article><h2><span>Транспорт</span>"
+        f"<span>Мост через реку открыли после ремонта</span></h2>{RU_PROSE}</article>",
+        lang="ru",
+        jsonld=news_jsonld("Транспорт: Мост через реку открыли после ремонта"),
+    )
+    assert title_of(html, RU_URL) == ("Мост через реку открыли после ремонта", "meta")
+
+
+def test_a_blog_h1_that_goes_on_past_the_declared_title_is_the_headline() -> None:
+    html = page(
+        "<meta property='og:title' content='Companion planting for tomatoes'>",
+        f"<article><h1>Companion planting for tomatoes and the herbs that keep pests away</h1>"
+        f"{PROSE}</article>",
+    )
+    assert title_of(html, BLOG_URL) == (
+        "Companion planting for tomatoes and the herbs that keep pests away",
+        "h1",
+    )
