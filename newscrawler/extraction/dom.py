@@ -60,11 +60,15 @@ def text_of(el: HtmlElement) -> str:
     return " ".join("".join(parts).split())
 
 
+_WORD_ATTRIBUTES = ("class", "id", "itemprop", "rel", "data-testid")
+
+
 def attr_words(el: HtmlElement) -> str:
     """Lower-case class, id, itemprop and rel of ``el`` joined by spaces."""
-    return " ".join(
-        (el.get(name) or "") for name in ("class", "id", "itemprop", "rel", "data-testid")
-    ).lower()
+    attributes = el.attrib
+    if not attributes:  # most elements
+        return ""
+    return " ".join((attributes.get(name) or "") for name in _WORD_ATTRIBUTES).lower()
 
 
 def ancestors(el: HtmlElement) -> Iterator[HtmlElement]:
