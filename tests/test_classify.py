@@ -119,7 +119,8 @@ def test_shop_hints_do_not_reject_an_article_with_a_byline_or_og_type_article() 
     offers = PageSignals(shop=("microdata:product", "add_to_cart"), og_type="article")
     assert judged(offers, record()) is None
     assert judged(PageSignals(shop=("add_to_cart",)), record(authors=["Ann Lee"])) is None
-    assert judged(PageSignals(article_types=("newsarticle",), home=True), record()) is None
+    # a home page is no article whatever it declares (its featured story has a page of its own)
+    assert judged(PageSignals(article_types=("newsarticle",), home=True), record()) == "home"
 
 
 def test_prose_share_counts_sentences_not_list_items() -> None:
@@ -345,6 +346,15 @@ def test_an_editions_home_page_is_a_home_page() -> None:
         assert (kind.is_article, kind.reason) == (False, "home"), path
     kind = classify("https://n.example/en/harbour-news/", page(f"<p>{SENTENCE}</p>"))
     assert kind.is_article
+
+
+def test_a_home_page_declaring_its_featured_story_is_still_the_home_page() -> None:
+    featured = '<script type="application/ld+json">{"@type": "BlogPosting"}</script>'
+    kind = classify("https://n.example/", page(f"<p>{SENTENCE}</p>", head=featured))
+    assert (kind.is_article, kind.reason) == (False, "home")
+    signals = PageSignals(home=True, article_types=("blogposting",), og_type="article")
+    dated_and_signed = record(published="2024-03-27T07:51:00+03:00", authors=["Anna Berg"])
+    assert judged(signals, dated_and_signed) == "home"
 
 
 # --- landing pages, data tables, testimonials, list pages, dated entries ---------------------

@@ -495,12 +495,12 @@ def route(signals: PageSignals, *, announced: bool = False) -> tuple[bool, str]:
     """``(extract, reason)`` for a page of these signals."""
     if announced:
         return True, "announced"
+    if signals.home:  # whatever it declares: a featured story's markup
+        return False, "home"
     if signals.article_types:
         return True, "jsonld"
     if signals.og_type == "article":
         return True, "og_type"
-    if signals.home:
-        return False, "home"
     if signals.section_front:
         return False, "section_front"
     if signals.listing_types:
@@ -608,10 +608,10 @@ def judge_extraction(signals: PageSignals, record: Mapping[str, Any]) -> Rejecti
     """The reason an extracted page is no article, with the evidence, or ``None`` (a record).
 
     ``record`` holds the fields extraction found (``text``, ``published``, ``authors``...). A
-    list page (a title "List of …" over a page of links) is none (``list_page``); a page
-    declaring an article type is an article; otherwise, in this order: product markup
-    (``product``), service markup on a page without both a publication date and a byline
-    (``service``), the home page (``home``), a story section's front page (``/news``,
+    list page (a title "List of …" over a page of links) is none (``list_page``), nor is the
+    site's home page (``home``); a page declaring an article type is an article; otherwise, in
+    this order: product markup (``product``), service markup on a page without both a
+    publication date and a byline (``service``), a story section's front page (``/news``,
     ``/blog``: ``section_front``), listing markup (``listing``), an add-to-cart
     control or product microdata on a page with neither ``og:type`` article nor a byline,
     unless its main text is a body of long prose paragraphs on a page of few prices
@@ -658,6 +658,8 @@ def judge_extraction(signals: PageSignals, record: Mapping[str, Any]) -> Rejecti
     if evidence["list_title"] and signals.link_density >= LIST_PAGE_LINK_DENSITY:
         detail = f"a list page: title {title[:60]!r}, link density {signals.link_density:.2f}"
         return Rejection("list_page", detail, evidence)
+    if signals.home:  # the featured story's markup on a home page declares an article
+        return Rejection("home", "the site's home page", evidence)
     if signals.article_types:
         return None
     found = _rejection(signals, shown, body, site_byline=evidence["site_byline"])
@@ -708,8 +710,6 @@ def _rejection(
     dated_and_signed = {"published", "byline"} <= set(shown)
     if signals.services and not dated_and_signed:
         return "service", f"service markup: {', '.join(signals.services)}; {signed}"
-    if signals.home:
-        return "home", "the site's home page"
     if signals.section_front:
         return "section_front", f"the front page of the site's {signals.section_front!r} section"
     if signals.listing_types:
