@@ -152,6 +152,13 @@ _LINK_TEXT = etree.XPath(
     "//body//a//text()[not(ancestor::script or ancestor::style)]", smart_strings=False
 )
 _ITEMTYPES = etree.XPath("//@itemtype", smart_strings=False)
+_CONTROL_ATTRIBUTES = etree.XPath(
+    "(//button|//form|//input|//a)/@*[name()='class' or name()='id' or name()='name'"
+    " or name()='action' or name()='value' or name()='href']",
+    smart_strings=False,
+)
+_CONTROL_TEXTS = etree.XPath("(//button|//a)//text()", smart_strings=False)
+_LABEL_CHARS = 80  # of a control's label, where "Add to cart" is read
 _HEADINGS = ("h2", "h3", "h4", "h5", "h6")
 _NAME = re.compile(r"[^\W_]+")
 
@@ -239,12 +246,18 @@ def section_front(path: str) -> str:
 
 
 def _visible_chars(texts: list[str]) -> int:
-    return sum(len("".join(t.split())) for t in texts)
+    return len("".join(" ".join(texts).split()))
 
 
-def link_density(tree: HtmlElement) -> float:
-    """Share of the characters of the body's visible text that are in links."""
-    total = _visible_chars(_BODY_TEXT(tree))  # type: ignore[arg-type]
+def body_texts(tree: HtmlElement) -> list[str]:
+    """The text nodes of the body's visible text (scripts, styles and templates left out)."""
+    return _BODY_TEXT(tree)  # type: ignore[no-any-return]
+
+
+def link_density(tree: HtmlElement, texts: list[str] | None = None) -> float:
+    """Share of the characters of the body's visible text (``texts``, read from ``tree`` when
+    not given) that are in links."""
+    total = _visible_chars(body_texts(tree) if texts is None else texts)
     if not total:
         return 0.0
     return min(1.0, _visible_chars(_LINK_TEXT(tree)) / total)  # type: ignore[arg-type]
@@ -278,21 +291,23 @@ def heading_count(tree: HtmlElement) -> int:
     )
 
 
-def price_count(tree: HtmlElement) -> int:
-    """Prices (an amount with a currency sign or code) in the body's visible text."""
-    return len(PRICE.findall(" ".join(_BODY_TEXT(tree))))  # type: ignore[arg-type]
+def price_count(tree: HtmlElement, texts: list[str] | None = None) -> int:
+    """Prices (an amount with a currency sign or code) in the body's visible text (``texts``,
+    read from ``tree`` when not given)."""
+    return len(PRICE.findall(" ".join(body_texts(tree) if texts is None else texts).lower()))
 
 
 def has_add_to_cart(tree: HtmlElement) -> bool:
-    """Whether a button, form, input or link is an add-to-cart control."""
-    for el in tree.iter("button", "form", "input", "a"):
-        attributes = " ".join(
-            el.get(name) or "" for name in ("class", "id", "name", "action", "value", "href")
-        )
-        text = el.text_content()[:80] if el.tag in ("button", "a") else ""
-        if ADD_TO_CART.search(attributes) or (text and ADD_TO_CART.search(text)):
-            return True
-    return False
+    """Whether a button, form, input or link is an add-to-cart control: one of its attributes
+    (class, id, name, action, value, href) or the start of its label names one."""
+    if ADD_TO_CART.search("\n".join(_CONTROL_ATTRIBUTES(tree)).lower()):  # type: ignore[arg-type]
+        return True
+    if not ADD_TO_CART.search("\n".join(_CONTROL_TEXTS(tree)).lower()):  # type: ignore[arg-type]
+        return False  # (most pages: no label anywhere names one)
+    return any(
+        ADD_TO_CART.search(el.text_content()[:_LABEL_CHARS].lower())
+        for el in tree.iter("button", "a")
+    )
 
 
 def product_markup(markup: PageMarkup) -> tuple[str, ...]:
@@ -405,7 +420,7 @@ def _card(block: HtmlElement) -> _Card | None:
     snippet = words - max(len(headings), link_words)  # besides the headline and the link text
     return _Card(
         words,
-        bool(PRICE.search(text)),
+        bool(PRICE.search(text.lower())),
         bool(headings) and snippet >= TEASER_MIN_SNIPPET,
     )
 
@@ -428,6 +443,8 @@ def read_cards(tree: HtmlElement) -> Cards:
             first_class = (block.get("class") or "").split()[:1]
             siblings.setdefault((str(block.tag), "".join(first_class)), []).append(block)
         for group in siblings.values():
+            if len(group) < CARD_MIN_GROUP:
+                continue
             cards = [c for c in map(_card, group) if c is not None]
             if len(cards) >= CARD_MIN_GROUP:
                 groups.append(cards)
@@ -448,6 +465,7 @@ def page_signals(tree: HtmlElement, markup: PageMarkup) -> PageSignals:
     segments = [s.lower() for s in parts.path.split("/") if s]
     # (page 1 is left out: article URLs often carry the listing they were opened from)
     listing_url = is_archive_url(markup.url) or (pagination_number(markup.url) or 0) > 1
+    texts = body_texts(tree)
     return PageSignals(
         article_types=tuple(sorted(markup.types & ARTICLE_TYPES)),
         og_type=markup.og_type,
@@ -459,10 +477,10 @@ def page_signals(tree: HtmlElement, markup: PageMarkup) -> PageSignals:
         listing_url=listing_url,
         article_url=looks_like_article_url(markup.url) and not listing_url,
         sections=tuple(dict.fromkeys(s for s in segments if s in NON_ARTICLE_SECTIONS)),
-        link_density=round(link_density(tree), 3),
+        link_density=round(link_density(tree, texts), 3),
         linked_headings=linked_headings(tree),
         headings=heading_count(tree),
-        prices=price_count(tree),
+        prices=price_count(tree, texts),
         services=service_markup(tree, markup),
         site_names=site_names(markup),
         calls_to_action=calls_to_action(tree),
