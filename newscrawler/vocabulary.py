@@ -309,6 +309,8 @@ AUTHOR_PREFIXES = (
     "text by",
     "authors",
     "author",
+    "contributors",
+    "contributor",
     "by",
     "авторы",
     "автор",

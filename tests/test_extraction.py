@@ -379,6 +379,7 @@ def test_meta_line_with_date_and_byline_on_a_page_declaring_no_language() -> Non
         ("Politik | 5. März 2024 | Von Anna Schmidt", "Von Anna Schmidt"),
         ("By Jane Doe — March 5, 2024", "By Jane Doe — March 5, 2024"),  # dates cut later
         ("Автор: Анна Смирнова", "Автор: Анна Смирнова"),
+        ("Contributors: Janet Moss", "Contributors: Janet Moss"),
         ("27 марта 2024 07:51 · Москва", None),
         ("Bylines are hard · 2024", None),
     ],
