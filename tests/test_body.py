@@ -394,3 +394,30 @@ def test_a_sidebar_of_teaser_articles_is_furniture_still() -> None:
     assert result.fields is not None
     assert "Otra noticia" not in result.fields["text"]
     assert "unclosed_chrome" not in result.events
+
+
+@pytest.mark.parametrize(
+    ("name", "url", "rows", "stamp"),
+    [
+        (
+            "en_table.html",
+            "https://ledger.example/housing/rents",
+            ("| 10/1/2023 | +4.2% |", "| 2/1/2024 | +6.8% |"),
+            "03/14/2024 09:30",
+        ),
+        (
+            "ru_table.html",
+            "https://vestnik.example/city/arenda",
+            ("| 01.10.2023 | +4,2% |", "| 01.02.2024 | +6,8% |"),
+            "14.03.2024 09:30",
+        ),
+    ],
+)
+def test_table_rows_of_dates_and_figures_are_text_a_date_stamp_is_not(
+    name: str, url: str, rows: tuple[str, ...], stamp: str
+) -> None:
+    paras = paragraphs(extract_body(load(name), url))
+    for row in rows:
+        assert row in paras
+    assert stamp not in " ".join(paras)
+    assert is_boilerplate(stamp) and not is_boilerplate(rows[0], table_row=True)

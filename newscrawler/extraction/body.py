@@ -300,8 +300,8 @@ def _top_blocks(body: etree._Element) -> Iterator[etree._Element]:
 
 def _paragraphs(body: etree._Element, url: str = "") -> list[tuple[str, str, float]]:
     """``(kind, text, link density)`` of each block of trafilatura's body tree: ``head``,
-    ``p``, ``item``, or the items of a link list, ``related-list`` (the site's own pages) or
-    ``offsite-list`` (links off the site of ``url``)."""
+    ``p``, ``row`` (a table's), ``item``, or the items of a link list, ``related-list`` (the
+    site's own pages) or ``offsite-list`` (links off the site of ``url``)."""
     out: list[tuple[str, str, float]] = []
     for block in _top_blocks(body):
         if block.tag == "list":
@@ -318,7 +318,7 @@ def _paragraphs(body: etree._Element, url: str = "") -> list[tuple[str, str, flo
                 out.extend((kind, line, _link_density(item)) for line in _render(item))
             continue
         density = _link_density(block)
-        kind = "head" if block.tag == "head" else "p"
+        kind = {"head": "head", "table": "row"}.get(str(block.tag), "p")
         out.extend((kind, line, density) for line in _render(block))
     return out
 
@@ -353,9 +353,10 @@ def _tidy(line: str) -> str:
     return " ".join(line.split())
 
 
-def is_boilerplate(text: str, link_density: float = 0.0) -> bool:
+def is_boilerplate(text: str, link_density: float = 0.0, *, table_row: bool = False) -> bool:
     """True for ad labels, share/newsletter prompts, related-link lines, navigation labels
-    ("Table of contents", "Содержание") and date stamps."""
+    ("Table of contents", "Содержание") and date stamps; a ``table_row`` of dates and figures
+    ("| 1/1/2013 | +13.1% |") is data, not a date stamp."""
     norm = normalise_text(text)
     if not norm and "_" not in text:
         return True  # no word at all: punctuation, symbols or nothing (a rule of ___ is kept)
@@ -364,7 +365,7 @@ def is_boilerplate(text: str, link_density: float = 0.0) -> bool:
     if _ONLY_DATE.match(text) or NAVIGATION_LABEL.match(text):
         return True
     words = len(norm.split())
-    if words <= DATE_LINE_MAX_WORDS and _is_date_stamp(text, norm):
+    if words <= DATE_LINE_MAX_WORDS and not table_row and _is_date_stamp(text, norm):
         return True
     if words <= DATE_LINE_MAX_WORDS and (READING_TIME.search(text) or BYLINE_LINE.match(text)):
         return True
@@ -415,7 +416,7 @@ def _clean(
             # the headline is the title field, not body text; short lines above it are kickers
             kept = [line for line in kept if len(line[1].split()) > KICKER_MAX_WORDS]
             continue
-        if is_boilerplate(text, density):
+        if is_boilerplate(text, density, table_row=kind == "row"):
             continue
         kept.append((kind, text, density))
     return kept
