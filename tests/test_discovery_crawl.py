@@ -15,6 +15,7 @@ from tests.conftest import CrawlResult, run_crawl
 from tests.site.discovery_routes import DiscoverySite, discovery_site, request_kind
 from tests.site.routes import ARTICLES as BASIC_ARTICLES
 from tests.site.server import LoopbackSite, Route
+from tests.state_site import slow
 
 
 @pytest.fixture
@@ -225,3 +226,57 @@ def test_feed_found_on_a_common_path_when_none_is_declared(
     ]
     assert paths.count("/sitemap.xml") == 1  # robots.txt names no sitemap
     assert result.stats["newscrawler/feeds/probed"] == 2
+
+
+def _harbour_guide() -> str:
+    """A guide dated and signed, whose section headings are links to each walk's map: found
+    through a link, it looks like a hub (ten linked headings, much of its text in links)."""
+    sections = "".join(
+        f'<h2><a href="/maps/walk-{i}.pdf">Walk {i}: from the {name} steps to the lighthouse</a>'
+        f"</h2><p>An easy loop of {i + 2} kilometres along the sea wall.</p>"
+        for i, name in enumerate(
+            ("ferry", "market", "chapel", "school", "mill", "bridge", "harbour", "fort", "park")
+        )
+    )
+    extra = '<h2><a href="/maps/all.pdf">Every walk on one map of the old harbour</a></h2>'
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<title>Harbour walks for every season</title><meta property="og:type" content="website">'
+        '<meta property="article:published_time" content="2024-03-18T09:00:00+00:00">'
+        '<meta name="author" content="Mara Quint"></head><body><main>'
+        "<h1>Harbour walks for every season</h1><p>By Mara Quint</p>"
+        f"{sections}{extra}</main></body></html>"
+    )
+
+
+def test_a_page_a_feed_lists_after_a_link_found_it_is_extracted_as_announced(
+    tmp_path: Path,
+) -> None:
+    guide = Route(body=_harbour_guide())
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Guides</title>'
+        "<item><title>Harbour walks</title><link>{url}</link>"
+        "<pubDate>Mon, 18 Mar 2024 09:00:00 +0000</pubDate></item></channel></rss>"
+    )
+    with LoopbackSite() as server:
+        home = (
+            '<html><head><title>Harbour guides</title><link rel="alternate"'
+            ' type="application/rss+xml" href="/feed.xml"></head>'
+            '<body><a href="/guides/harbour">Harbour walks</a></body></html>'
+        )
+        server.routes = {
+            "/": Route(body=home),
+            "/robots.txt": Route(body="User-agent: *\nAllow: /\n", content_type="text/plain"),
+            # the link is scheduled first; the feed is read before the page arrives
+            "/guides/harbour": slow(guide, 1.5),
+            "/feed.xml": Route(
+                body=feed.format(url=server.url("/guides/harbour")),
+                content_type="application/rss+xml",
+            ),
+        }
+        result = run_crawl(tmp_path, "-a", f"start_urls={server.url('/')}")
+        assert server.paths().count("/guides/harbour") == 1
+    titles = [r["title"] for r in result.records]
+    assert titles == ["Harbour walks for every season"]
+    assert result.stats["newscrawler/pages/article/announced"] == 1
+    assert result.stats.get("newscrawler/pages/hub/listing", 0) == 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 # (an article announced by a feed or sitemap), "canonical" (the article behind a variant page).
 ROUTE = "newscrawler_route"
 LINK = "link"
+ENTRY = "entry"
 # The hints (PageHints) known before fetching an article.
 HINTS = "newscrawler_hints"
 # The variant URL a request was rewritten from (fetched instead if the rewritten URL fails).

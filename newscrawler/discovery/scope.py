@@ -94,6 +94,9 @@ class CrawlScope:
         self.domains = frozenset(domains)
         self.since = since
         self.seen = SeenUrls()
+        # URLs a feed or sitemap listed when a link had scheduled them already: fetched, they
+        # are read as announced (extracted whatever they look like), as the entry would be.
+        self.announced: set[str] = set()
         self.distributed = False  # seeds may also come later, from the crawl's Redis
 
     def add_seeds(self, urls: Iterable[str]) -> list[str]:

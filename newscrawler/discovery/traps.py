@@ -375,7 +375,8 @@ class SeenCheck(BaseSpiderMiddleware):
         super().__init__(crawler)
         assert crawler.stats is not None
         self.stats = crawler.stats
-        self.seen = crawl_scope(crawler).seen
+        self.scope = crawl_scope(crawler)
+        self.seen = self.scope.seen
 
 
 class KnownLinks(SeenCheck):
@@ -403,5 +404,7 @@ class SeenFilter(SeenCheck):
     def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
         if request.dont_filter or self.seen.add(request.url):
             return request
+        if request.meta.get(meta.ROUTE) == meta.ENTRY:  # a link scheduled it first
+            self.scope.announced.add(request.url)
         self.stats.inc_value("newscrawler/discovery/duplicate_requests")
         return None

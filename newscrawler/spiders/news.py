@@ -240,8 +240,9 @@ class NewsSpider(scrapy.Spider):
         task = ReadingTask(
             url=response.url,
             # A page a feed or sitemap announced goes to extraction, whatever it looks like:
-            # only the extraction's result can reject it (see classify_page).
-            announced=response.meta.get(meta.ROUTE) == "entry",
+            # only the extraction's result can reject it (see classify_page). So does one
+            # they listed after a link had scheduled it.
+            announced=self.is_announced(response),
             forced=site.is_article_url(response.url) if site else None,
             canonical_of=meta.CANONICAL_OF in response.meta,
             domains=self.scope.domains,
@@ -260,6 +261,13 @@ class NewsSpider(scrapy.Spider):
             reading = self.read_here(response, task)
         output.extend(self.route(response, reading, hints, failed))
         return output
+
+    def is_announced(self, response: Response) -> bool:
+        """Whether a feed or sitemap listed the page (its request came from the entry, or the
+        entry came when a link had scheduled the page: ``CrawlScope.announced``)."""
+        if response.meta.get(meta.ROUTE) == meta.ENTRY:
+            return True
+        return response.request is not None and response.request.url in self.scope.announced
 
     @property
     def reader(self) -> ExtractionPipeline | None:
@@ -484,7 +492,7 @@ class NewsSpider(scrapy.Spider):
             self.request(url, route, callback, priority=priority), self.on_error
         )
         site = self.scope.sites.for_url(request.url)
-        if site is not None and route in (meta.LINK, "entry") and not site.allows(request.url):
+        if site is not None and route in (meta.LINK, meta.ENTRY) and not site.allows(request.url):
             stats.inc_value("newscrawler/sites/filtered")
             return None
         return request
@@ -501,7 +509,7 @@ class NewsSpider(scrapy.Spider):
         """The request for an article announced by a feed or sitemap, unless it is too old."""
         stats = self.crawler.stats
         assert stats is not None
-        request = self.link_request(url, "entry", self.parse)
+        request = self.link_request(url, meta.ENTRY, self.parse)
         if request is None:
             return None
         if is_before(date, self.scope.since):
