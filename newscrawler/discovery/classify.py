@@ -29,7 +29,7 @@ from lxml.html import HtmlElement
 
 from newscrawler.discovery.patterns import is_archive_url, pagination_number
 from newscrawler.extraction.dates import METHOD_HTMLDATE, find_dates, parser_languages
-from newscrawler.extraction.dom import CHROME_TAGS
+from newscrawler.extraction.dom import SITE_FURNITURE, visible_texts
 from newscrawler.markup import PageMarkup
 from newscrawler.urls import registered_domain, url_host
 from newscrawler.vocabulary import (
@@ -143,11 +143,6 @@ _DATE_TAIL_CHARS = 40  # where a paragraph's closing date is looked for
 _TABLE_ROW = re.compile(r"^\|.*\|$")
 _QUOTED = re.compile(rf"^[{QUOTE_OPENERS}].*[{QUOTE_CLOSERS}][^\w]*$")
 
-_BODY_TEXT = etree.XPath(
-    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
-    " or ancestor::template)]",
-    smart_strings=False,
-)
 _LINK_TEXT = etree.XPath(
     "//body//a//text()[not(ancestor::script or ancestor::style)]", smart_strings=False
 )
@@ -251,7 +246,8 @@ def _visible_chars(texts: list[str]) -> int:
 
 def body_texts(tree: HtmlElement) -> list[str]:
     """The text nodes of the body's visible text (scripts, styles and templates left out)."""
-    return _BODY_TEXT(tree)  # type: ignore[no-any-return]
+    body = tree.find("body")
+    return [] if body is None else visible_texts(body)
 
 
 def link_density(tree: HtmlElement, texts: list[str] | None = None) -> float:
@@ -276,18 +272,13 @@ def linked_headings(tree: HtmlElement) -> int:
     return count
 
 
-# The site's own furniture (navigation, header, footer, side bars): the chrome tags but forms,
-# which on a landing page are the content.
-_SITE_CHROME = CHROME_TAGS - {"form"}
-
-
 def heading_count(tree: HtmlElement) -> int:
     """``<h2>``-``<h4>`` headings with text, outside the site's navigation, header, footer and
     side bars."""
     return sum(
         1
         for h in tree.iter("h2", "h3", "h4")
-        if h.text_content().strip() and not any(a.tag in _SITE_CHROME for a in h.iterancestors())
+        if h.text_content().strip() and not any(a.tag in SITE_FURNITURE for a in h.iterancestors())
     )
 
 
@@ -339,7 +330,7 @@ def service_markup(tree: HtmlElement, markup: PageMarkup) -> tuple[str, ...]:
 
 
 def _in_site_chrome(el: HtmlElement) -> bool:
-    return any(a.tag in _SITE_CHROME for a in el.iterancestors())
+    return any(a.tag in SITE_FURNITURE for a in el.iterancestors())
 
 
 def calls_to_action(tree: HtmlElement) -> tuple[str, ...]:
@@ -434,7 +425,7 @@ def read_cards(tree: HtmlElement) -> Cards:
     stack = [body if body is not None else tree]
     while stack:
         parent = stack.pop()
-        blocks = [c for c in parent if isinstance(c.tag, str) and c.tag not in _SITE_CHROME]
+        blocks = [c for c in parent if isinstance(c.tag, str) and c.tag not in SITE_FURNITURE]
         stack.extend(blocks)
         if len(blocks) < CARD_MIN_GROUP:
             continue

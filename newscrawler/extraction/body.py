@@ -100,6 +100,7 @@ _SENTENCE_END = frozenset(".!?…。！？\"”»“'’)")
 _MOJIBAKE = re.compile("[ÂÃ][\u0080-\u00bf]|â€")
 _LINK_LISTS = ("related-list", "offsite-list")
 _BLOCKS = ("p", "head", "item", "quote", "list", "table", "row", "cell", "code")
+_BLOCK_KINDS = {"head": "head", "table": "row"}  # the other blocks are paragraphs ("p")
 
 _TIME_ZONE = re.compile(r"\b(?:[A-Z]{1,3}T|UTC|GMT|MSK|Z)\b")
 _CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
@@ -318,7 +319,7 @@ def _paragraphs(body: etree._Element, url: str = "") -> list[tuple[str, str, flo
                 out.extend((kind, line, _link_density(item)) for line in _render(item))
             continue
         density = _link_density(block)
-        kind = {"head": "head", "table": "row"}.get(str(block.tag), "p")
+        kind = _BLOCK_KINDS.get(str(block.tag), "p")
         out.extend((kind, line, density) for line in _render(block))
     return out
 

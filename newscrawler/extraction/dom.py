@@ -12,13 +12,16 @@ from lxml.html import HtmlElement
 # Containers that never hold the article's own metadata.
 CHROME_TAGS = frozenset({"nav", "footer", "aside", "header", "form", "menu"})
 _SKIP_TEXT = frozenset({"script", "style", "noscript", "template", "svg"})
-# A header, aside, nav, footer or menu holding an <article> or <main> and more than this share of
-# the page's visible text was left unclosed by the page's markup (see unwrap_unclosed_chrome).
+# The site's own furniture (navigation, header, footer, side bars): the chrome tags but forms,
+# which may hold the page's content (a landing page's form, a page built inside one).
+SITE_FURNITURE = CHROME_TAGS - {"form"}
+# A furniture element holding an <article> or <main> and more than this share of the page's
+# visible text was left unclosed by the page's markup (see unwrap_unclosed_chrome).
 UNCLOSED_CHROME_SHARE = 0.5
-_UNCLOSABLE = ("header", "aside", "nav", "footer", "menu")
 _VISIBLE_TEXT = etree.XPath(
     ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
-    " or ancestor::template)]"
+    " or ancestor::template)]",
+    smart_strings=False,
 )
 
 
@@ -256,14 +259,14 @@ def unwrap_unclosed_chrome(tree: HtmlElement) -> int:
     article), inside which the parser put the page's content, where every stage, which skips
     furniture, would miss it. Returns how many were unwrapped."""
     if not any(
-        ancestor.tag in _UNCLOSABLE
+        ancestor.tag in SITE_FURNITURE
         for content in tree.iter("article", "main")
         for ancestor in content.iterancestors()
     ):
         return 0
     total = _visible_length(tree)
     wrappers: list[HtmlElement] = []
-    for element in tree.iter(*_UNCLOSABLE):
+    for element in tree.iter(*SITE_FURNITURE):
         if any(ancestor in wrappers for ancestor in element.iterancestors()):
             continue
         holds_content = next(element.iter("article", "main"), None) is not None
@@ -274,5 +277,10 @@ def unwrap_unclosed_chrome(tree: HtmlElement) -> int:
     return len(wrappers)
 
 
+def visible_texts(element: HtmlElement) -> list[str]:
+    """The text nodes of ``element``'s visible text (scripts, styles and templates left out)."""
+    return _VISIBLE_TEXT(element)  # type: ignore[no-any-return]
+
+
 def _visible_length(element: HtmlElement) -> int:
-    return sum(len(text.strip()) for text in _VISIBLE_TEXT(element))  # type: ignore[union-attr]
+    return sum(len(text.strip()) for text in visible_texts(element))
