@@ -421,3 +421,38 @@ def test_table_rows_of_dates_and_figures_are_text_a_date_stamp_is_not(
         assert row in paras
     assert stamp not in " ".join(paras)
     assert is_boilerplate(stamp) and not is_boilerplate(rows[0], table_row=True)
+
+
+@pytest.mark.parametrize(
+    ("name", "url", "loose"),
+    [
+        (
+            "en_loose_prose.html",
+            "https://garden.example/rain-barrel",
+            [
+                "Every square metre of roof gives about one litre of water",
+                "Stand the barrel on a firm, level base",
+            ],
+        ),
+        (
+            "ru_loose_prose.html",
+            "https://sad.example/bochka",
+            ["Каждый квадратный метр крыши", "обычную садовую бочку за один дождливый вечер"],
+        ),
+    ],
+)
+def test_prose_written_after_a_heading_without_a_paragraph_is_kept(
+    name: str, url: str, loose: list[str]
+) -> None:
+    paras = paragraphs(extract_body(load(name), url))
+    for passage in loose:
+        assert any(passage in p for p in paras), passage
+
+
+def test_loose_prose_stays_between_its_heading_and_the_next_paragraph() -> None:
+    paras = paragraphs(
+        extract_body(load("en_loose_prose.html"), "https://garden.example/rain-barrel")
+    )
+    heading = paras.index("Where to put the barrel")
+    assert paras[heading + 1].startswith("Stand the barrel on a firm, level base")
+    assert paras[heading + 2].startswith("Empty and clean the barrel")

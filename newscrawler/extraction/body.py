@@ -101,6 +101,8 @@ _MOJIBAKE = re.compile("[ÂÃ][\u0080-\u00bf]|â€")
 _LINK_LISTS = ("related-list", "offsite-list")
 _BLOCKS = ("p", "head", "item", "quote", "list", "table", "row", "cell", "code")
 _BLOCK_KINDS = {"head": "head", "table": "row"}  # the other blocks are paragraphs ("p")
+# trafilatura's inline elements: outside a block they belong to the loose text around them.
+_INLINE_TAGS = frozenset({"hi", "ref", "del", "lb", "graphic"})
 
 _TIME_ZONE = re.compile(r"\b(?:[A-Z]{1,3}T|UTC|GMT|MSK|Z)\b")
 _CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
@@ -288,14 +290,38 @@ def _link_density(element: etree._Element) -> float:
     return linked / size
 
 
-def _top_blocks(body: etree._Element) -> Iterator[etree._Element]:
-    """Block elements in document order, lists expanded into their items."""
-    for element in body:
-        if element.tag == "list":
-            yield element
-        elif element.tag == "div":
+def _top_blocks(container: etree._Element) -> Iterator[etree._Element]:
+    """Block elements in document order, divisions opened.
+
+    Prose standing between blocks (a ``<div>``'s own text, the tail of a block, with the inline
+    elements among it: what a page writes after a heading without a ``<p>``) is gathered into a
+    paragraph of its own. Shorter loose text (date lines, tags and labels between blocks) is
+    left out, but not the text of the inline elements in it (a link standing alone).
+    """
+    loose = etree.Element("p")
+    loose.text = container.text
+    for element in container:
+        if element.tag in _INLINE_TAGS:
+            loose.append(deepcopy(element))  # with its tail: the text that follows it
+            continue
+        yield from _loose_blocks(loose)
+        loose = etree.Element("p")
+        if element.tag == "div":
             yield from _top_blocks(element)
         else:
+            yield element
+        loose.text = element.tail
+    yield from _loose_blocks(loose)
+
+
+def _loose_blocks(loose: etree._Element) -> Iterator[etree._Element]:
+    """``loose`` (text gathered between blocks) when it is prose, else its inline elements."""
+    if word_count(" ".join(loose.itertext())) >= PROSE_MIN_WORDS:
+        yield loose
+        return
+    for element in loose:
+        element.tail = None
+        if element.tag != "lb":
             yield element
 
 
