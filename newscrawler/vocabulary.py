@@ -737,7 +737,9 @@ FURNITURE_LINE = re.compile(
     r"(?:©|\(c\)|copyright\b)|"
     r"all rights reserved|alle rechte vorbehalten|все права защищены|"
     r"follow (?:us|me|him|her|them)\b.{0,60}\b(?:twitter|facebook|instagram|x|linkedin)\b|"
-    r"have a (?:news )?tip\b|filed under\b|posted in\b)",
+    r"have a (?:news )?tip\b|filed under\b|posted in\b|"
+    # a video player's notice to browsers without JavaScript or video support
+    r"to view this video\b|please enable javascript\b|your browser does not support\b)",
     re.IGNORECASE,
 )
 # A line that only labels the page's navigation: a table of contents' title, a way back.

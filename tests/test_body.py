@@ -147,6 +147,8 @@ def test_navigation_only_page_returns_none() -> None:
         "Back to top ↑",
         "Inhaltsverzeichnis",
         "Содержание:",
+        "To view this video please enable JavaScript, and consider upgrading to a web browser",
+        "Your browser does not support the video tag.",
     ],
 )
 def test_boilerplate_lines(line: str) -> None:
@@ -456,3 +458,11 @@ def test_loose_prose_stays_between_its_heading_and_the_next_paragraph() -> None:
     heading = paras.index("Where to put the barrel")
     assert paras[heading + 1].startswith("Stand the barrel on a firm, level base")
     assert paras[heading + 2].startswith("Empty and clean the barrel")
+
+
+def test_lede_set_apart_in_a_teaser_box_comes_back_from_json_ld() -> None:
+    tree = load("de_teaser_lede.html")
+    paras = paragraphs(extract_body(tree, "https://tarife.example/news/crash-tarif"))
+    assert paras[0].startswith("Für zehn Gigabyte im Netz von Nordfunk zahlt man")
+    assert paras[1] == "Günstige Tarife für Wenignutzer"
+    assert sum("Für zehn Gigabyte" in p for p in paras) == 1

@@ -70,6 +70,8 @@ JSONLD_AGREEMENT = 0.8
 JSONLD_MORE_TEXT = 1.25
 JSONLD_MIN_CHARS = 500
 JSONLD_MIN_DISTINCT = 0.9  # share of distinct shingles below which the text repeats itself
+# The extraction's opening (this many characters) is looked up in articleBody to find a lede.
+LEDE_KEY_CHARS = 60
 # A list (or a paragraph opened by a "read more" cue) is a related block when at least this
 # share of its text is link text.
 LINK_DENSITY_RELATED = 0.6
@@ -156,6 +158,8 @@ def extract_body_method(
     if method == "dom":
         shown = _unshown_jsonld(paragraphs, markup, tree)
         chosen, method = (shown, "json_ld") if shown else (chosen, method)
+    if method == "dom":
+        chosen = _jsonld_lede(chosen, markup) + chosen
     text = "\n\n".join(chosen).strip()
     return (text if word_count(text) >= BODY_MIN_WORDS else None), method
 
@@ -542,6 +546,26 @@ def _unshown_jsonld(paragraphs: list[str], markup: PageMarkup, page: HtmlElement
             if head not in normalise_text(" ".join(str(t) for t in shown)).replace(" ", ""):
                 return [p for p in _jsonld_paragraphs(raw) if not is_boilerplate(p)]
             return []
+    return []
+
+
+def _jsonld_lede(paragraphs: list[str], markup: PageMarkup) -> list[str]:
+    """The opening of the JSON-LD ``articleBody`` before the text the extraction starts with,
+    when it is prose the extraction lacks: the lede, which pages often set apart in a teaser box
+    that extraction leaves out; else ``[]``."""
+    start = " ".join(" ".join(paragraphs).split())[:LEDE_KEY_CHARS]
+    if len(start) < LEDE_KEY_CHARS:
+        return []
+    ours = shingle_counts("\n".join(paragraphs))
+    for raw in _jsonld_bodies(markup):
+        text = " ".join(" ".join(_jsonld_paragraphs(raw)).split())
+        at = text.find(start)
+        if at <= 0:
+            continue
+        lede = text[:at].strip()
+        shingles = shingle_counts(lede)
+        if word_count(lede) >= PROSE_MIN_WORDS and _shared(shingles, ours) < 0.5:
+            return [lede] if not is_boilerplate(lede) else []
     return []
 
 
