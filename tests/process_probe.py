@@ -15,7 +15,7 @@ from pathlib import Path
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-WATCHED = ("scipy", "datasketch")
+WATCHED = ("scipy", "datasketch", "redis")  # none is needed by a crawl on one machine
 
 
 class ProcessProbe:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from newscrawler.dedup.config import DedupConfig, lsh_params
-from newscrawler.dedup.decision import Deduplicator, Verdict, annotate
+from newscrawler.dedup.decision import Candidate, Deduplicator, Verdict, annotate
 from newscrawler.dedup.fingerprint import minhash_signature, record_id, text_fingerprint
 from newscrawler.dedup.index import LayeredIndex, MemoryIndex
 from newscrawler.dedup.minhash import band_keys, similarity
@@ -125,3 +125,25 @@ def test_layered_index_sees_pending_and_durable() -> None:
     dedup.process(other)
     layered.pending.pop(other["id"])
     assert dedup.process(record("https://d.example/bridge", OTHER)).verdict is Verdict.NEW
+
+
+def test_a_popped_record_leaves_nothing_behind_in_the_index() -> None:
+    # A crawl pops each record from its pending layer once it is durable: what stays must be
+    # only the records still pending, however long the crawl.
+    index = MemoryIndex()
+    dedup = Deduplicator(index)
+    story, copy = (
+        record("https://a.example/budget", STORY),
+        record("https://b.example/s", SYNDICATED),
+    )
+    for rec in (story, copy, record("https://d.example/bridge", OTHER)):
+        dedup.process(rec)
+    index.pop(story["id"])
+    later = record("https://c.example/s", SYNDICATED + " Обновлено.")
+    decision = dedup.check(dedup.prepare(Candidate.from_record(later)))
+    assert decision.of is not None and decision.of.id == copy["id"]  # the band keys they share
+    for rid in list(index.ids):
+        index.pop(rid)
+    assert len(index) == 0
+    assert not (index.versions or index.fingerprints or index.signatures or index.keys)
+    assert index.bands == {}

@@ -1,5 +1,5 @@
 """Dedup fingerprints are computed with the extraction, in the workers; the crawl's main process
-neither loads datasketch/scipy nor computes a MinHash."""
+neither loads datasketch/scipy nor computes a MinHash, nor loads the Redis client on one machine."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def test_syndicated_copy_is_linked_with_signatures_from_the_workers(tmp_path: Pa
     assert second.stats["newscrawler/dedup/near_duplicate"] == 1
     assert second.stats["newscrawler/extraction/workers"] == 2
     for probe in (probe_a, probe_b):
-        assert probe["modules"] == []  # neither scipy nor datasketch in the main process
+        assert probe["modules"] == []  # neither scipy, datasketch nor redis in the main process
         assert probe["minhashes_computed"] == 0  # every signature came from a worker
     # the record carries the body fingerprint as before, and nothing more
     assert copy["fingerprint"] == text_fingerprint(copy["text"])

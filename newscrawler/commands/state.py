@@ -12,25 +12,28 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime, timezone
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import redis
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
 
 from newscrawler.crawldb.database import CrawlDatabase, CrawlDbCounts
 from newscrawler.crawldb.records import Kind, Status, UrlRecord
-from newscrawler.crawldb.redis_frontier import RedisCrawlDatabase
 from newscrawler.crawldb.sqlite import SQLiteCrawlDatabase
 from newscrawler.errors import ConfigError, CrawlFailed, StateLocked
 from newscrawler.middlewares.shared_rate import schedule_keys
 from newscrawler.spiders.news import NewsSpider
 from newscrawler.state.location import resolve_state_path
 from newscrawler.state.lock import StateLock
-from newscrawler.state.redis_link import RedisLink, text
-from newscrawler.state.redis_store import RedisStateStore
 from newscrawler.state.store import SQLiteStateStore, StateStore
+
+if TYPE_CHECKING:
+    from newscrawler.crawldb.redis_frontier import RedisCrawlDatabase
+    from newscrawler.state.redis_link import RedisLink
+
+# The Redis modules are imported where they are used: Scrapy imports every command module to
+# list them, and `scrapy crawl` on one machine should not pay for the Redis client.
 
 ACTIONS = ("stats", "urls", "reset", "prune")
 READ_ONLY = ("stats", "urls")  # SQLite isolates a reader from a running crawl: no lock
@@ -176,6 +179,8 @@ def redis_link(settings: BaseSettings) -> RedisLink | None:
     url = settings.get("NEWSCRAWLER_REDIS_URL")
     if not url:
         return None
+    from newscrawler.state.redis_link import RedisLink
+
     return RedisLink(
         url,
         settings.get("NEWSCRAWLER_REDIS_PREFIX") or NewsSpider.name,
@@ -188,6 +193,8 @@ def redis_errors(link: RedisLink) -> Iterator[None]:
     """An error Redis answers with (a missing permission, a wrong type) as
     :class:`~newscrawler.errors.CrawlFailed`, as an unreachable Redis is: one line, the URL
     without its password."""
+    import redis
+
     try:
         yield
     except redis.RedisError as exc:
@@ -197,6 +204,8 @@ def redis_errors(link: RedisLink) -> Iterator[None]:
 
 def crawl_meta(link: RedisLink) -> dict[str, str]:
     """The crawl's ``<prefix>:meta`` hash: its schema, version, crawl-wide settings, start."""
+    from newscrawler.state.redis_link import text
+
     meta = link.call(link.client.hgetall, link.key("meta"))
     return {text(k): text(v) for k, v in meta.items()}
 
@@ -249,6 +258,8 @@ def sites_view(link: RedisLink, now: float, shown: int = SITES_SHOWN) -> dict[st
     read per host: its size is the number of sites, not of URLs), the requests each began in
     the last minute (by Redis's clock ``now``), those booked and waiting for their time, the
     delay between starts and when the next one may start. The busiest ``shown`` hosts."""
+    from newscrawler.state.redis_link import text
+
     next_key, _ = schedule_keys(link, "")
     hosts: list[tuple[str, float]] = []
     cursor = 0
@@ -436,6 +447,9 @@ class Command(ScrapyCommand):
             link.close()
 
     def on_redis(self, action: str, opts: argparse.Namespace, link: RedisLink) -> None:
+        from newscrawler.crawldb.redis_frontier import RedisCrawlDatabase
+        from newscrawler.state.redis_store import RedisStateStore
+
         store = RedisStateStore(link)
         crawldb = RedisCrawlDatabase(link)
         crawl = f"crawl {link.prefix!r} on {link.shown_url}"

@@ -16,11 +16,12 @@ gave); item signals give an article's final outcome.
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections import Counter
 from dataclasses import replace
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from itemadapter import ItemAdapter
 from scrapy import Request, Spider, signals
@@ -41,7 +42,6 @@ from newscrawler.crawldb.records import (
     Status,
     UrlRecord,
 )
-from newscrawler.crawldb.redis_frontier import RedisCrawlDatabase
 from newscrawler.crawldb.requests import request_from_json, request_to_json
 from newscrawler.crawldb.sqlite import SQLiteCrawlDatabase
 from newscrawler.dedup.fingerprint import url_key
@@ -55,6 +55,8 @@ from newscrawler.state.crawlstate import CrawlState
 
 if TYPE_CHECKING:
     from typing_extensions import Self
+
+    from newscrawler.crawldb.redis_frontier import RedisCrawlDatabase
 
 logger = logging.getLogger(__name__)
 
@@ -96,12 +98,24 @@ def open_crawl_database(crawler: Crawler) -> tuple[CrawlDatabase, bool]:
             )
         return SQLiteCrawlDatabase.open(":memory:"), False
     if state.link is not None:
+        from newscrawler.crawldb.redis_frontier import RedisCrawlDatabase  # the Redis client
+
         return RedisCrawlDatabase(state.link), True
     store = state.store
     db = getattr(store, "db", None)
     if db is None:  # a state store of another kind keeps no SQLite connection
         return SQLiteCrawlDatabase.open(":memory:"), False
     return SQLiteCrawlDatabase(db, store.transaction), True
+
+
+def shared_database(db: CrawlDatabase) -> RedisCrawlDatabase | None:
+    """``db`` when it is a distributed crawl's, on Redis (``None`` on one machine). The Redis
+    backend is looked up, not imported: a crawl on one machine never loads the Redis client,
+    and a database on Redis can only have been made by that module."""
+    module = sys.modules.get("newscrawler.crawldb.redis_frontier")
+    if module is not None and isinstance(db, module.RedisCrawlDatabase):
+        return cast("RedisCrawlDatabase", db)
+    return None
 
 
 def parse_lastmod(value: Any) -> float:
@@ -138,7 +152,8 @@ class CrawlScheduler(BaseScheduler):
         self.scraping: dict[int, Request] = {}  # done, waiting for Scrapy to handle its output
         self.reason = ""
         self.max_in_process = crawler.settings.getint("NEWSCRAWLER_MAX_PAGES_IN_PROCESS")
-        self.shared = isinstance(db, RedisCrawlDatabase)  # workers on one Redis
+        self.shared_db = shared_database(db)
+        self.shared = self.shared_db is not None  # workers on one Redis
         self.always_on = crawler.settings.getbool("NEWSCRAWLER_ALWAYS_ON")
         self.poll = crawler.settings.getfloat("NEWSCRAWLER_ALWAYS_ON_POLL")
         self.seeds_since = self.run_started  # seeds fetched before this are fetched again
@@ -206,8 +221,8 @@ class CrawlScheduler(BaseScheduler):
             )
             if self.shared:
                 self.seeds_since = self.crawl_started  # the other workers fetched them
-        if isinstance(self.db, RedisCrawlDatabase):
-            self._shared_seeds(self.db)
+        if self.shared_db is not None:
+            self._shared_seeds(self.shared_db)
         self._flusher = task.LoopingCall(self.tick)
         self._flusher.start(FLUSH_INTERVAL, now=False)
 
@@ -231,8 +246,8 @@ class CrawlScheduler(BaseScheduler):
         if now - self._last_poll < self.poll:
             return
         self._last_poll = now
-        if isinstance(self.db, RedisCrawlDatabase):
-            self._shared_seeds(self.db)
+        if self.shared_db is not None:
+            self._shared_seeds(self.shared_db)
         if self.always_on and self.spider is not None:
             due = getattr(self.spider, "due_requests", None)
             for request in due() if due is not None else ():

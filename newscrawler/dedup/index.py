@@ -104,7 +104,11 @@ class MemoryIndex:
             del self.fingerprints[seen.fingerprint]
         self.signatures.pop(record_id, None)
         for key in self.keys.pop(record_id, []):
-            self.bands[key] = [r for r in self.bands.get(key, []) if r != record_id]
+            left = [r for r in self.bands.get(key, []) if r != record_id]
+            if left:
+                self.bands[key] = left
+            else:  # no empty list left behind: a crawl pops every record it commits
+                self.bands.pop(key, None)
 
 
 @dataclass

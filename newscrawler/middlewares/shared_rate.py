@@ -20,12 +20,13 @@ from scrapy.utils.misc import build_from_crawler, load_object
 from twisted.internet import task
 
 from newscrawler.state.crawlstate import CrawlState
-from newscrawler.state.redis_link import RedisLink
 
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
+
+    from newscrawler.state.redis_link import RedisLink
 
 logger = logging.getLogger(__name__)
 

@@ -60,10 +60,12 @@ ExtractResult = tuple[Extraction, Fingerprints | None]
 # :func:`start_fork_server` gives it).
 PRELOAD_MODULES = ["lxml.html", "trafilatura", "dateparser", "newscrawler.extraction.preload"]
 
-# After a page this large (body bytes) a worker gives the memory its parse freed back to the
-# system: glibc keeps freed heap pages otherwise, and the worker stays at its largest page's size.
+# After a page this large (body bytes) a process that extracted it gives the memory its parse
+# freed back to the system: glibc keeps freed heap pages otherwise, and the process stays at its
+# largest page's size.
 TRIM_AFTER_BYTES = 256 * 1024
-# ... and after every so many pages in any case.
+# ... and after every so many pages in any case (the crawl's main process too, which frees the
+# bodies and responses of the pages the workers are done with).
 TRIM_EVERY_PAGES = 32
 
 
@@ -114,17 +116,18 @@ class PageExtractor:
         )
 
 
-class WorkerState:
-    """The state of one worker process: when it last gave freed memory back to the system."""
+class FreedMemory:
+    """When this process (a worker, or the crawl's main process) last gave the memory it freed
+    back to the system."""
 
     def __init__(self) -> None:
         self.malloc_trim = _load_malloc_trim()
         self.pages_since_trim = 0
 
-    def page_done(self, body: object) -> None:
+    def page_done(self, body: object = None) -> None:
         """After a large page (or every :data:`TRIM_EVERY_PAGES` pages), hand the memory its
-        parse freed back to the system, so that a worker does not keep the heap of the largest
-        page it ever saw."""
+        parse freed back to the system, so that a process does not keep the heap of the largest
+        page (or of the busiest moment) it ever saw."""
         self.pages_since_trim += 1
         large = isinstance(body, bytes | str) and len(body) >= TRIM_AFTER_BYTES
         if self.malloc_trim is not None and (large or self.pages_since_trim >= TRIM_EVERY_PAGES):
@@ -133,9 +136,9 @@ class WorkerState:
 
 
 @cache
-def worker_state() -> WorkerState:
-    """This process's :class:`WorkerState`, created by :func:`init_worker` in a new worker."""
-    return WorkerState()
+def freed_memory() -> FreedMemory:
+    """This process's :class:`FreedMemory`, created by :func:`init_worker` in a new worker."""
+    return FreedMemory()
 
 
 def run_in_worker(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -144,7 +147,7 @@ def run_in_worker(function: Callable[..., Any], *args: Any, **kwargs: Any) -> An
     try:
         return function(*args, **kwargs)
     finally:
-        worker_state().page_done(args[0] if args else None)
+        freed_memory().page_done(args[0] if args else None)
 
 
 def init_worker(
@@ -165,7 +168,7 @@ def init_worker(
     """
     if started is not None:
         started.release()
-    worker_state()
+    freed_memory()
     gc.freeze()
     if function is not None:
         warm_up(function, options)
@@ -421,7 +424,8 @@ class ExtractionPool:
 
     @staticmethod
     def _resolve(task: PoolTask, result: Any) -> None:
-        task.args = task.kwargs = None
+        task.args = task.kwargs = None  # the body: the main process is done with the page
+        freed_memory().page_done()
         task.deferred.callback(result)
 
 
@@ -452,3 +456,5 @@ def run_inline(function: Callable[..., Any], args: Sequence[Any], kwargs: dict[s
         return function(*args, **kwargs)
     except Exception as exc:
         return _failure("error", f"{type(exc).__name__}: {exc}")
+    finally:
+        freed_memory().page_done(args[0] if args else None)

@@ -24,7 +24,7 @@ import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from itemadapter import ItemAdapter
@@ -42,10 +42,11 @@ from newscrawler.dedup.index import LayeredIndex, Seen
 from newscrawler.errors import ConfigError, CrawlFailed
 from newscrawler.state.location import shown, state_path
 from newscrawler.state.lock import StateLock
-from newscrawler.state.redis_link import RedisLink
-from newscrawler.state.redis_store import RedisStateStore
 from newscrawler.state.store import CachedPage, SQLiteStateStore, StateStore
 from newscrawler.storage.jsonl import dataset_files, read_lines, repair_tail
+
+if TYPE_CHECKING:  # the Redis client is imported only by a distributed crawl
+    from newscrawler.state.redis_link import RedisLink
 
 logger = logging.getLogger(__name__)
 
@@ -217,6 +218,9 @@ class CrawlState:
     ) -> CrawlState:
         """A worker of a distributed crawl: the state on Redis, shared; its output files its
         own (locked, so that two workers on one machine never write or repair one file)."""
+        from newscrawler.state.redis_link import RedisLink
+        from newscrawler.state.redis_store import RedisStateStore
+
         assert crawler.stats is not None
         s = crawler.settings
         stats = crawler.stats
@@ -365,8 +369,11 @@ class CrawlState:
     def claim(self, seen: Seen) -> bool:
         """Whether this worker may store the article: always on one machine; in a distributed
         crawl, unless another live worker is storing it (or its text) now, or it is stored."""
-        if not isinstance(self.store, RedisStateStore):
+        if self.link is None:
             return True
+        from newscrawler.state.redis_store import RedisStateStore  # loaded with the link
+
+        assert isinstance(self.store, RedisStateStore)
         fingerprint = seen.fingerprint if self.dedup.config.by_fingerprint else ""
         return self.store.claim(seen.id, fingerprint) == 1
 
