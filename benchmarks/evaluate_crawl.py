@@ -12,8 +12,10 @@ Then ``scrapy crawl news`` runs on it with the default settings (sitemaps and fe
 ``DEPTH_LIMIT=2`` (the links inside the corpus pages lead to paths of their original sites,
 which this site does not have) and ``LOG_LEVEL=DEBUG`` (every drop is logged with its URL).
 
-Printed per corpus: articles that became records / article pages served, non-article pages
-stored as articles, and for every served page without a record the reason (counted by reason):
+Printed per corpus: article pages that became records, those dropped as copies of a stored
+record (two corpus pages of one article, e.g. its URL with and without a final slash), the
+share of served article pages whose article is in the dataset, non-article pages stored as
+articles, and for every served page without a record the reason (counted by reason):
 the drop reason logged for its URL, any other log line naming it, or, for pages the spider
 classified as no article (counted in the stats, not logged per page), "not an article"; the
 stats' per-reason counts of those are printed for the run. A page with none of these would be
@@ -220,6 +222,11 @@ def site_routes(origin: str, pages: list[ServedPage], corpora: dict[str, Path]) 
     return {path: _exact(route) for path, route in routes.items()}
 
 
+# The drop reason of a page whose article is already a record (its URL, canonical URL or text):
+# the crawl stored the article once, as it should.
+COPY_REASON = "dropped: duplicate"
+
+
 def log_reasons(log: str, origin: str) -> tuple[dict[str, str], dict[str, str]]:
     """``(crawled, reasons)``: the status each URL was crawled with, and for URLs the log names
     otherwise the reason it gives (a drop first)."""
@@ -285,11 +292,14 @@ def report(
     by_corpus: dict[str, list[ServedPage]] = {}
     for p in pages:
         by_corpus.setdefault(p.corpus, []).append(p)
-    print(f"{'corpus':<22}{'pages':>6}{'served':>8}{'records':>9}  share   note", file=out)
+    print(
+        f"{'corpus':<22}{'pages':>6}{'served':>8}{'records':>9}{'copies':>8}  share   note",
+        file=out,
+    )
     lost_all: dict[str, Counter[str]] = {}
     for corpus, members in by_corpus.items():
         lost: Counter[str] = Counter()
-        served = records_n = 0
+        served = records_n = copies = 0
         for p in members:
             url = canonical_url(origin + p.path)
             if p.path not in requested:
@@ -298,6 +308,9 @@ def report(
             served += 1
             if url in stored:
                 records_n += 1
+            elif reasons.get(url, "").startswith(COPY_REASON):
+                copies += 1  # the same article as a stored record: in the dataset once
+                lost[reasons[url]] += 1
             elif url in reasons:
                 lost[reasons[url]] += 1
             elif crawled.get(url, "200") != "200":
@@ -305,10 +318,16 @@ def report(
             else:
                 lost["not an article (spider stats newscrawler/pages/hub/*)"] += 1
         is_article = members[0].is_article
-        note = "articles that became records" if is_article else "stored as articles (should be 0)"
-        share = records_n / served if served else 0.0
+        note = (
+            "articles in the dataset (a record, or a copy of one)"
+            if is_article
+            else "stored as articles (should be 0)"
+        )
+        share = (records_n + copies if is_article else records_n) / served if served else 0.0
         print(
-            f"{corpus:<22}{len(members):>6}{served:>8}{records_n:>9}  {share:.3f}  {note}", file=out
+            f"{corpus:<22}{len(members):>6}{served:>8}{records_n:>9}{copies:>8}  {share:.3f}"
+            f"  {note}",
+            file=out,
         )
         lost_all[corpus] = lost
     print(file=out)

@@ -86,3 +86,23 @@ def test_a_dropped_page_is_found_by_its_url_before_the_colon() -> None:
     )
     _, reasons = log_reasons(log, origin)
     assert reasons == {f"{origin}/shop/socks": "no article: product"}
+
+
+def test_a_second_page_of_one_article_counts_as_a_copy_in_the_dataset(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    html = (BODY / "en_article.html").read_text("utf-8")
+    url = "https://paper.example/2024/05/03/library-story"
+    corpus = _corpus(
+        tmp_path,
+        "news",
+        {
+            "first": (html, {"url": url, "date": "2024-05-03"}),
+            "slash": (html, {"url": url + "/", "date": "2024-05-03"}),
+        },
+    )
+    assert main(["--corpus", str(corpus), "--timeout", "300"]) == 0
+    out = capsys.readouterr().out
+    row = next(line.split() for line in out.splitlines() if line.startswith("news "))
+    assert row[1:6] == ["2", "2", "1", "1", "1.000"]  # pages, served, records, copies, share
+    assert "1  dropped: duplicate" in out
