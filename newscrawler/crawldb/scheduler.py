@@ -152,14 +152,18 @@ class CrawlScheduler(BaseScheduler):
         self.scraping: dict[int, Request] = {}  # done, waiting for Scrapy to handle its output
         self.reason = ""
         self.max_in_process = crawler.settings.getint("NEWSCRAWLER_MAX_PAGES_IN_PROCESS")
-        self.shared_db = shared_database(db)
-        self.shared = self.shared_db is not None  # workers on one Redis
+        self.shared_db = shared_database(db)  # workers on one Redis, or None
         self.always_on = crawler.settings.getbool("NEWSCRAWLER_ALWAYS_ON")
         self.poll = crawler.settings.getfloat("NEWSCRAWLER_ALWAYS_ON_POLL")
         self.seeds_since = self.run_started  # seeds fetched before this are fetched again
         self._last_poll = 0.0
         self._flusher: task.LoopingCall | None = None
         self._warned: set[str] = set()
+
+    @property
+    def shared(self) -> bool:
+        """Whether this crawl's database is shared by workers on one Redis."""
+        return self.shared_db is not None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:

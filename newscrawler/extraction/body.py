@@ -157,9 +157,10 @@ def extract_body_method(
     method = "dom" if chosen is paragraphs else "json_ld"
     if method == "dom":
         shown = _unshown_jsonld(paragraphs, markup, tree)
-        chosen, method = (shown, "json_ld") if shown else (chosen, method)
-    if method == "dom":
-        chosen = _jsonld_lede(chosen, markup) + chosen
+        if shown:
+            chosen, method = shown, "json_ld"
+        else:
+            chosen = _jsonld_lede(chosen, markup) + chosen
     text = "\n\n".join(chosen).strip()
     return (text if word_count(text) >= BODY_MIN_WORDS else None), method
 
@@ -553,19 +554,16 @@ def _jsonld_lede(paragraphs: list[str], markup: PageMarkup) -> list[str]:
     """The opening of the JSON-LD ``articleBody`` before the text the extraction starts with,
     when it is prose the extraction lacks: the lede, which pages often set apart in a teaser box
     that extraction leaves out; else ``[]``."""
-    start = " ".join(" ".join(paragraphs).split())[:LEDE_KEY_CHARS]
+    start = " ".join(paragraphs)[:LEDE_KEY_CHARS]  # paragraphs and lines: spaces collapsed
     if len(start) < LEDE_KEY_CHARS:
         return []
-    ours = shingle_counts("\n".join(paragraphs))
     for raw in _jsonld_bodies(markup):
-        text = " ".join(" ".join(_jsonld_paragraphs(raw)).split())
-        at = text.find(start)
-        if at <= 0:
+        text = " ".join(_jsonld_paragraphs(raw))
+        lede = text[: max(text.find(start), 0)].strip()
+        if word_count(lede) < PROSE_MIN_WORDS:
             continue
-        lede = text[:at].strip()
-        shingles = shingle_counts(lede)
-        if word_count(lede) >= PROSE_MIN_WORDS and _shared(shingles, ours) < 0.5:
-            return [lede] if not is_boilerplate(lede) else []
+        if _shared(shingle_counts(lede), shingle_counts("\n".join(paragraphs))) < 0.5:
+            return [] if is_boilerplate(lede) else [lede]
     return []
 
 
