@@ -226,7 +226,11 @@ PAGES = Path(__file__).parent / "fixtures" / "judgement"
 def crawl(name: str, url: str) -> tuple[str, dict[str, Any]]:
     """What a crawl makes of the fixture page ``name`` found through a link at ``url``:
     ``("record", fields)``, ``("rejected/<reason>", evidence)`` or ``("hub/<reason>", {})``."""
-    body = (PAGES / name).read_bytes()
+    return crawl_page((PAGES / name).read_bytes(), url)
+
+
+def crawl_page(body: bytes, url: str) -> tuple[str, dict[str, Any]]:
+    """:func:`crawl` for the page ``body``."""
     kind = classify(url, body.decode("utf-8"))
     if not kind.is_article:
         return f"hub/{kind.reason}", {}
@@ -284,6 +288,31 @@ def test_a_teaser_listing_is_no_article_though_a_teaser_names_its_author() -> No
     _, evidence = crawl("en_topic.html", "https://gazette.example/harbour/")
     assert evidence["article_signals"] == ["byline"]
     assert evidence["teasers"] == 9 and evidence["teaser_words"] > evidence["words"]
+
+
+def test_a_listicle_whose_items_look_like_teasers_keeps_its_record() -> None:
+    url = "https://greenhousenotes.example/guides/shade-plants-north-window/"
+    outcome, fields = crawl("en_listicle.html", url)
+    assert outcome == "record"
+    assert fields["title"] == "9 Shade Plants That Brighten a North Window"
+    assert fields["authors"] == ["Mara Quinn"]
+    assert "Parlour palm" in fields["text"]
+    # the same cards under a title that announces no count are a listing of teasers
+    untitled = (PAGES / "en_listicle.html").read_bytes().replace(b"9 Shade Plants", b"Shade Plants")
+    outcome, evidence = crawl_page(untitled, url)
+    assert outcome == "rejected/teaser_list"
+    assert evidence["teasers"] == 9 and evidence["announced_items"] is None
+
+
+def test_a_title_announcing_as_many_items_as_teasers_makes_a_listicle() -> None:
+    signals = PageSignals(teasers=10, teaser_words=400)
+    lines = "\n".join(["A quiet trail above the lake"] * 40)
+    assert judged(signals, record(lines, authors=["Ann Lee"])) == "teaser_list"
+    for title in ("10 лучших троп у озера", "Top 10 lake trails", "Die 10 schönsten Wege"):
+        assert judged(signals, record(lines, authors=["Ann Lee"], title=title)) is None
+    # a count the teasers do not match, or a year, announces nothing
+    for title in ("3 trails we walked", "2025 in trails"):
+        assert judged(signals, record(lines, authors=["Ann Lee"], title=title)) == "teaser_list"
 
 
 def test_a_blog_post_without_paragraphs_and_with_related_teasers_keeps_its_record() -> None:

@@ -112,6 +112,11 @@ CATALOGUE_MIN_PRICED = 6
 TEASERS_MIN = 8
 TEASERS_TEXT_SHARE = 0.5
 TEASERS_MAX_PROSE = 0.75
+# ... unless the title announces that many items ("14 Low-Light Houseplants", "Top 10 …",
+# "10 лучших …"): a listicle, whose items are its content. A count of 2-100 among the title's
+# first words (a year is no count), matched by the teasers to within one in ten (at least one).
+LISTICLE_MAX_WORD = 4
+LISTICLE_COUNTS = range(2, 101)
 
 # A data page (standings, a price table, a timetable): this many table rows making this share
 # of the main text's words, with neither a publication date nor a byline (split A's such pages
@@ -587,6 +592,22 @@ def dated_entries(text: str, language: str | None = None) -> tuple[int, int]:
     return dated, len(paragraphs)
 
 
+def announced_items(title: str) -> int | None:
+    """The number of items a listicle's ``title`` announces ("14 Low-Light Houseplants That
+    Thrive", "Top 10 …", "Die 7 besten …", "10 лучших …"), or ``None``."""
+    for word in title.split()[:LISTICLE_MAX_WORD]:
+        digits = word.strip("#.:()[]")
+        if digits.isdigit() and int(digits) in LISTICLE_COUNTS:
+            return int(digits)
+    return None
+
+
+def is_listicle(title: str, teasers: int) -> bool:
+    """Whether ``teasers`` are the items ``title`` announces (:func:`announced_items`)."""
+    count = announced_items(title)
+    return count is not None and abs(teasers - count) <= max(1, count // 10)
+
+
 def is_list_title(title: str) -> bool:
     """Whether ``title`` names a list page ("List of Nobel laureates", "Список …")."""
     folded = " ".join(title.split()).lower() + " "
@@ -631,10 +652,10 @@ def judge_extraction(signals: PageSignals, record: Mapping[str, Any]) -> Rejecti
     (``landing_page``), a main text of table rows (``table``), of quotations in full
     (``testimonials``) or of paragraphs ending on a date (``dated_list``); a group of cards
     with prices on a page without both a date and a byline (``catalogue``), teasers making
-    most of a main text that is not prose, on a page without both a date and a byline
-    (``teaser_list``), a page of cards: many headings over little text, with neither a
-    publication date nor a byline (``listing``), and a text of links that is hardly prose
-    with at most one article signal (``listing``). The
+    most of a main text that is not prose, on a page without both a date and a byline, unless
+    its title announces as many items (a listicle) (``teaser_list``), a page of cards: many
+    headings over little text, with neither a publication date nor a byline (``listing``),
+    and a text of links that is hardly prose with at most one article signal (``listing``). The
     publication date is the page's (its markup, its text, its URL or the feed), not htmldate's
     guess; a byline naming only the site is no signal when it would be the page's only one.
     """
@@ -662,6 +683,7 @@ def judge_extraction(signals: PageSignals, record: Mapping[str, Any]) -> Rejecti
         "dated_entries": dated,
         "paragraphs": paragraphs,
         "list_title": is_list_title(title),
+        "announced_items": announced_items(title),
         "site_byline": byline_names_the_site(signals, record),
     }
     if evidence["list_title"] and signals.link_density >= LIST_PAGE_LINK_DENSITY:
@@ -671,7 +693,13 @@ def judge_extraction(signals: PageSignals, record: Mapping[str, Any]) -> Rejecti
         return Rejection("home", "the site's home page", evidence)
     if signals.article_types:
         return None
-    found = _rejection(signals, shown, body, site_byline=evidence["site_byline"])
+    found = _rejection(
+        signals,
+        shown,
+        body,
+        site_byline=evidence["site_byline"],
+        listicle=is_listicle(title, signals.teasers),
+    )
     if found is None:
         return None
     reason, detail = found
@@ -706,7 +734,12 @@ class Body:
 
 
 def _rejection(
-    signals: PageSignals, shown: list[str], body: Body, *, site_byline: bool = False
+    signals: PageSignals,
+    shown: list[str],
+    body: Body,
+    *,
+    site_byline: bool = False,
+    listicle: bool = False,
 ) -> tuple[str, str] | None:
     words, prose = body.words, body.prose
     texture = (
@@ -784,6 +817,7 @@ def _rejection(
         and signals.teaser_words >= TEASERS_TEXT_SHARE * words
         and prose < TEASERS_MAX_PROSE
         and not dated_and_signed
+        and not listicle
     ):
         return "teaser_list", (
             f"{signals.teasers} teasers, {signals.teaser_words} words"
