@@ -144,3 +144,39 @@ def test_preload_module_does_nothing_outside_the_fork_server() -> None:
         [sys.executable, "-c", PRELOAD_PROBE], env=crawl_env(), capture_output=True, text=True
     )
     assert proc.stdout.strip() == "0 True", proc.stderr
+
+
+EARLY_START_PROBE = """
+import multiprocessing.forkserver as fs, sys
+from scrapy.settings import Settings
+from newscrawler import settings as project
+from newscrawler.pipelines.extract import start_extraction_early
+settings = Settings()
+settings.setmodule(project, priority="project")
+for override in sys.argv[1:]:
+    key, value = override.split("=", 1)
+    settings.set(key, value, priority="cmdline")
+started = start_extraction_early(settings)
+print(started, fs._forkserver._forkserver_pid is not None)
+"""
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ([], "True True"),
+        (["NEWSCRAWLER_EXTRACTION_WORKERS=0"], "False False"),
+        (["ITEM_PIPELINES={}"], "False False"),
+    ],
+)
+def test_fork_server_starts_with_the_command_only_when_workers_will_extract(
+    overrides: list[str], expected: str
+) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", EARLY_START_PROBE, *overrides],
+        env=crawl_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.stdout.strip() == expected, proc.stderr

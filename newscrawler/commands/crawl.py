@@ -4,14 +4,16 @@ Scrapy lets a project command replace a built-in one of the same name (``COMMAND
 read after ``scrapy.commands``). Before the crawl starts, this one asks the spider to check its
 arguments and the configuration they name (a spider class with a ``validate(settings,
 arguments)`` class method; the ``news`` spider checks argument names, seeds, ``urls_file``,
-``sites`` and ``since``). A :class:`~newscrawler.errors.ConfigError` raised then, or by a
-component while the crawl starts, is printed as ``Error: <message>`` on stderr, with exit
-status 2 and no traceback; a :class:`~newscrawler.errors.CrawlFailed` (the output or the state
-cannot be written) likewise, with exit status 1, and a :class:`~newscrawler.errors.StateLocked`
-(another run holds the crawl state) with exit status 75 (:data:`EXIT_CODES`). After a crawl the exit
-status follows the health verdict (the stat ``newscrawler/health/verdict``:
-:data:`~newscrawler.health.rules.VERDICT_EXIT_CODES`): 0 healthy, 1 failed (no seed could be
-fetched), 3 unhealthy. docs/operations.md#exit-codes has the table.
+``sites`` and ``since``), then starts extraction's fork server, which loads and warms up
+extraction (seconds) while Scrapy starts the crawl. A :class:`~newscrawler.errors.ConfigError`
+raised then, or by a component while the crawl starts, is printed as ``Error: <message>`` on
+stderr, with exit status 2 and no traceback; a :class:`~newscrawler.errors.CrawlFailed` (the
+output or the state cannot be written) likewise, with exit status 1, and a
+:class:`~newscrawler.errors.StateLocked` (another run holds the crawl state) with exit status
+75 (:data:`EXIT_CODES`). After a crawl the exit status follows the health verdict (the stat
+``newscrawler/health/verdict``: :data:`~newscrawler.health.rules.VERDICT_EXIT_CODES`): 0
+healthy, 1 failed (no seed could be fetched), 3 unhealthy. docs/operations.md#exit-codes has
+the table.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from twisted.python.failure import Failure
 
 from newscrawler.errors import ConfigError, CrawlFailed, StateLocked
 from newscrawler.health.rules import VERDICT_EXIT_CODES
+from newscrawler.pipelines.extract import start_extraction_early
 
 if TYPE_CHECKING:
     import argparse
@@ -73,13 +76,14 @@ class Command(ScrapyCrawlCommand):
             report(ConfigError(f"no spider named {args[0]!r}; this project has: {known}"))
             raise UsageError(print_help=False) from None
         validate = getattr(spidercls, "validate", None)
-        if validate is None:
-            return
-        try:
-            validate(self.settings, opts.spargs)
-        except ConfigError as exc:
-            report(exc)
-            raise UsageError(print_help=False) from None
+        if validate is not None:
+            try:
+                validate(self.settings, opts.spargs)
+            except ConfigError as exc:
+                report(exc)
+                raise UsageError(print_help=False) from None
+        # the arguments are good: extraction's workers load and warm up while the crawl starts
+        start_extraction_early(self.settings)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:

@@ -11,7 +11,9 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.conf import build_component_list
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import load_object
 from twisted.internet.defer import DeferredSemaphore
@@ -30,6 +32,8 @@ from newscrawler.pipelines.extraction_pool import (
     ExtractResult,
     PageExtractor,
     run_inline,
+    start_fork_server,
+    start_method,
 )
 from newscrawler.urls import site_name
 
@@ -131,6 +135,35 @@ def usable_cores() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+def extraction_workers(settings: BaseSettings) -> int:
+    """The worker processes ``NEWSCRAWLER_EXTRACTION_WORKERS`` asks for (the usable cores when
+    it is not set; 0 extracts in the crawl's own process)."""
+    workers = settings.get("NEWSCRAWLER_EXTRACTION_WORKERS")
+    return max(0, usable_cores() if workers in (None, "") else int(workers))
+
+
+def start_extraction_early(settings: BaseSettings) -> bool:
+    """Start the extraction pool's fork server now if a crawl with ``settings`` will extract in
+    worker processes: it then loads and warms up extraction (seconds) while Scrapy starts,
+    instead of after the spider opened, and the first pages wait less for it. Returns whether it
+    started it."""
+    if extraction_workers(settings) == 0 or start_method() != "forkserver":
+        return False
+    pipelines = build_component_list(settings.getwithbase("ITEM_PIPELINES"))
+    if not any(_is_extraction(pipeline) for pipeline in pipelines):
+        return False
+    start_fork_server()
+    return True
+
+
+def _is_extraction(component: Any) -> bool:
+    try:
+        cls = load_object(component) if isinstance(component, str) else component
+    except (ImportError, NameError, ValueError):  # Scrapy reports it when it builds the pipelines
+        return False
+    return isinstance(cls, type) and issubclass(cls, ExtractionPipeline)
+
+
 class ExtractionPipeline:
     """Extract articles from pages; count and log the pages that give none.
 
@@ -178,15 +211,14 @@ class ExtractionPipeline:
     def from_crawler(cls, crawler: Crawler) -> ExtractionPipeline:
         assert crawler.stats is not None
         s = crawler.settings
-        workers = s.get("NEWSCRAWLER_EXTRACTION_WORKERS")
-        workers = usable_cores() if workers in (None, "") else int(workers)
+        workers = extraction_workers(s)
         max_pending = s.get("NEWSCRAWLER_EXTRACTION_MAX_PENDING")
         max_pending = 4 * max(1, workers) if max_pending in (None, "") else int(max_pending)
         pipeline = cls(
             crawler.stats,
             options_from_settings(crawler),
             function=load_object(s.get("NEWSCRAWLER_EXTRACTION_FUNCTION")),
-            workers=max(0, workers),
+            workers=workers,
             timeout=s.getfloat("NEWSCRAWLER_EXTRACTION_TIMEOUT"),
             max_pending=max_pending,
             fingerprint=fingerprint_config(crawler),
