@@ -25,8 +25,9 @@ Metrics (each is averaged over the pages whose truth has the field):
   split into ``\\w+`` tokens; overlapping 4-token shingles are counted as a multiset. Per page,
   P = shared / predicted and R = shared / truth shingles; P and R are averaged over pages and F1 is
   the harmonic mean of the averages. An empty prediction has P = 1 and R = 0.
-- title: normalised exact match (NFKC, case-folded, ``\\w+`` tokens joined by one space, so
-  quotes, dashes and punctuation do not count).
+- title: normalised exact match (NFKC, invisible format characters such as a soft hyphen
+  dropped, case-folded, ``\\w+`` tokens joined by one space, so quotes, dashes and punctuation
+  do not count).
 - day: the calendar day of the predicted publication date, read in the date's own offset
   (the ``YYYY-MM-DD`` it starts with), equals the truth's.
 - authors: the set of normalised names (as titles) equals the truth's set exactly; pages whose
@@ -98,8 +99,11 @@ def f1(precision: float, recall: float) -> float:
 
 
 def normalise_text(value: str | None) -> str:
-    """NFKC, case-folded, ``\\w+`` tokens joined by single spaces."""
-    return " ".join(_TOKEN.findall(unicodedata.normalize("NFKC", value or "").casefold()))
+    """NFKC, case-folded, ``\\w+`` tokens joined by single spaces; invisible format characters
+    (a soft hyphen, a zero-width space) are dropped first, so that they split no word."""
+    text = unicodedata.normalize("NFKC", value or "")
+    visible = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    return " ".join(_TOKEN.findall(visible.casefold()))
 
 
 def title_match(predicted: str | None, truth: str) -> bool:

@@ -55,6 +55,13 @@ def test_title_match_ignores_case_punctuation_and_quotes() -> None:
     assert not title_match(None, "Title")
 
 
+def test_title_match_ignores_invisible_format_characters() -> None:
+    # a soft hyphen (or a zero-width space) in the truth splits no word of the title
+    assert title_match("Trump plant Helikopterlandeplatz", "Trump plant Helikopter\u00adlandeplatz")
+    assert title_match("Ein Zeitungs\u200bartikel", "Ein Zeitungsartikel")
+    assert not title_match("Trump plant Helikopter landeplatz", "Trump plant Helikopterlandeplatz")
+
+
 def test_authors_match_compares_normalised_sets() -> None:
     assert authors_match(["jan  marchart", "Birgit Baumann"], ["Birgit Baumann", "Jan Marchart"])
     assert not authors_match(["Birgit Baumann"], ["Birgit Baumann", "Jan Marchart"])
