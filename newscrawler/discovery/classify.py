@@ -602,10 +602,9 @@ def announced_items(title: str) -> int | None:
     return None
 
 
-def is_listicle(title: str, teasers: int) -> bool:
-    """Whether ``teasers`` are the items ``title`` announces (:func:`announced_items`)."""
-    count = announced_items(title)
-    return count is not None and abs(teasers - count) <= max(1, count // 10)
+def is_listicle(announced: int | None, teasers: int) -> bool:
+    """Whether ``teasers`` are the ``announced`` items of a title (:func:`announced_items`)."""
+    return announced is not None and abs(teasers - announced) <= max(1, announced // 10)
 
 
 def is_list_title(title: str) -> bool:
@@ -698,7 +697,7 @@ def judge_extraction(signals: PageSignals, record: Mapping[str, Any]) -> Rejecti
         shown,
         body,
         site_byline=evidence["site_byline"],
-        listicle=is_listicle(title, signals.teasers),
+        listicle=is_listicle(evidence["announced_items"], signals.teasers),
     )
     if found is None:
         return None
